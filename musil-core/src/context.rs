@@ -1,0 +1,179 @@
+//! [`Context`]: a node's window on the simulation while one of its handlers runs.
+
+use crate::decision::{Choice, DecisionSource, Rng, Stream};
+use crate::engine::Engine;
+use crate::node::{Message, NodeId};
+
+/// Where a message goes: a [`NodeId`] or a node's name (`&str` or `String`).
+pub trait Destination {
+    /// Resolves the destination, or `Err(name)` for a name no node has.
+    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String>;
+}
+
+impl Destination for NodeId {
+    #[inline]
+    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
+        if self.index() < ctx.engine.names.len() {
+            Ok(*self)
+        } else {
+            Err(self.to_string())
+        }
+    }
+}
+
+impl Destination for &str {
+    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
+        ctx.engine.names.id_of(self).ok_or_else(|| self.to_string())
+    }
+}
+
+impl Destination for String {
+    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
+        self.as_str().resolve(ctx)
+    }
+}
+
+impl Destination for &String {
+    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
+        self.as_str().resolve(ctx)
+    }
+}
+
+/// What a node handler may do: read the virtual clock, send, arm timers, draw seeded randomness.
+///
+/// A context lives only for the duration of one handler call.
+pub struct Context<'a, M> {
+    pub(crate) engine: &'a mut Engine<M>,
+    pub(crate) decisions: &'a mut dyn DecisionSource,
+    pub(crate) me: NodeId,
+}
+
+impl<'a, M: Message> Context<'a, M> {
+    pub(crate) fn new(
+        engine: &'a mut Engine<M>,
+        decisions: &'a mut dyn DecisionSource,
+        me: NodeId,
+    ) -> Self {
+        Context {
+            engine,
+            decisions,
+            me,
+        }
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.me
+    }
+
+    /// This node's name.
+    pub fn name(&self) -> &str {
+        self.engine.names.name(self.me)
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> u64 {
+        self.engine.now
+    }
+
+    /// The name of node `id`.
+    ///
+    /// # Panics
+    /// If `id` is not a node of this system.
+    pub fn name_of(&self, id: NodeId) -> &str {
+        self.engine.names.name(id)
+    }
+
+    /// The id of the node called `name`, if there is one.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.engine.names.id_of(name)
+    }
+
+    /// How many nodes the system has.
+    pub fn node_count(&self) -> usize {
+        self.engine.names.len()
+    }
+
+    /// Sends `msg` to `to` (a [`NodeId`] or a node's name) over the simulated network.
+    ///
+    /// # Panics
+    /// If `to` names no node of the system: a bug in the node, reported by the scenario as a
+    /// `panic` failure that names the known nodes, the scenario and the seed.
+    pub fn send(&mut self, to: impl Destination, msg: M) {
+        let to = match to.resolve(self) {
+            Ok(id) => id,
+            Err(unknown) => panic!(
+                "node {:?} sent to unknown node {unknown:?} (known: {})",
+                self.name(),
+                crate::error::quoted_list(self.engine.names.all())
+            ),
+        };
+        self.engine.send(self.decisions, self.me, to, msg);
+    }
+
+    /// Sends a copy of `msg` to every other node, in declaration order.
+    pub fn broadcast(&mut self, msg: M) {
+        for index in 0..self.engine.names.len() {
+            let to = NodeId::new(index);
+            if to != self.me {
+                self.engine.send(self.decisions, self.me, to, msg.clone());
+            }
+        }
+    }
+
+    /// Arms timer `name` to fire `max(delay, 1)` time units from now; re-arming a timer of the
+    /// same name replaces it.
+    pub fn set_timer(&mut self, name: &'static str, delay: u64) {
+        self.engine.set_timer(self.me, name, delay);
+    }
+
+    /// Disarms timer `name` (nothing happens if it is not armed).
+    pub fn cancel_timer(&mut self, name: &'static str) {
+        self.engine.cancel_timer(self.me, name);
+    }
+
+    /// Whether timer `name` is armed.
+    pub fn timer_armed(&self, name: &'static str) -> bool {
+        self.engine.timer_armed(self.me, name)
+    }
+
+    /// This node's seeded randomness, as an `rand_core` generator for richer use.
+    pub fn rng(&mut self) -> Rng<'_> {
+        Rng::new(self.decisions, Stream::Node(self.me))
+    }
+
+    /// A float uniformly distributed in `[0, 1)`, from this node's stream.
+    pub fn random(&mut self) -> f64 {
+        self.rng().random()
+    }
+
+    /// An integer uniformly distributed in `lo..=hi`, from this node's stream.
+    ///
+    /// # Panics
+    /// If `lo > hi`.
+    pub fn randint(&mut self, lo: i64, hi: i64) -> i64 {
+        self.rng().randint(lo, hi)
+    }
+
+    /// `true` with probability `p`, from this node's stream.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.rng().chance(p)
+    }
+
+    /// A uniform index below `n` (for picking among `n` options).
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    pub fn pick(&mut self, n: usize) -> usize {
+        assert!(n > 0, "pick(0): there is nothing to pick from");
+        let decision = crate::decision::Decision {
+            stream: Stream::Node(self.me),
+            cause: crate::decision::Cause::User,
+            choice: Choice::Uniform {
+                lo: 0,
+                hi: n as u64 - 1,
+            },
+        };
+        self.decisions.decide(&decision) as usize
+    }
+}

@@ -1,0 +1,570 @@
+//! [`Simulation`]: one run of a system, event by event, on the virtual clock and network.
+//!
+//! Scenarios drive simulations seed after seed and check them after every step; a simulation can
+//! also be driven by hand (`start`, `step`, `run`) to test the engine or a node closely.
+
+use std::fmt;
+
+use crate::context::Context;
+use crate::decision::{DecisionSource, Rng, Seeded, Stream};
+use crate::engine::Engine;
+use crate::error::SetupError;
+use crate::factory::{Factory, SharedFactory};
+use crate::faults::FaultSchedule;
+use crate::names::NodeNames;
+use crate::network::NetworkModel;
+use crate::node::{Message, Node, NodeId};
+use crate::queue::{Class, Event};
+use crate::system::{NodeVisitor, System};
+use crate::trace::{Trace, TraceKind};
+
+/// Why a run stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// No event was left to process.
+    Quiescent,
+    /// The `until` predicate held.
+    Until,
+    /// The step bound was reached with events still pending.
+    MaxSteps,
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopReason::Quiescent => "quiescent",
+            StopReason::Until => "until",
+            StopReason::MaxSteps => "max-steps",
+        })
+    }
+}
+
+/// The outcome of [`Simulation::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunResult {
+    /// Steps processed (deliveries, fired timers, restarts).
+    pub steps: u64,
+    /// Virtual time at the end.
+    pub time: u64,
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Messages dropped (partition, loss, mutate, or arrival at a down node).
+    pub dropped: u64,
+    /// Why the run stopped.
+    pub reason: StopReason,
+}
+
+/// What one step was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A message from `from` was delivered to `to`.
+    Delivered {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+    },
+    /// Timer `timer` of `node` fired.
+    Timer {
+        /// Its node.
+        node: NodeId,
+        /// Its name.
+        timer: &'static str,
+    },
+    /// `node` restarted after a crash.
+    Restart {
+        /// The node.
+        node: NodeId,
+        /// Whether it was rebuilt from the factory.
+        cold: bool,
+    },
+}
+
+/// One processed step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Its number, from 1.
+    pub number: u64,
+    /// Virtual time at which it happened.
+    pub time: u64,
+    /// What it was.
+    pub kind: StepKind,
+}
+
+/// The event a node handler is called for.
+enum Handler<M> {
+    Start,
+    Message(NodeId, M),
+    Timer(&'static str),
+    Recover,
+}
+
+impl<M> Handler<M> {
+    fn name(&self) -> &'static str {
+        match self {
+            Handler::Start => "on_start",
+            Handler::Message(..) => "on_message",
+            Handler::Timer(_) => "on_timer",
+            Handler::Recover => "on_recover",
+        }
+    }
+}
+
+struct Dispatch<'c, 'a, M> {
+    ctx: &'c mut Context<'a, M>,
+    handler: Handler<M>,
+}
+
+impl<M: Message> NodeVisitor<M> for Dispatch<'_, '_, M> {
+    type Output = ();
+
+    #[inline]
+    fn visit<N: Node<M>>(self, node: &mut N) {
+        match self.handler {
+            Handler::Start => node.on_start(self.ctx),
+            Handler::Message(from, msg) => node.on_message(self.ctx, from, msg),
+            Handler::Timer(name) => node.on_timer(self.ctx, name),
+            Handler::Recover => node.on_recover(self.ctx),
+        }
+    }
+}
+
+/// One run of a system `S` exchanging messages `M`, with decisions from `D`.
+///
+/// ```
+/// use musil_core::{Context, Message, Node, NodeId, NetworkModel, Simulation, StopReason};
+/// # use musil_core::{NodeVisitor, System};
+///
+/// #[derive(Debug, Default)]
+/// struct Counter { ticks: u32 }
+/// impl Node<()> for Counter {
+///     fn on_start(&mut self, ctx: &mut Context<()>) { ctx.set_timer("tick", 5); }
+///     fn on_timer(&mut self, ctx: &mut Context<()>, _: &'static str) {
+///         self.ticks += 1;
+///         if self.ticks < 3 { ctx.set_timer("tick", 5); }
+///     }
+/// }
+/// # #[derive(Debug, Default)] struct One { c: Counter }
+/// # impl System<()> for One {
+/// #     fn node_count(&self) -> usize { 1 }
+/// #     fn node_name(&self, _: NodeId) -> String { "c".into() }
+/// #     fn visit_node<V: NodeVisitor<()>>(&mut self, _: NodeId, v: V) -> V::Output { v.visit(&mut self.c) }
+/// #     fn replace_node(&mut self, _: NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
+/// # }
+///
+/// let mut sim = Simulation::new(One::default()).seed(3);
+/// let result = sim.run(100).unwrap();
+/// assert_eq!((result.steps, result.time, result.reason), (3, 15, StopReason::Quiescent));
+/// assert_eq!(sim.world().c.ticks, 3);
+/// ```
+pub struct Simulation<S, M, D = Seeded> {
+    system: S,
+    engine: Engine<M>,
+    decisions: D,
+    factory: Option<SharedFactory<S>>,
+    schedule: FaultSchedule,
+    record_trace: bool,
+    started: bool,
+    node_started: Vec<bool>,
+    /// A cold restart whose window overlapped a later one: applied at the eventual restart.
+    pending_cold: Vec<bool>,
+    steps: u64,
+    /// The handler being run (set before each dispatch, cleared after): after a panic, where.
+    in_handler: Option<(NodeId, &'static str)>,
+}
+
+impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {
+    /// A simulation of `system` with seed 0, a reliable network and no faults.
+    pub fn new(system: S) -> Self {
+        Self::with_decisions(system, Seeded::new(0))
+    }
+
+    /// A simulation of the system `factory` builds for `seed` (the factory is also used to
+    /// rebuild a node on a cold restart).
+    pub fn from_factory<Marker>(factory: impl Factory<S, Marker>, seed: u64) -> Self {
+        Self::from_shared_factory(factory.into_shared(), Seeded::new(seed))
+    }
+
+    /// Replaces the decision source with a fresh [`Seeded`] one for `seed`.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.assert_not_started("seed");
+        self.decisions = Seeded::new(seed);
+        self
+    }
+}
+
+impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
+    /// A simulation of `system` whose decisions come from `decisions`.
+    pub fn with_decisions(system: S, decisions: D) -> Self {
+        Simulation {
+            system,
+            engine: Engine::new(NetworkModel::reliable()),
+            decisions,
+            factory: None,
+            schedule: FaultSchedule::new(),
+            record_trace: false,
+            started: false,
+            node_started: Vec::new(),
+            pending_cold: Vec::new(),
+            steps: 0,
+            in_handler: None,
+        }
+    }
+
+    /// A simulation of the system `factory` builds from the setup stream of `decisions`.
+    pub fn from_shared_factory(factory: SharedFactory<S>, mut decisions: D) -> Self {
+        let system = factory(&mut Rng::new(&mut decisions, Stream::Setup));
+        let mut sim = Self::with_decisions(system, decisions);
+        sim.factory = Some(factory);
+        sim
+    }
+
+    /// Uses `network` for this run.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn network(mut self, network: NetworkModel<M>) -> Self {
+        self.assert_not_started("network");
+        self.engine.network = network;
+        self
+    }
+
+    /// Uses `faults` for this run.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn faults(mut self, faults: FaultSchedule) -> Self {
+        self.assert_not_started("faults");
+        self.schedule = faults;
+        self
+    }
+
+    /// Records an event [`Trace`] of the run (off by default: it formats every message).
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn record_trace(mut self) -> Self {
+        self.assert_not_started("record_trace");
+        self.record_trace = true;
+        self
+    }
+
+    fn assert_not_started(&self, what: &str) {
+        assert!(
+            !self.started,
+            "Simulation::{what} must be called before the run starts"
+        );
+    }
+
+    /// Validates the configuration and runs every node's `on_start` in declaration order
+    /// (nodes down at t=0 start when their crash window ends). Does nothing if already started.
+    pub fn start(&mut self) -> Result<(), SetupError> {
+        if self.started {
+            return Ok(());
+        }
+        let count = self.system.node_count();
+        let names = NodeNames::new(
+            (0..count)
+                .map(|i| self.system.node_name(NodeId::new(i)))
+                .collect(),
+        )?;
+        self.engine.network.validate()?;
+        let faults = self.schedule.resolve(&names)?;
+        if self.factory.is_none()
+            && let Some(cold) = faults.crashes.iter().find(|c| c.lose_state)
+        {
+            return Err(SetupError::NoFactoryForColdRestart {
+                node: names.name(cold.node).to_string(),
+            });
+        }
+        if self.record_trace {
+            self.engine.trace = Some(Trace::new(names.all().to_vec()));
+        }
+        self.engine.names = names;
+        self.engine.faults = faults;
+        self.engine.timers = vec![Vec::new(); count];
+        self.node_started = vec![false; count];
+        self.pending_cold = vec![false; count];
+        self.started = true;
+        for index in 0..count {
+            let node = NodeId::new(index);
+            if !self.engine.faults.is_down(node, 0) {
+                self.start_node(node);
+            }
+        }
+        let restarts: Vec<_> = self.engine.faults.crashes.clone();
+        for crash in restarts {
+            let event = Event::Restart {
+                node: crash.node,
+                lose_state: crash.lose_state,
+            };
+            self.engine.queue.push(crash.end, Class::Restart, event);
+        }
+        Ok(())
+    }
+
+    fn start_node(&mut self, node: NodeId) {
+        self.node_started[node.index()] = true;
+        self.engine.record(|| TraceKind::Started { node });
+        self.dispatch(node, Handler::Start);
+    }
+
+    #[inline]
+    fn dispatch(&mut self, node: NodeId, handler: Handler<M>) {
+        self.in_handler = Some((node, handler.name()));
+        let mut ctx = Context::new(&mut self.engine, &mut self.decisions, node);
+        self.system.visit_node(
+            node,
+            Dispatch {
+                ctx: &mut ctx,
+                handler,
+            },
+        );
+        self.in_handler = None;
+    }
+
+    /// After a panic escaped [`Simulation::start`] or [`Simulation::step`]: the node and handler
+    /// that panicked, as ``node `client` (on_message)``.
+    pub fn interrupted_handler(&self) -> Option<String> {
+        self.in_handler.map(|(node, handler)| {
+            let name = if self.engine.names.is_empty() {
+                node.to_string()
+            } else {
+                self.engine.names.name(node).to_string()
+            };
+            format!("node `{name}` ({handler})")
+        })
+    }
+
+    /// Processes the next step: skips (and accounts for) stale timers, timers lost and
+    /// messages dropped at down nodes, then processes one delivery, timer or restart.
+    /// Returns `Ok(None)` when nothing is left to process.
+    pub fn step(&mut self) -> Result<Option<Step>, SetupError> {
+        self.start()?;
+        if !self.settle() {
+            return Ok(None);
+        }
+        Ok(Some(self.process_next()))
+    }
+
+    /// Runs until quiescent or until `max_steps` steps have been processed in total.
+    pub fn run(&mut self, max_steps: u64) -> Result<RunResult, SetupError> {
+        self.run_until(max_steps, |_| false)
+    }
+
+    /// Runs until `until` holds on the world (checked after the start and after every step),
+    /// until quiescent, or until `max_steps` steps have been processed in total.
+    pub fn run_until(
+        &mut self,
+        max_steps: u64,
+        mut until: impl FnMut(&S) -> bool,
+    ) -> Result<RunResult, SetupError> {
+        self.start()?;
+        let reason = loop {
+            if until(&self.system) {
+                break StopReason::Until;
+            }
+            if !self.settle() {
+                break StopReason::Quiescent;
+            }
+            if self.steps >= max_steps {
+                break StopReason::MaxSteps;
+            }
+            self.process_next();
+        };
+        Ok(self.result(reason))
+    }
+
+    /// The counters so far, with `reason` as the stop reason.
+    pub fn result(&self, reason: StopReason) -> RunResult {
+        RunResult {
+            steps: self.steps,
+            time: self.engine.now,
+            delivered: self.engine.delivered,
+            dropped: self.engine.dropped,
+            reason,
+        }
+    }
+
+    /// Whether a step is pending, after discarding the events that are not steps.
+    pub fn has_pending_step(&mut self) -> bool {
+        self.started && self.settle()
+    }
+
+    /// Discards events at the head of the queue that are not steps; `false` if none is left.
+    fn settle(&mut self) -> bool {
+        loop {
+            let Some((time, seq, event)) = self.engine.queue.peek() else {
+                return false;
+            };
+            let keep = match *event {
+                Event::Deliver { to, .. } => !self.engine.faults.is_down(to, time),
+                Event::Timer { node, name } => {
+                    self.engine.timer_is_live(node, name, seq)
+                        && !self.engine.faults.is_down(node, time)
+                }
+                Event::Restart { node, .. } => !self.engine.faults.is_down(node, time),
+            };
+            if keep {
+                return true;
+            }
+            if let Some((time, seq, event)) = self.engine.queue.pop() {
+                self.discard(time, seq, event);
+            }
+        }
+    }
+
+    /// Accounts for an event that is not a step (it does not advance the clock).
+    fn discard(&mut self, time: u64, seq: u64, event: Event<M>) {
+        match event {
+            Event::Deliver { from, to, msg } => {
+                self.engine.dropped += 1;
+                let engine = &mut self.engine;
+                if let Some(trace) = &mut engine.trace {
+                    let message = format!("{msg:?}");
+                    let kind = TraceKind::DroppedOnArrival { from, to, message };
+                    trace.push(crate::trace::TraceEvent {
+                        time,
+                        step: engine.step,
+                        kind,
+                    });
+                }
+            }
+            Event::Timer { node, name } => {
+                if self.engine.timer_is_live(node, name, seq) {
+                    self.engine.cancel_timer(node, name);
+                    if let Some(trace) = &mut self.engine.trace {
+                        let kind = TraceKind::TimerLost { node, timer: name };
+                        trace.push(crate::trace::TraceEvent {
+                            time,
+                            step: self.engine.step,
+                            kind,
+                        });
+                    }
+                }
+            }
+            Event::Restart { node, lose_state } => {
+                // Another crash window still covers the node: it restarts when that one ends.
+                self.pending_cold[node.index()] |= lose_state;
+            }
+        }
+    }
+
+    /// Pops and processes the head of the queue, which [`Self::settle`] found to be a step.
+    fn process_next(&mut self) -> Step {
+        let Some((time, _, event)) = self.engine.queue.pop() else {
+            unreachable!("process_next is only called after settle found a step")
+        };
+        self.engine.now = time;
+        self.steps += 1;
+        self.engine.step = self.steps;
+        let kind = match event {
+            Event::Deliver { from, to, msg } => {
+                self.engine.delivered += 1;
+                self.engine.record(|| TraceKind::Delivered {
+                    from,
+                    to,
+                    message: format!("{msg:?}"),
+                });
+                self.dispatch(to, Handler::Message(from, msg));
+                StepKind::Delivered { from, to }
+            }
+            Event::Timer { node, name } => {
+                self.engine.cancel_timer(node, name);
+                self.engine
+                    .record(|| TraceKind::TimerFired { node, timer: name });
+                self.dispatch(node, Handler::Timer(name));
+                StepKind::Timer { node, timer: name }
+            }
+            Event::Restart { node, lose_state } => {
+                let cold = lose_state || std::mem::take(&mut self.pending_cold[node.index()]);
+                self.restart(node, cold);
+                StepKind::Restart { node, cold }
+            }
+        };
+        Step {
+            number: self.steps,
+            time,
+            kind,
+        }
+    }
+
+    fn restart(&mut self, node: NodeId, cold: bool) {
+        self.engine.record(|| TraceKind::Restarted { node, cold });
+        if cold {
+            if let Some(factory) = &self.factory {
+                self.decisions.rewind(Stream::Setup);
+                let mut fresh = factory(&mut Rng::new(&mut self.decisions, Stream::Setup));
+                self.system.replace_node(node, &mut fresh);
+            }
+            self.engine.timers[node.index()].clear();
+            self.node_started[node.index()] = false;
+        }
+        if self.node_started[node.index()] {
+            self.dispatch(node, Handler::Recover);
+        } else {
+            self.start_node(node);
+        }
+    }
+
+    /// Sends `msg` from `from` to `to` as if `from` had sent it now (to kick a system from a
+    /// test). Starts the simulation if needed.
+    pub fn inject(&mut self, from: NodeId, to: NodeId, msg: M) -> Result<(), SetupError> {
+        self.start()?;
+        self.engine.send(&mut self.decisions, from, to, msg);
+        Ok(())
+    }
+
+    /// The system as it is now.
+    pub fn world(&self) -> &S {
+        &self.system
+    }
+
+    /// The system, mutably (for tests that poke at node state).
+    pub fn world_mut(&mut self) -> &mut S {
+        &mut self.system
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> u64 {
+        self.engine.now
+    }
+
+    /// Steps processed so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Events scheduled so far (every delivery, duplicate, timer and restart).
+    pub fn scheduled(&self) -> u64 {
+        self.engine.queue.scheduled()
+    }
+
+    /// Events pending in the queue (stale timers included).
+    pub fn pending(&self) -> usize {
+        self.engine.queue.len()
+    }
+
+    /// The node names (empty before the start).
+    pub fn names(&self) -> &NodeNames {
+        &self.engine.names
+    }
+
+    /// The trace recorded so far, if [`Simulation::record_trace`] was asked for.
+    pub fn trace(&self) -> Option<&Trace> {
+        self.engine.trace.as_ref()
+    }
+
+    /// The decision source.
+    pub fn decisions(&self) -> &D {
+        &self.decisions
+    }
+
+    /// Takes the simulation apart: the world, the decision source and the trace.
+    pub fn into_parts(self) -> (S, D, Option<Trace>) {
+        (self.system, self.decisions, self.engine.trace)
+    }
+}

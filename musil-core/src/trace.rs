@@ -1,0 +1,232 @@
+//! Event traces: what happened in a run, event by event, for failure reports.
+//!
+//! The engine records a [`Trace`] only when asked to (a scenario re-runs a failing seed with
+//! recording on), so the hot path pays nothing for it otherwise.
+
+use std::fmt;
+
+use crate::node::NodeId;
+
+/// What became of a sent message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendFate {
+    /// Scheduled for delivery at `arrives`, plus a duplicate at `duplicate` if one was made.
+    Scheduled {
+        /// Arrival time of the message.
+        arrives: u64,
+        /// Arrival time of its duplicate, if the network duplicated it.
+        duplicate: Option<u64>,
+    },
+    /// Dropped: a partition cut the link at the send instant.
+    Partitioned,
+    /// Dropped: the network lost it.
+    Lost,
+    /// Dropped: the `mutate` hook returned `None`.
+    DroppedByMutate,
+}
+
+/// One event of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A node ran `on_start`.
+    Started {
+        /// The node.
+        node: NodeId,
+    },
+    /// A node sent a message.
+    Sent {
+        /// Sender.
+        from: NodeId,
+        /// Addressee.
+        to: NodeId,
+        /// The message as sent (`Debug`).
+        message: String,
+        /// What `mutate` turned it into, if it changed it.
+        mutated: Option<String>,
+        /// What became of it.
+        fate: SendFate,
+    },
+    /// A message was delivered (a step).
+    Delivered {
+        /// Sender.
+        from: NodeId,
+        /// Receiver.
+        to: NodeId,
+        /// The message (`Debug`).
+        message: String,
+    },
+    /// A message arrived at a node that was down, and was dropped.
+    DroppedOnArrival {
+        /// Sender.
+        from: NodeId,
+        /// The node that was down.
+        to: NodeId,
+        /// The message (`Debug`).
+        message: String,
+    },
+    /// A timer fired (a step).
+    TimerFired {
+        /// Its node.
+        node: NodeId,
+        /// Its name.
+        timer: &'static str,
+    },
+    /// A timer fell due while its node was down, and was lost.
+    TimerLost {
+        /// Its node.
+        node: NodeId,
+        /// Its name.
+        timer: &'static str,
+    },
+    /// A crashed node came back up (a step).
+    Restarted {
+        /// The node.
+        node: NodeId,
+        /// Whether the restart was cold (a fresh instance).
+        cold: bool,
+    },
+}
+
+/// One line of a trace: when, at which step, what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    /// Virtual time.
+    pub time: u64,
+    /// The step this event belongs to (0 for the start phase).
+    pub step: u64,
+    /// What happened.
+    pub kind: TraceKind,
+}
+
+impl TraceEvent {
+    /// Whether this event is a step of its own (a delivery, a fired timer or a restart).
+    pub fn is_step(&self) -> bool {
+        matches!(
+            self.kind,
+            TraceKind::Delivered { .. }
+                | TraceKind::TimerFired { .. }
+                | TraceKind::Restarted { .. }
+        )
+    }
+}
+
+/// The events of one run, with the node names needed to print them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    names: Vec<String>,
+    events: Vec<TraceEvent>,
+}
+
+impl Trace {
+    pub(crate) fn new(names: Vec<String>) -> Self {
+        Trace {
+            names,
+            events: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, event: TraceEvent) {
+        self.events.push(event);
+    }
+
+    /// The events, in order.
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// The node names the events refer to by id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn name(&self, id: NodeId) -> &str {
+        self.names.get(id.index()).map_or("?", String::as_str)
+    }
+
+    /// One event as a line of text (no indentation, no newline).
+    pub fn line(&self, event: &TraceEvent) -> String {
+        let step = if event.is_step() {
+            format!("#{}", event.step)
+        } else {
+            String::new()
+        };
+        let body = match &event.kind {
+            TraceKind::Started { node } => format!("{} started", self.name(*node)),
+            TraceKind::Sent {
+                from,
+                to,
+                message,
+                mutated,
+                fate,
+            } => {
+                let mut line = format!("{} → {}  {message}", self.name(*from), self.name(*to));
+                if let Some(into) = mutated {
+                    line.push_str(&format!("  ⇒ mutated to {into}"));
+                }
+                line.push_str(&match fate {
+                    SendFate::Scheduled {
+                        arrives,
+                        duplicate: None,
+                    } => format!("  (arrives t={arrives})"),
+                    SendFate::Scheduled {
+                        arrives,
+                        duplicate: Some(dup),
+                    } => {
+                        format!("  (arrives t={arrives}, duplicate t={dup})")
+                    }
+                    SendFate::Partitioned => "  ✗ cut by partition".to_string(),
+                    SendFate::Lost => "  ✗ lost".to_string(),
+                    SendFate::DroppedByMutate => "  ✗ dropped by mutate".to_string(),
+                });
+                line
+            }
+            TraceKind::Delivered { from, to, message } => {
+                format!("{} ← {}  {message}", self.name(*to), self.name(*from))
+            }
+            TraceKind::DroppedOnArrival { from, to, message } => {
+                format!(
+                    "{} ← {}  {message}  ✗ dropped: receiver down",
+                    self.name(*to),
+                    self.name(*from)
+                )
+            }
+            TraceKind::TimerFired { node, timer } => format!("{} ⏰ {timer}", self.name(*node)),
+            TraceKind::TimerLost { node, timer } => {
+                format!("{} ⏰ {timer}  ✗ lost: node down", self.name(*node))
+            }
+            TraceKind::Restarted { node, cold } => {
+                let how = if *cold {
+                    "cold restart (fresh instance)"
+                } else {
+                    "warm restart"
+                };
+                format!("{} ↻ {how}", self.name(*node))
+            }
+        };
+        format!("{:<7}{:<6}{body}", format!("t={}", event.time), step)
+    }
+
+    /// The trace as lines, each prefixed by `indent`; when there are more than `limit` events,
+    /// the earliest are summarised in one line so that the end of the run stays visible.
+    pub fn render(&self, indent: &str, limit: usize) -> String {
+        let skipped = self.events.len().saturating_sub(limit);
+        let mut out = String::new();
+        if skipped > 0 {
+            out.push_str(&format!(
+                "{indent}… {skipped} earlier events (SimFailure::trace has them all)\n"
+            ));
+        }
+        for event in &self.events[skipped..] {
+            out.push_str(indent);
+            out.push_str(self.line(event).trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render("", usize::MAX))
+    }
+}

@@ -1,0 +1,64 @@
+//! # musil
+//!
+//! Deterministic simulation testing for distributed systems. Write your nodes as event
+//! handlers ([`Node`]), gather them in a struct with `#[derive(System)]`, and run them in a
+//! [`Scenario`]: musil drives your real code on a virtual clock and network under seeded loss,
+//! duplication, reordering, Byzantine corruption, partitions and crashes, checks invariants after
+//! every step, and reports the first failing seed with its world, its event trace and the command
+//! that replays it (`MUSIL_SEED=7 …`).
+//!
+//! ```
+//! use musil::prelude::*;
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! enum Msg { Query, Answer(i64) }
+//!
+//! #[derive(Debug, Default)]
+//! struct Client { accepted: Option<i64> }
+//!
+//! impl Node<Msg> for Client {
+//!     fn on_start(&mut self, ctx: &mut Context<Msg>) {
+//!         ctx.send("service", Msg::Query);
+//!     }
+//!     fn on_message(&mut self, _ctx: &mut Context<Msg>, _from: NodeId, msg: Msg) {
+//!         if let Msg::Answer(v) = msg { self.accepted = Some(v); }
+//!     }
+//! }
+//!
+//! #[derive(System, Debug)]
+//! struct Lookup { client: Client, service: AdversarialNode<Msg> }
+//!
+//! fn lookup() -> Lookup {
+//!     let liar = AdversarialNode::new()
+//!         .on(|_, m| *m == Msg::Query, |ctx, from, _| ctx.send(from, Msg::Answer(-1)));
+//!     Lookup { client: Client::default(), service: liar }
+//! }
+//!
+//! let report = Scenario::new(lookup)
+//!     .seeds(0..20)
+//!     .goal("accepted 42", |w: &Lookup| w.client.accepted == Some(42))
+//!     .run();
+//! let failure = report.failure().expect("the liar fools the client");
+//! assert_eq!(failure.kind(), FailureKind::Goal);
+//! assert_eq!(failure.seed(), 0);
+//! ```
+#![deny(missing_docs)]
+
+extern crate self as musil;
+
+pub use musil_core::*;
+pub use musil_macros::System;
+
+/// The names most scenarios need: `use musil::prelude::*;`.
+pub mod prelude {
+    pub use musil_core::{
+        AdversarialNode, Context, Crash, FailureKind, FaultSchedule, NetworkModel, Node, NodeId,
+        Partition, Rng, Scenario, SimFailure, SimReport, Simulation, System,
+    };
+    pub use musil_macros::System;
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+}
