@@ -53,7 +53,8 @@ pub use musil_macros::System;
 pub mod prelude {
     pub use musil_core::{
         AdversarialNode, Context, Crash, FailureKind, FaultSchedule, NetworkModel, Node, NodeId,
-        Partition, Rng, Scenario, SimFailure, SimReport, Simulation, System,
+        Partition, Rng, RunResult, Scenario, SetupError, SimFailure, SimReport, Simulation,
+        StopReason, System,
     };
     pub use musil_macros::System;
 }
@@ -62,3 +63,8 @@ pub mod prelude {
 pub mod __private {
     pub use inventory;
 }
+
+/// The README's code blocks, compiled as doc tests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -10,9 +10,9 @@ type Guard<M> = Box<dyn Fn(NodeId, &M) -> bool + Send>;
 type Response<M> = Box<dyn FnMut(&mut Context<'_, M>, NodeId, M) + Send>;
 
 /// A node that behaves as scripted: on each message, the first behaviour whose guard matches runs
-/// its response; a message no guard matches is ignored. With [`NetworkModel::mutate`]
-/// (crate::NetworkModel::mutate) this covers wrong answers, silence, duplicates, protocol
-/// violations and wire corruption.
+/// its response; a message no guard matches is ignored. With
+/// [`NetworkModel::mutate`](crate::NetworkModel::mutate) this covers wrong answers, silence,
+/// duplicates, protocol violations and wire corruption.
 ///
 /// ```
 /// use musil_core::AdversarialNode;

@@ -103,8 +103,7 @@ impl<'a, M: Message> Context<'a, M> {
         let to = match to.resolve(self) {
             Ok(id) => id,
             Err(unknown) => panic!(
-                "node {:?} sent to unknown node {unknown:?} (known: {})",
-                self.name(),
+                "send to unknown node {unknown:?} (known: {})",
                 crate::error::quoted_list(self.engine.names.all())
             ),
         };

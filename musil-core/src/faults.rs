@@ -213,8 +213,12 @@ impl FaultSchedule {
             });
         }
         for (index, crash) in self.crashes.iter().enumerate() {
-            let place = format!("crash #{index} of {:?}", crash.node);
-            check_window(&place, crash.start, crash.end)?;
+            let place = format!("crash #{index}");
+            check_window(
+                &format!("{place} of {:?}", crash.node),
+                crash.start,
+                crash.end,
+            )?;
             let node = lookup(names, &crash.node, &place)?;
             resolved.down[node.index()].push((crash.start, crash.end));
             resolved.crashes.push(ResolvedCrash {

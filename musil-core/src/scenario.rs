@@ -208,7 +208,10 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
     }
 
     /// Once the last fault has healed (from the start without faults), the goal must hold within
-    /// `steps` steps; a run whose goal stays false longer fails (this catches livelocks).
+    /// `steps` steps: the run fails when the goal is false at the first observation at or after
+    /// the heal time and after each of the `steps` steps that follow (consecutively; the count
+    /// restarts whenever the goal holds). This catches livelocks. The failure is `liveness` with
+    /// faults and `goal` without.
     pub fn converge_within(mut self, steps: u64) -> Self {
         self.converge_within = Some(steps);
         self
@@ -243,17 +246,17 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
         match replay::seed_from_env() {
             Ok(Some(seed)) => self.run_seeds(&[seed]),
             Ok(None) => self.run_seeds(&self.seeds),
-            Err(problem) => self.invalid_report(problem),
+            Err(problem) => self.invalid_report(problem, &self.seeds),
         }
     }
 
     /// Runs exactly `seeds`, in order, ignoring the environment; stops at the first failure.
     pub fn run_seeds(&self, seeds: &[u64]) -> SimReport<S> {
         if let Some(problem) = self.option_problem() {
-            return self.invalid_report(problem);
+            return self.invalid_report(problem, seeds);
         }
         for (index, &seed) in seeds.iter().enumerate() {
-            let run = self.run_seed(seed, Seeded::new(seed), false);
+            let run = self.run_seed(Seeded::new(seed), false);
             if let Some(found) = run.found {
                 let failure = self.explain(found, seed, index + 1, seeds.len());
                 return SimReport {
@@ -275,8 +278,9 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
             .then(|| "converge_within needs a goal: add .goal(name, predicate)".to_string())
     }
 
-    fn invalid_report(&self, problem: String) -> SimReport<S> {
-        let seed = self.seeds.first().copied().unwrap_or(0);
+    /// A report for a scenario that cannot run at all, against the seeds it was asked to run.
+    fn invalid_report(&self, problem: String, seeds: &[u64]) -> SimReport<S> {
+        let seed = seeds.first().copied().unwrap_or(0);
         let found = Found {
             kind: FailureKind::InvalidScenario,
             detail: problem,
@@ -285,7 +289,7 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
             world: None,
             world_debug: "<not built>".to_string(),
         };
-        let failure = self.failure(found, seed, 1, self.seeds.len(), None);
+        let failure = self.failure(found, seed, 1, seeds.len(), None);
         SimReport {
             scenario: self.name.clone(),
             runs: 0,
@@ -296,7 +300,7 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
     /// Re-runs a failing seed with a recording decision source to get its trace, and checks
     /// that the re-run fails the same way.
     fn explain(&self, found: Found<S>, seed: u64, run: usize, planned: usize) -> SimFailure<S> {
-        let rerun = self.run_seed(seed, Recording::new(Seeded::new(seed)), true);
+        let rerun = self.run_seed(Recording::new(Seeded::new(seed)), true);
         let nondeterminism = match &rerun.found {
             Some(again) if again.same_as(&found) => None,
             Some(again) => Some(format!(
@@ -350,13 +354,7 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
     }
 
     /// Runs one seed with `decisions`, checking the oracle after every step.
-    fn run_seed<D: DecisionSource>(
-        &self,
-        seed: u64,
-        mut decisions: D,
-        record: bool,
-    ) -> SeedRun<S, D> {
-        let _ = seed;
+    fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
         let environment = guarded(|| {
             let mut rng = Rng::new(&mut decisions, Stream::Environment);
             (

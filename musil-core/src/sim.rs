@@ -538,6 +538,16 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.steps
     }
 
+    /// Messages delivered so far.
+    pub fn delivered(&self) -> u64 {
+        self.engine.delivered
+    }
+
+    /// Messages dropped so far (partition, loss, mutate, or arrival at a down node).
+    pub fn dropped(&self) -> u64 {
+        self.engine.dropped
+    }
+
     /// Events scheduled so far (every delivery, duplicate, timer and restart).
     pub fn scheduled(&self) -> u64 {
         self.engine.queue.scheduled()
@@ -561,6 +571,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// The decision source.
     pub fn decisions(&self) -> &D {
         &self.decisions
+    }
+
+    /// The system, consuming the simulation.
+    pub fn into_world(self) -> S {
+        self.system
     }
 
     /// Takes the simulation apart: the world, the decision source and the trace.

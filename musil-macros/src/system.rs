@@ -1,7 +1,8 @@
 //! `#[derive(System)]`: dispatch by `match`-like chains over the struct's node fields.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type};
 
 /// One field of the system: a single node, or a `Vec` of nodes.
@@ -33,7 +34,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         .unwrap_or_default();
     predicates.extend(fields.iter().map(|f| {
         let ty = &f.node_type;
-        quote!(#ty: ::musil::Node<#message>)
+        quote_spanned!(ty.span()=> #ty: ::musil::Node<#message>)
     }));
     let ident = &input.ident;
     let struct_name = ident.to_string();

@@ -1,0 +1,273 @@
+//! Determinism: a seed is a complete description of a run. The same seed gives the same trace
+//! and the same decisions in repeated runs and on other threads; different seeds differ; one
+//! node's extra randomness leaves the network's decisions alone; and a system that smuggles in
+//! outside state is caught by the report's NONDETERMINISM check.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use musil::prelude::*;
+use musil::{Cause, DecisionRecord, Recording, Seeded, Stream, Trace};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Msg {
+    Gossip(u64),
+    Ack(u64),
+}
+
+/// Gossips a counter to peers on a timer: a jittery peer picks its targets and delays with its
+/// own randomness; a steady one gossips to its successor every 2 time units.
+#[derive(Debug, Default)]
+struct Peer {
+    seen: u64,
+    acks: u64,
+    steady: bool,
+    /// Draw one extra random number per timer, and ignore it.
+    extra_random: bool,
+}
+
+impl Node<Msg> for Peer {
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        ctx.set_timer("gossip", 1);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: &'static str) {
+        if self.extra_random {
+            let _ignored = ctx.random();
+        }
+        if ctx.now() >= 60 {
+            return;
+        }
+        let count = ctx.node_count();
+        let (target, delay) = if self.steady {
+            ((ctx.id().index() + 1) % count, 2)
+        } else {
+            (ctx.pick(count), ctx.randint(1, 4) as u64)
+        };
+        if target != ctx.id().index() {
+            ctx.send(NodeId::new(target), Msg::Gossip(self.seen));
+        }
+        ctx.set_timer("gossip", delay);
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Gossip(n) => {
+                self.seen = self.seen.max(n) + 1;
+                ctx.send(from, Msg::Ack(self.seen));
+            }
+            Msg::Ack(_) => self.acks += 1,
+        }
+    }
+}
+
+#[derive(System, Debug)]
+struct Mesh {
+    #[nodes]
+    peers: Vec<Peer>,
+}
+
+fn mesh() -> Mesh {
+    Mesh {
+        peers: (0..4).map(|_| Peer::default()).collect(),
+    }
+}
+
+fn rough_network() -> NetworkModel<Msg> {
+    NetworkModel::reliable()
+        .loss(0.2)
+        .duplicate(0.1)
+        .latency(1, 6)
+}
+
+fn rough_faults() -> FaultSchedule {
+    FaultSchedule::new()
+        .partition(Partition::between("peers[0]", "peers[1]", 10, 25))
+        .crash(Crash::warm("peers[2]", 15, 30))
+        .crash(Crash::cold("peers[3]", 35, 40))
+}
+
+/// The trace and decision log of one seed of `system`.
+fn record(system: fn() -> Mesh, seed: u64) -> (Trace, Vec<DecisionRecord>) {
+    let recording = Recording::new(Seeded::new(seed));
+    let mut sim = Simulation::from_shared_factory(
+        std::sync::Arc::new(move |_: &mut Rng| system()),
+        recording,
+    )
+    .network(rough_network())
+    .faults(rough_faults())
+    .record_trace();
+    let result = sim.run(10_000).expect("valid setup");
+    assert!(
+        result.steps > 50,
+        "the workload should be busy, got {result:?}"
+    );
+    let (_, decisions, trace) = sim.into_parts();
+    (trace.expect("trace recorded"), decisions.into_log())
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace_and_decisions() {
+    let first = record(mesh, 7);
+    for _ in 0..3 {
+        assert_eq!(record(mesh, 7), first);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace_on_other_threads() {
+    let here = record(mesh, 11);
+    let handles: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(|| record(mesh, 11)))
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().expect("thread ran"), here);
+    }
+}
+
+#[test]
+fn different_seeds_give_different_runs() {
+    let traces: Vec<Trace> = (0..8).map(|seed| record(mesh, seed).0).collect();
+    for (i, a) in traces.iter().enumerate() {
+        for b in &traces[i + 1..] {
+            assert_ne!(a, b, "two seeds produced the same trace");
+        }
+    }
+}
+
+fn mesh_with_steady_peer_1() -> Mesh {
+    let mut mesh = mesh();
+    mesh.peers[1].steady = true;
+    mesh
+}
+
+fn mesh_with_steady_peer_1_drawing_extra() -> Mesh {
+    let mut mesh = mesh_with_steady_peer_1();
+    mesh.peers[1].extra_random = true;
+    mesh
+}
+
+fn network_decisions(log: &[DecisionRecord]) -> Vec<DecisionRecord> {
+    log.iter()
+        .filter(|r| r.decision.stream == Stream::Network)
+        .copied()
+        .collect()
+}
+
+#[test]
+fn one_nodes_extra_random_call_leaves_the_networks_decisions_unchanged() {
+    for seed in 0..5 {
+        let (plain_trace, plain_log) = record(mesh_with_steady_peer_1, seed);
+        let (extra_trace, extra_log) = record(mesh_with_steady_peer_1_drawing_extra, seed);
+        let peer_1 = Stream::Node(NodeId::new(1));
+        let draws =
+            |log: &[DecisionRecord]| log.iter().filter(|r| r.decision.stream == peer_1).count();
+        assert!(
+            draws(&extra_log) > draws(&plain_log),
+            "the variant must really draw more"
+        );
+        assert!(
+            network_decisions(&extra_log) == network_decisions(&plain_log),
+            "seed {seed}: the network's decisions changed"
+        );
+        assert!(
+            extra_trace == plain_trace,
+            "seed {seed}: the extra draw changed the run"
+        );
+        assert!(plain_log.iter().any(|r| r.decision.cause == Cause::Loss));
+        let others = |log: &[DecisionRecord]| -> Vec<DecisionRecord> {
+            log.iter()
+                .filter(|r| r.decision.stream != peer_1)
+                .copied()
+                .collect()
+        };
+        assert!(
+            others(&extra_log) == others(&plain_log),
+            "seed {seed}: other nodes' draws changed"
+        );
+    }
+}
+
+#[test]
+fn a_scenario_failure_is_identical_when_run_again() {
+    let scenario = Scenario::new(mesh)
+        .name("gossip_never_acks_three_times")
+        .seeds(0..30)
+        .network(rough_network())
+        .faults(rough_faults())
+        .invariant("few_acks", |m: &Mesh| m.peers.iter().all(|p| p.acks < 3));
+    let first = scenario.run_seeds(&(0..30).collect::<Vec<_>>());
+    let again = scenario.run_seeds(&(0..30).collect::<Vec<_>>());
+    let (first, again) = (
+        first.failure().expect("a peer gets 3 acks"),
+        again.failure().expect("again"),
+    );
+    assert_eq!(first.to_string(), again.to_string());
+    assert_eq!(first.nondeterminism(), None);
+    assert!(first.trace().is_some_and(|t| !t.events().is_empty()));
+}
+
+/// Shared state outside musil's control: the kind of thing determinism checks must catch.
+static BUILDS: AtomicU64 = AtomicU64::new(0);
+
+/// Each build of this system behaves differently from the last: its node takes its tick period
+/// from a global counter instead of from its context.
+#[derive(Debug, Default)]
+struct Leaky {
+    period: u64,
+    sent: u64,
+}
+
+impl Node<Msg> for Leaky {
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        ctx.set_timer("tick", 1);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: &'static str) {
+        if self.sent < 10 {
+            self.sent += 1;
+            ctx.set_timer("tick", self.period);
+        }
+    }
+}
+
+#[derive(System, Debug)]
+struct LeakyWorld {
+    leaky: Leaky,
+}
+
+#[test]
+fn a_run_that_depends_on_global_state_is_reported_as_nondeterministic() {
+    let leaky = || Leaky {
+        period: 1 + BUILDS.fetch_add(1, Ordering::SeqCst),
+        sent: 0,
+    };
+    let report = Scenario::new(move || LeakyWorld { leaky: leaky() })
+        .name("leaky")
+        .seeds([0])
+        .invariant("sent_at_most_3", |w: &LeakyWorld| w.leaky.sent <= 3)
+        .run_seeds(&[0]);
+    let failure = report.failure().expect("the leaky node exceeds its limit");
+    let divergence = failure.nondeterminism().expect("the re-run must diverge");
+    assert!(divergence.contains("seed 0"), "{divergence}");
+    assert!(failure.to_string().contains("NONDETERMINISM"), "{failure}");
+}
+
+/// The run of a fixed seed is pinned: the same counts in debug and release builds, on every
+/// machine. Changing them is a breaking change of the seed contract (see CHANGELOG.md).
+#[test]
+fn a_seed_gives_the_same_run_on_every_build_and_machine() {
+    let mut sim = Simulation::from_factory(mesh, 42)
+        .network(rough_network())
+        .faults(rough_faults());
+    let result = sim.run(10_000).expect("valid setup");
+    let counts = (
+        result.steps,
+        result.time,
+        result.delivered,
+        result.dropped,
+        sim.scheduled(),
+    );
+    assert_eq!(counts, GOLDEN_SEED_42);
+}
+
+const GOLDEN_SEED_42: (u64, u64, u64, u64, u64) = (137, 67, 60, 25, 148);

@@ -1,0 +1,8 @@
+use musil::prelude::*;
+
+#[derive(System)]
+enum NotAStruct {
+    A,
+}
+
+fn main() {}
