@@ -47,21 +47,53 @@
 extern crate self as musil;
 
 pub use musil_core::*;
-pub use musil_macros::System;
+pub use musil_macros::{System, invariant, scenario};
 
 /// The names most scenarios need: `use musil::prelude::*;`.
 pub mod prelude {
     pub use musil_core::{
         AdversarialNode, Context, Crash, FailureKind, FaultSchedule, NetworkModel, Node, NodeId,
-        Partition, Rng, RunResult, Scenario, SetupError, SimFailure, SimReport, Simulation,
-        StopReason, System,
+        Partition, Rng, RunResult, Scenario, SetupError, ShouldFail, SimFailure, SimReport,
+        Simulation, StopReason, System,
     };
-    pub use musil_macros::System;
+    pub use musil_macros::{System, invariant, scenario};
 }
 
+/// The entry point of a `[[test]] harness = false` target: one trial per (scenario, seed),
+/// libtest's command line and output, so that `cargo test` and `cargo nextest run` both work.
+/// Harmless under the default harness, where the `#[test]`s that `#[musil::scenario]` emits run
+/// instead.
+///
+/// ```toml
+/// [[test]]
+/// name = "scenarios"
+/// path = "tests/scenarios/main.rs"
+/// harness = false
+/// ```
+#[macro_export]
+macro_rules! main {
+    () => {
+        #[allow(dead_code)]
+        fn main() -> ::std::process::ExitCode {
+            $crate::__private::run_main($crate::__private::Target {
+                package: ::core::env!("CARGO_PKG_NAME"),
+                krate: ::core::env!("CARGO_CRATE_NAME"),
+                integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+            })
+        }
+    };
+}
+
+/// What generated code refers to. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
+    pub use musil_core::registry::{
+        DeclaredSeeds, ErasedScenario, InvariantEntry, ScenarioEntry, Target,
+    };
+    pub use musil_test::{run_main, run_test};
+    pub use std::boxed::Box;
+    pub use std::string::String;
 }
 
 /// The README's code blocks, compiled as doc tests so that they cannot rot.

@@ -112,12 +112,15 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// Sends a copy of `msg` to every other node, in declaration order.
     pub fn broadcast(&mut self, msg: M) {
-        for index in 0..self.engine.names.len() {
-            let to = NodeId::new(index);
-            if to != self.me {
-                self.engine.send(self.decisions, self.me, to, msg.clone());
-            }
+        let me = self.me;
+        let count = self.engine.names.len();
+        let Some(last) = (0..count).rev().map(NodeId::new).find(|&id| id != me) else {
+            return;
+        };
+        for to in (0..last.index()).map(NodeId::new).filter(|&id| id != me) {
+            self.engine.send(self.decisions, me, to, msg.clone());
         }
+        self.engine.send(self.decisions, me, last, msg);
     }
 
     /// Arms timer `name` to fire `max(delay, 1)` time units from now; re-arming a timer of the

@@ -145,6 +145,28 @@ impl DecisionSource for Seeded {
     }
 }
 
+/// A biased coin on `stream`: no decision is asked for when `p <= 0` (false) or `p >= 1` (true),
+/// so certain outcomes never consume randomness.
+#[inline]
+pub(crate) fn chance(
+    source: &mut dyn DecisionSource,
+    stream: Stream,
+    cause: Cause,
+    p: f64,
+) -> bool {
+    if p <= 0.0 || p.is_nan() {
+        return false;
+    }
+    if p >= 1.0 {
+        return true;
+    }
+    source.decide(&Decision {
+        stream,
+        cause,
+        choice: Choice::Chance(p),
+    }) == 1
+}
+
 /// Answers `choice` from a supply of uniformly random 64-bit words.
 #[inline]
 pub(crate) fn answer(choice: Choice, mut word: impl FnMut() -> u64) -> u64 {
@@ -323,13 +345,7 @@ impl<'a> Rng<'a> {
 
     /// `true` with probability `p` (clamped to `[0, 1]`); no draw is made when `p` is 0 or 1.
     pub fn chance(&mut self, p: f64) -> bool {
-        if p <= 0.0 || p.is_nan() {
-            return false;
-        }
-        if p >= 1.0 {
-            return true;
-        }
-        self.decide(Choice::Chance(p)) == 1
+        chance(self.source, self.stream, Cause::User, p)
     }
 
     /// 64 uniformly random bits.

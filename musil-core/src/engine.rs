@@ -1,7 +1,7 @@
 //! The per-run machinery that node handlers reach through their [`Context`](crate::Context):
 //! the clock, the event queue, timers, and the network's send path.
 
-use crate::decision::{Cause, Choice, Decision, DecisionSource, Stream};
+use crate::decision::{Cause, Choice, Decision, DecisionSource, Stream, chance};
 use crate::faults::ResolvedFaults;
 use crate::names::NodeNames;
 use crate::network::NetworkModel;
@@ -78,8 +78,12 @@ impl<M: Message> Engine<M> {
             self.dropped += 1;
             return traced(self, None, SendFate::Partitioned);
         }
-        let loss = self.network.loss_probability();
-        if loss > 0.0 && network_decision(decisions, Cause::Loss, Choice::Chance(loss)) == 1 {
+        if chance(
+            decisions,
+            Stream::Network,
+            Cause::Loss,
+            self.network.loss_probability(),
+        ) {
             self.dropped += 1;
             return traced(self, None, SendFate::Lost);
         }
@@ -97,12 +101,15 @@ impl<M: Message> Engine<M> {
             .as_ref()
             .map(|_| format!("{msg:?}"))
             .filter(|after| Some(after) != shown.as_ref());
-        let arrives = self.now + self.latency(decisions, Cause::Latency);
+        let arrives = self
+            .now
+            .saturating_add(self.latency(decisions, Cause::Latency));
         let duplicate_p = self.network.duplicate_probability();
-        let duplicate = if duplicate_p > 0.0
-            && network_decision(decisions, Cause::Duplicate, Choice::Chance(duplicate_p)) == 1
-        {
-            Some(self.now + self.latency(decisions, Cause::DuplicateLatency))
+        let duplicate = if chance(decisions, Stream::Network, Cause::Duplicate, duplicate_p) {
+            Some(
+                self.now
+                    .saturating_add(self.latency(decisions, Cause::DuplicateLatency)),
+            )
         } else {
             None
         };
@@ -137,7 +144,7 @@ impl<M: Message> Engine<M> {
 
     pub(crate) fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64) {
         let seq = self.queue.push(
-            self.now + delay.max(1),
+            self.now.saturating_add(delay.max(1)),
             Class::Normal,
             Event::Timer { node, name },
         );

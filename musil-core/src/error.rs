@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::node::NodeId;
+
 /// A configuration mistake found when a run starts: an invalid network, a fault schedule naming
 /// a node that does not exist, an empty fault window, and the like. A scenario turns it into a
 /// failure of kind [`FailureKind::InvalidScenario`](crate::FailureKind::InvalidScenario) that
@@ -29,6 +31,13 @@ pub enum SetupError {
         name: String,
         /// Which fault named it, e.g. `partition #0`.
         place: String,
+        /// The names the system does have, in declaration order.
+        known: Vec<String>,
+    },
+    /// A `NodeId` beyond the system's nodes.
+    UnknownNodeId {
+        /// The id given.
+        id: NodeId,
         /// The names the system does have, in declaration order.
         known: Vec<String>,
     },
@@ -72,6 +81,12 @@ impl fmt::Display for SetupError {
             SetupError::UnknownNode { name, place, known } => write!(
                 f,
                 "invalid fault schedule: {place} names unknown node {name:?} (known: {})",
+                quoted_list(known)
+            ),
+            SetupError::UnknownNodeId { id, known } => write!(
+                f,
+                "node id {id} is out of range: the system has {} nodes ({})",
+                known.len(),
                 quoted_list(known)
             ),
             SetupError::EmptyWindow { place, start, end } => write!(

@@ -212,6 +212,7 @@ impl FaultSchedule {
                 links,
             });
         }
+        let mut windows: Vec<Vec<(u64, u64, bool)>> = vec![Vec::new(); names.len()];
         for (index, crash) in self.crashes.iter().enumerate() {
             let place = format!("crash #{index}");
             check_window(
@@ -220,15 +221,38 @@ impl FaultSchedule {
                 crash.end,
             )?;
             let node = lookup(names, &crash.node, &place)?;
-            resolved.down[node.index()].push((crash.start, crash.end));
-            resolved.crashes.push(ResolvedCrash {
-                node,
-                end: crash.end,
-                lose_state: crash.lose_state,
-            });
+            windows[node.index()].push((crash.start, crash.end, crash.lose_state));
+        }
+        for (index, node_windows) in windows.into_iter().enumerate() {
+            let node = NodeId::new(index);
+            for (start, end, lose_state) in merge_windows(node_windows) {
+                resolved.down[index].push((start, end));
+                resolved.crashes.push(ResolvedCrash {
+                    node,
+                    end,
+                    lose_state,
+                });
+            }
         }
         Ok(resolved)
     }
+}
+
+/// Merges overlapping or touching down windows of one node: the node restarts once, when no
+/// window covers it any more, and cold if any merged window was cold.
+fn merge_windows(mut windows: Vec<(u64, u64, bool)>) -> Vec<(u64, u64, bool)> {
+    windows.sort_unstable();
+    let mut merged: Vec<(u64, u64, bool)> = Vec::with_capacity(windows.len());
+    for (start, end, cold) in windows {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => {
+                last.1 = last.1.max(end);
+                last.2 |= cold;
+            }
+            _ => merged.push((start, end, cold)),
+        }
+    }
+    merged
 }
 
 fn check_window(place: &str, start: u64, end: u64) -> Result<(), SetupError> {
@@ -258,7 +282,7 @@ pub(crate) struct ResolvedPartition {
     links: Vec<(NodeId, NodeId)>,
 }
 
-/// A crash with its node resolved.
+/// A node's merged down window: it restarts at `end`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResolvedCrash {
     pub(crate) node: NodeId,
@@ -270,8 +294,9 @@ pub(crate) struct ResolvedCrash {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ResolvedFaults {
     partitions: Vec<ResolvedPartition>,
-    /// Per node, its down windows `[start, end)`.
+    /// Per node, its merged down windows `[start, end)`, sorted.
     down: Vec<Vec<(u64, u64)>>,
+    /// The restarts, in node order, then time order.
     pub(crate) crashes: Vec<ResolvedCrash>,
 }
 

@@ -39,10 +39,28 @@ pub(crate) struct Invariant<S> {
     pub(crate) check: Verdict<S>,
 }
 
+impl<S> Clone for Invariant<S> {
+    fn clone(&self) -> Self {
+        Invariant {
+            name: self.name.clone(),
+            check: Arc::clone(&self.check),
+        }
+    }
+}
+
 /// The named goal.
 pub(crate) struct Goal<S> {
     pub(crate) name: String,
     pub(crate) holds: Predicate<S>,
+}
+
+impl<S> Clone for Goal<S> {
+    fn clone(&self) -> Self {
+        Goal {
+            name: self.name.clone(),
+            holds: Arc::clone(&self.holds),
+        }
+    }
 }
 
 /// A failure the oracle found: its kind and its words.

@@ -1,29 +1,6 @@
-//! Replaying one seed: reading `MUSIL_SEED` and printing the command that replays a failure.
+//! The command printed to replay a failure, when the scenario does not name one.
 
 use std::path::Path;
-
-/// The environment variable that narrows every scenario run to exactly one seed.
-pub const SEED_VAR: &str = "MUSIL_SEED";
-
-/// Parses a `MUSIL_SEED` value.
-pub fn parse_seed(value: &str) -> Result<u64, String> {
-    value.trim().parse::<u64>().map_err(|_| {
-        format!(
-            "{SEED_VAR}={value:?} is not a seed: expected an unsigned integer, e.g. {SEED_VAR}=7"
-        )
-    })
-}
-
-/// The seed `MUSIL_SEED` asks for, if set; an unparsable value is an error.
-pub fn seed_from_env() -> Result<Option<u64>, String> {
-    match std::env::var(SEED_VAR) {
-        Ok(value) => parse_seed(&value).map(Some),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(raw)) => {
-            Err(format!("{SEED_VAR}={raw:?} is not valid unicode"))
-        }
-    }
-}
 
 /// The command that re-runs the current program: `cargo run --example NAME` for an example,
 /// otherwise the program's path.
@@ -48,15 +25,6 @@ fn command_for_program(program: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_seeds_and_rejects_garbage_loudly() {
-        assert_eq!(parse_seed("7"), Ok(7));
-        assert_eq!(parse_seed(" 12 "), Ok(12));
-        let err = parse_seed("seven").unwrap_err();
-        assert!(err.contains("MUSIL_SEED=\"seven\" is not a seed"), "{err}");
-        assert!(parse_seed("-1").is_err());
-    }
 
     #[test]
     fn examples_replay_through_cargo() {

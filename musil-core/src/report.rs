@@ -56,6 +56,52 @@ impl fmt::Display for FailureKind {
     }
 }
 
+/// What a `should_fail` scenario expects: the scenario passes iff its first failing seed fails
+/// this way. An [`FailureKind::InvalidScenario`] never satisfies an expectation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShouldFail {
+    /// An invariant violation.
+    Invariant,
+    /// A missed goal without faults.
+    Goal,
+    /// A missed goal with faults.
+    Liveness,
+    /// A refinement violation.
+    Refinement,
+    /// A panic in user code.
+    Panic,
+    /// Any of the above.
+    Any,
+}
+
+impl ShouldFail {
+    /// Whether a failure of `kind` satisfies this expectation.
+    pub fn accepts(self, kind: FailureKind) -> bool {
+        let expected = match self {
+            ShouldFail::Invariant => FailureKind::Invariant,
+            ShouldFail::Goal => FailureKind::Goal,
+            ShouldFail::Liveness => FailureKind::Liveness,
+            ShouldFail::Refinement => FailureKind::Refinement,
+            ShouldFail::Panic => FailureKind::Panic,
+            ShouldFail::Any => return kind != FailureKind::InvalidScenario,
+        };
+        kind == expected
+    }
+}
+
+impl fmt::Display for ShouldFail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShouldFail::Invariant => "invariant",
+            ShouldFail::Goal => "goal",
+            ShouldFail::Liveness => "liveness",
+            ShouldFail::Refinement => "refinement",
+            ShouldFail::Panic => "panic",
+            ShouldFail::Any => "any",
+        })
+    }
+}
+
 /// The first failing seed of a scenario: what failed, where, the world then, and how it got
 /// there.
 #[derive(Clone, Debug)]
@@ -77,6 +123,26 @@ pub struct SimFailure<S> {
 }
 
 impl<S> SimFailure<S> {
+    /// The same failure without the world value (its `Debug` text is kept).
+    pub fn erase(self) -> SimFailure<()> {
+        SimFailure {
+            scenario: self.scenario,
+            seed: self.seed,
+            kind: self.kind,
+            detail: self.detail,
+            step: self.step,
+            time: self.time,
+            world: self.world.map(|_| ()),
+            world_debug: self.world_debug,
+            trace: self.trace,
+            decisions: self.decisions,
+            nondeterminism: self.nondeterminism,
+            replay: self.replay,
+            run: self.run,
+            runs_planned: self.runs_planned,
+        }
+    }
+
     /// The scenario's name.
     pub fn scenario(&self) -> &str {
         &self.scenario
@@ -179,12 +245,38 @@ pub struct SimReport<S> {
     pub(crate) scenario: String,
     pub(crate) runs: usize,
     pub(crate) failure: Option<SimFailure<S>>,
+    pub(crate) expected: Option<ShouldFail>,
 }
 
 impl<S> SimReport<S> {
     /// Whether every seed passed.
     pub fn ok(&self) -> bool {
         self.failure.is_none()
+    }
+
+    /// The scenario's verdict: every seed passed, or — for a `should_fail` scenario — the first
+    /// failing seed failed the expected way.
+    pub fn passed(&self) -> bool {
+        match (self.expected, &self.failure) {
+            (None, failure) => failure.is_none(),
+            (Some(expected), Some(failure)) => expected.accepts(failure.kind),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The `should_fail` expectation, if any.
+    pub fn expected(&self) -> Option<ShouldFail> {
+        self.expected
+    }
+
+    /// The same report without the world value.
+    pub fn erase(self) -> SimReport<()> {
+        SimReport {
+            scenario: self.scenario,
+            runs: self.runs,
+            failure: self.failure.map(SimFailure::erase),
+            expected: self.expected,
+        }
     }
 
     /// How many seeds ran (the failing one included).

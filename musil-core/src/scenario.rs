@@ -1,21 +1,21 @@
 //! [`Scenario`]: a system factory plus an environment (seeds, network, faults) and the
-//! properties to check, run seed after seed. This is what `#[musil::scenario]` expands to.
+//! properties to check. This is what `#[musil::scenario]` expands to; how seeds are executed
+//! lives in `execute`.
 
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::decision::{DecisionRecord, DecisionSource, Recording, Rng, Seeded, Stream};
 use crate::factory::{Factory, SharedFactory};
 use crate::faults::FaultSchedule;
 use crate::network::NetworkModel;
 use crate::node::Message;
-use crate::oracle::{Finding, Goal, Invariant, InvariantOutcome, Oracle, guarded};
+use crate::oracle::{Goal, Invariant, InvariantOutcome};
 use crate::plan::{IntoPlan, Plan};
+use crate::registry::{self, ErasedScenario};
 use crate::replay;
-use crate::report::{FailureKind, SimFailure, SimReport};
-use crate::sim::{Simulation, StopReason};
+use crate::report::{ShouldFail, SimReport};
+use crate::seeds::EnvSettings;
 use crate::system::System;
-use crate::trace::Trace;
 
 /// The default seeds: `0..100`.
 pub const DEFAULT_SEEDS: std::ops::Range<u64> = 0..100;
@@ -73,69 +73,24 @@ pub const DEFAULT_MAX_STEPS: u64 = 10_000;
 /// assert!(report.ok(), "{report}");
 /// ```
 pub struct Scenario<S, M> {
-    name: String,
-    factory: SharedFactory<S>,
-    seeds: Vec<u64>,
-    network: Plan<NetworkModel<M>>,
-    faults: Plan<FaultSchedule>,
-    invariants: Vec<Invariant<S>>,
-    goal: Option<Goal<S>>,
-    converge_within: Option<u64>,
-    max_steps: u64,
-    replay_command: Option<String>,
+    pub(crate) name: String,
+    pub(crate) factory: SharedFactory<S>,
+    pub(crate) seeds: Vec<u64>,
+    pub(crate) network: Plan<NetworkModel<M>>,
+    pub(crate) faults: Plan<FaultSchedule>,
+    pub(crate) invariants: Vec<Invariant<S>>,
+    pub(crate) goal: Option<Goal<S>>,
+    pub(crate) converge_within: Option<u64>,
+    pub(crate) max_steps: u64,
+    pub(crate) expected: Option<ShouldFail>,
+    pub(crate) replay_command: Option<String>,
 }
 
-/// What one seed's run found, before it is explained.
-struct Found<S> {
-    kind: FailureKind,
-    detail: String,
-    step: u64,
-    time: u64,
-    world: Option<S>,
-    world_debug: String,
-}
-
-impl<S> Found<S> {
-    /// Whether `other` is the same failure (used to detect a nondeterministic re-run).
-    fn same_as(&self, other: &Found<S>) -> bool {
-        (
-            self.kind,
-            &self.detail,
-            self.step,
-            self.time,
-            &self.world_debug,
-        ) == (
-            other.kind,
-            &other.detail,
-            other.step,
-            other.time,
-            &other.world_debug,
-        )
-    }
-
-    fn summary(&self) -> String {
-        format!(
-            "{} {} at step {} (t={})",
-            self.kind.label(),
-            self.detail,
-            self.step,
-            self.time
-        )
-    }
-}
-
-/// The outcome of one seed.
-struct SeedRun<S, D> {
-    found: Option<Found<S>>,
-    decisions: Option<D>,
-    trace: Option<Trace>,
-}
-
-impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
+impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// A scenario of the systems `factory` builds: a `fn() -> S`, or a `fn(&mut Rng) -> S` to
     /// build differently per seed. It is called once per seed, and again to rebuild one node on
     /// a cold restart. Defaults: seeds `0..100`, a reliable network, no faults, `max_steps`
-    /// 10 000, named after the factory.
+    /// 10 000, named after the factory. Every `#[invariant]` registered for `S` is checked too.
     pub fn new<Marker>(factory: impl Factory<S, Marker>) -> Self {
         let name = default_name(std::any::type_name_of_val(&factory));
         Scenario {
@@ -148,6 +103,7 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
             goal: None,
             converge_within: None,
             max_steps: DEFAULT_MAX_STEPS,
+            expected: None,
             replay_command: None,
         }
     }
@@ -177,8 +133,8 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
     }
 
     /// Adds an invariant, checked after the start and after every step. `check` returns a
-    /// `bool` or a `Result<(), impl Display>` whose error is the reason shown. Invariants are
-    /// checked in name order (then in the order added).
+    /// `bool` or a `Result<(), impl Display>` whose error is the reason shown. All invariants
+    /// (these and the `#[invariant]`s registered for `S`) are checked in name order.
     pub fn invariant<R: InvariantOutcome>(
         mut self,
         name: impl Into<String>,
@@ -189,7 +145,6 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
             name: name.into(),
             check,
         });
-        self.invariants.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }
 
@@ -217,14 +172,22 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
         self
     }
 
-    /// The bound on steps per run.
+    /// The bound on steps per run (`MUSIL_MAX_STEPS` overrides it in [`Scenario::run`]).
     pub fn max_steps(mut self, steps: u64) -> Self {
         self.max_steps = steps;
         self
     }
 
-    /// The command a failure report tells the user to prefix with `MUSIL_SEED=N` (default: the
-    /// current program, as `cargo run --example NAME` for examples).
+    /// Expects a failure: the scenario passes ([`SimReport::passed`]) iff its first failing
+    /// seed fails this way. The failure found is still reported in full.
+    pub fn should_fail(mut self, expected: ShouldFail) -> Self {
+        self.expected = Some(expected);
+        self
+    }
+
+    /// The command a failure report prefixes with `MUSIL_SEED=N` to replay the seed; `{seed}`
+    /// in it stands for the seed (default: the current program, as `cargo run --example NAME`
+    /// for an example).
     pub fn replay_command(mut self, command: impl Into<String>) -> Self {
         self.replay_command = Some(command.into());
         self
@@ -240,37 +203,33 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
         &self.seeds
     }
 
-    /// Runs the seeds in order and stops at the first failing one; `MUSIL_SEED=N` in the
-    /// environment narrows the run to exactly seed `N`.
+    /// Runs the seeds the environment selects (see [`crate::seeds`]: `MUSIL_SEED`,
+    /// `MUSIL_SEEDS`, `MUSIL_RUNS`, `MUSIL_SHARD`, `MUSIL_MAX_STEPS`) on `MUSIL_JOBS` threads,
+    /// and reports the first failing seed in seed order, whatever the number of threads.
     pub fn run(&self) -> SimReport<S> {
-        match replay::seed_from_env() {
-            Ok(Some(seed)) => self.run_seeds(&[seed]),
-            Ok(None) => self.run_seeds(&self.seeds),
-            Err(problem) => self.invalid_report(problem, &self.seeds),
+        match EnvSettings::from_env() {
+            Ok(env) => {
+                let seeds = env.plan(&self.seeds);
+                self.run_with(&seeds, env.jobs(), env.max_steps(self.max_steps))
+            }
+            Err(problem) => self.invalid_report(problem.to_string(), &self.seeds),
         }
     }
 
-    /// Runs exactly `seeds`, in order, ignoring the environment; stops at the first failure.
+    /// Runs exactly `seeds`, in order on this thread, ignoring the environment; stops at the
+    /// first failure.
     pub fn run_seeds(&self, seeds: &[u64]) -> SimReport<S> {
+        self.run_with(seeds, 1, self.max_steps)
+    }
+
+    /// Runs exactly `seeds` on `jobs` threads with the step bound `max_steps`, ignoring the
+    /// environment, and reports the first failing seed in seed order.
+    pub fn run_with(&self, seeds: &[u64], jobs: usize, max_steps: u64) -> SimReport<S> {
         if let Some(problem) = self.option_problem() {
             return self.invalid_report(problem, seeds);
         }
-        for (index, &seed) in seeds.iter().enumerate() {
-            let run = self.run_seed(Seeded::new(seed), false);
-            if let Some(found) = run.found {
-                let failure = self.explain(found, seed, index + 1, seeds.len());
-                return SimReport {
-                    scenario: self.name.clone(),
-                    runs: index + 1,
-                    failure: Some(failure),
-                };
-            }
-        }
-        SimReport {
-            scenario: self.name.clone(),
-            runs: seeds.len(),
-            failure: None,
-        }
+        let checked = self.with_registered_invariants();
+        checked.execute(seeds, jobs, max_steps)
     }
 
     fn option_problem(&self) -> Option<String> {
@@ -278,197 +237,105 @@ impl<S: System<M> + Debug, M: Message> Scenario<S, M> {
             .then(|| "converge_within needs a goal: add .goal(name, predicate)".to_string())
     }
 
-    /// A report for a scenario that cannot run at all, against the seeds it was asked to run.
-    fn invalid_report(&self, problem: String, seeds: &[u64]) -> SimReport<S> {
-        let seed = seeds.first().copied().unwrap_or(0);
-        let found = Found {
-            kind: FailureKind::InvalidScenario,
-            detail: problem,
-            step: 0,
-            time: 0,
-            world: None,
-            world_debug: "<not built>".to_string(),
-        };
-        let failure = self.failure(found, seed, 1, seeds.len(), None);
-        SimReport {
-            scenario: self.name.clone(),
-            runs: 0,
-            failure: Some(failure),
+    /// The invariants to check: the scenario's own and the ones registered for `S`, sorted by
+    /// name (stable, so equal names keep their order).
+    fn with_registered_invariants(&self) -> Checked<'_, S, M> {
+        let mut invariants = self.invariants.clone();
+        for entry in registry::invariants_of::<S>() {
+            let check = entry.check;
+            invariants.push(Invariant {
+                name: entry.name.to_string(),
+                check: Arc::new(move |world: &S| check(world)),
+            });
+        }
+        invariants.sort_by(|a, b| a.name.cmp(&b.name));
+        Checked {
+            scenario: self,
+            invariants,
         }
     }
 
-    /// Re-runs a failing seed with a recording decision source to get its trace, and checks
-    /// that the re-run fails the same way.
-    fn explain(&self, found: Found<S>, seed: u64, run: usize, planned: usize) -> SimFailure<S> {
-        let rerun = self.run_seed(Recording::new(Seeded::new(seed)), true);
-        let nondeterminism = match &rerun.found {
-            Some(again) if again.same_as(&found) => None,
-            Some(again) => Some(format!(
-                "re-running seed {seed} to record its trace failed differently: first {}, then {}. \
-                 The run depends on something outside musil's control (wall clock, hash-map order, \
-                 global state, threads); the trace below is the re-run's",
-                found.summary(),
-                again.summary()
-            )),
-            None => Some(format!(
-                "re-running seed {seed} to record its trace did not fail (first: {}). The run depends \
-                 on something outside musil's control (wall clock, hash-map order, global state, \
-                 threads); the trace below is the re-run's",
-                found.summary()
-            )),
+    /// The replay command for `seed`.
+    pub(crate) fn replay_line(&self, seed: u64) -> String {
+        let command = match &self.replay_command {
+            Some(template) => template.replace("{seed}", &seed.to_string()),
+            None => replay::current_program_command(),
         };
-        let mut failure = self.failure(found, seed, run, planned, nondeterminism);
-        failure.trace = rerun.trace;
-        failure.decisions = rerun.decisions.map(Recording::into_log).unwrap_or_default();
-        failure
-    }
-
-    fn failure(
-        &self,
-        found: Found<S>,
-        seed: u64,
-        run: usize,
-        planned: usize,
-        nondeterminism: Option<String>,
-    ) -> SimFailure<S> {
-        let command = self
-            .replay_command
-            .clone()
-            .unwrap_or_else(replay::current_program_command);
-        SimFailure {
-            scenario: self.name.clone(),
-            seed,
-            kind: found.kind,
-            detail: found.detail,
-            step: found.step,
-            time: found.time,
-            world: found.world,
-            world_debug: found.world_debug,
-            trace: None,
-            decisions: Vec::<DecisionRecord>::new(),
-            nondeterminism,
-            replay: format!("{}={seed} {command}", replay::SEED_VAR),
-            run,
-            runs_planned: planned,
-        }
-    }
-
-    /// Runs one seed with `decisions`, checking the oracle after every step.
-    fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
-        let environment = guarded(|| {
-            let mut rng = Rng::new(&mut decisions, Stream::Environment);
-            (
-                self.network.resolve(&mut rng),
-                self.faults.resolve(&mut rng),
-            )
-        });
-        let (network, faults) = match environment {
-            Ok(pair) => pair,
-            Err(panic) => {
-                return unbuilt(
-                    FailureKind::Panic,
-                    format!("in the network or fault generator: {panic}"),
-                );
-            }
-        };
-        let factory = Arc::clone(&self.factory);
-        let sim = match guarded(move || Simulation::from_shared_factory(factory, decisions)) {
-            Ok(sim) => sim,
-            Err(panic) => return unbuilt(FailureKind::Panic, format!("in the factory: {panic}")),
-        };
-        let has_faults = !faults.is_empty();
-        let mut oracle = Oracle::new(
-            &self.invariants,
-            self.goal.as_ref(),
-            self.converge_within,
-            faults.heal_time(),
-            has_faults,
-        );
-        let mut sim = sim.network(network).faults(faults);
-        if record {
-            sim = sim.record_trace();
-        }
-        let found = self.drive(&mut sim, &mut oracle);
-        let (step, time) = (sim.steps(), sim.now());
-        let world_debug = guarded(|| format!("{:?}", sim.world()))
-            .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"));
-        let (world, decisions, trace) = sim.into_parts();
-        let found = found.map(|(kind, detail)| Found {
-            kind,
-            detail,
-            step,
-            time,
-            world: Some(world),
-            world_debug,
-        });
-        SeedRun {
-            found,
-            decisions: Some(decisions),
-            trace,
-        }
-    }
-
-    /// Starts the simulation and steps it, consulting the oracle, until a finding or the end.
-    fn drive<D: DecisionSource>(
-        &self,
-        sim: &mut Simulation<S, M, D>,
-        oracle: &mut Oracle<'_, S>,
-    ) -> Option<Finding> {
-        let in_handler = |sim: &Simulation<S, M, D>, panic: String| {
-            let place = sim
-                .interrupted_handler()
-                .unwrap_or_else(|| "the engine".to_string());
-            Some((FailureKind::Panic, format!("in {place}: {panic}")))
-        };
-        match guarded(|| sim.start()) {
-            Ok(Ok(())) => {}
-            Ok(Err(setup)) => return Some((FailureKind::InvalidScenario, setup.to_string())),
-            Err(panic) => return in_handler(sim, panic),
-        }
-        if let Some(finding) = oracle.observe(sim.world(), sim.now()) {
-            return Some(finding);
-        }
-        let reason = loop {
-            if !sim.has_pending_step() {
-                break StopReason::Quiescent;
-            }
-            if sim.steps() >= self.max_steps {
-                break StopReason::MaxSteps;
-            }
-            if let Err(panic) = guarded(|| sim.step()) {
-                return in_handler(sim, panic);
-            }
-            if let Some(finding) = oracle.observe(sim.world(), sim.now()) {
-                return Some(finding);
-            }
-        };
-        oracle.finish(sim.world(), reason, sim.steps())
+        format!("{}={seed} {command}", crate::seeds::SEED)
     }
 }
 
-/// A seed that failed before its system existed.
-fn unbuilt<S, D>(kind: FailureKind, detail: String) -> SeedRun<S, D> {
-    let world_debug = "<not built>".to_string();
-    let found = Found {
-        kind,
-        detail,
-        step: 0,
-        time: 0,
-        world: None,
-        world_debug,
-    };
-    SeedRun {
-        found: Some(found),
-        decisions: None,
-        trace: None,
+/// A scenario together with the full, sorted list of invariants it checks.
+pub(crate) struct Checked<'a, S, M> {
+    pub(crate) scenario: &'a Scenario<S, M>,
+    pub(crate) invariants: Vec<Invariant<S>>,
+}
+
+impl<S: System<M> + Debug + 'static, M: Message> ErasedScenario for Scenario<S, M> {
+    fn run_erased(
+        &self,
+        seeds: &[u64],
+        jobs: usize,
+        max_steps: Option<u64>,
+        replay: &str,
+    ) -> SimReport<()> {
+        let with_replay = Scenario {
+            replay_command: Some(replay.to_string()),
+            ..self.clone_config()
+        };
+        with_replay
+            .run_with(seeds, jobs, max_steps.unwrap_or(self.max_steps))
+            .erase()
+    }
+}
+
+impl<S, M> Scenario<S, M> {
+    /// A copy of the configuration (the factory and checks are shared).
+    fn clone_config(&self) -> Self {
+        Scenario {
+            name: self.name.clone(),
+            factory: Arc::clone(&self.factory),
+            seeds: self.seeds.clone(),
+            network: self.network.clone(),
+            faults: self.faults.clone(),
+            invariants: self.invariants.clone(),
+            goal: self.goal.clone(),
+            converge_within: self.converge_within,
+            max_steps: self.max_steps,
+            expected: self.expected,
+            replay_command: self.replay_command.clone(),
+        }
     }
 }
 
 /// A readable default name from a factory's type name: `crate::module::function` becomes
-/// `module::function`.
+/// `module::function`, `<crate::World as Default>::default` becomes `World::default`. Name
+/// closures explicitly with [`Scenario::name`].
 fn default_name(type_name: &str) -> String {
+    if let Some(qualified) = type_name.strip_prefix('<')
+        && let Some((ty, method)) = qualified.split_once(" as ")
+    {
+        let ty = ty.rsplit("::").next().unwrap_or(ty);
+        let method = method.rsplit("::").next().unwrap_or(method);
+        return format!("{ty}::{method}");
+    }
     match type_name.split_once("::") {
         Some((_, rest)) if !rest.is_empty() => rest.to_string(),
         _ => type_name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_name;
+
+    #[test]
+    fn default_names_are_readable() {
+        assert_eq!(default_name("my_crate::tests::lookup"), "tests::lookup");
+        assert_eq!(
+            default_name("<my_crate::World as core::default::Default>::default"),
+            "World::default"
+        );
+        assert_eq!(default_name("lookup"), "lookup");
     }
 }

@@ -166,8 +166,6 @@ pub struct Simulation<S, M, D = Seeded> {
     record_trace: bool,
     started: bool,
     node_started: Vec<bool>,
-    /// A cold restart whose window overlapped a later one: applied at the eventual restart.
-    pending_cold: Vec<bool>,
     steps: u64,
     /// The handler being run (set before each dispatch, cleared after): after a panic, where.
     in_handler: Option<(NodeId, &'static str)>,
@@ -208,7 +206,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             record_trace: false,
             started: false,
             node_started: Vec::new(),
-            pending_cold: Vec::new(),
             steps: 0,
             in_handler: None,
         }
@@ -287,7 +284,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.engine.faults = faults;
         self.engine.timers = vec![Vec::new(); count];
         self.node_started = vec![false; count];
-        self.pending_cold = vec![false; count];
         self.started = true;
         for index in 0..count {
             let node = NodeId::new(index);
@@ -389,9 +385,16 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         }
     }
 
-    /// Whether a step is pending, after discarding the events that are not steps.
+    /// Whether a step is pending. To answer, it discards (and accounts for) the events at the
+    /// head of the queue that are not steps: stale timers, timers due at a down node, messages
+    /// arriving at a down node.
     pub fn has_pending_step(&mut self) -> bool {
         self.started && self.settle()
+    }
+
+    /// Processes the step that [`Simulation::has_pending_step`] just found.
+    pub(crate) fn process_pending_step(&mut self) -> Step {
+        self.process_next()
     }
 
     /// Discards events at the head of the queue that are not steps; `false` if none is left.
@@ -406,7 +409,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                     self.engine.timer_is_live(node, name, seq)
                         && !self.engine.faults.is_down(node, time)
                 }
-                Event::Restart { node, .. } => !self.engine.faults.is_down(node, time),
+                Event::Restart { .. } => true,
             };
             if keep {
                 return true;
@@ -446,9 +449,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                     }
                 }
             }
-            Event::Restart { node, lose_state } => {
-                // Another crash window still covers the node: it restarts when that one ends.
-                self.pending_cold[node.index()] |= lose_state;
+            Event::Restart { .. } => {
+                unreachable!(
+                    "settle keeps every restart: merged crash windows end at their restart"
+                )
             }
         }
     }
@@ -479,8 +483,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 self.dispatch(node, Handler::Timer(name));
                 StepKind::Timer { node, timer: name }
             }
-            Event::Restart { node, lose_state } => {
-                let cold = lose_state || std::mem::take(&mut self.pending_cold[node.index()]);
+            Event::Restart {
+                node,
+                lose_state: cold,
+            } => {
                 self.restart(node, cold);
                 StepKind::Restart { node, cold }
             }
@@ -495,10 +501,13 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     fn restart(&mut self, node: NodeId, cold: bool) {
         self.engine.record(|| TraceKind::Restarted { node, cold });
         if cold {
-            if let Some(factory) = &self.factory {
+            if let Some(factory) = self.factory.clone() {
+                self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
                 self.decisions.rewind(Stream::Setup);
                 let mut fresh = factory(&mut Rng::new(&mut self.decisions, Stream::Setup));
+                self.check_rebuilt(&fresh, node);
                 self.system.replace_node(node, &mut fresh);
+                self.in_handler = None;
             }
             self.engine.timers[node.index()].clear();
             self.node_started[node.index()] = false;
@@ -510,10 +519,35 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         }
     }
 
+    /// A cold restart swaps in one node of a freshly built system: that system must have the
+    /// same nodes, or the factory depends on something other than the seed.
+    fn check_rebuilt(&self, fresh: &S, node: NodeId) {
+        let names = self.engine.names.all();
+        let rebuilt: Vec<String> = (0..fresh.node_count())
+            .map(|i| fresh.node_name(NodeId::new(i)))
+            .collect();
+        assert!(
+            rebuilt == names,
+            "the factory is not deterministic: rebuilding `{}` for a cold restart, it built nodes [{}] \
+             where the run has [{}]",
+            self.engine.names.name(node),
+            crate::error::quoted_list(&rebuilt),
+            crate::error::quoted_list(names)
+        );
+    }
+
     /// Sends `msg` from `from` to `to` as if `from` had sent it now (to kick a system from a
     /// test). Starts the simulation if needed.
     pub fn inject(&mut self, from: NodeId, to: NodeId, msg: M) -> Result<(), SetupError> {
         self.start()?;
+        for id in [from, to] {
+            if id.index() >= self.engine.names.len() {
+                return Err(SetupError::UnknownNodeId {
+                    id,
+                    known: self.engine.names.all().to_vec(),
+                });
+            }
+        }
         self.engine.send(&mut self.decisions, from, to, msg);
         Ok(())
     }

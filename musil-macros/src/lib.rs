@@ -2,8 +2,15 @@
 //! (`use musil::prelude::*;`), which the generated code refers to as `::musil`.
 //!
 //! - `#[derive(System)]`: a struct of nodes becomes a simulated system.
+//! - `#[musil::scenario(...)]`: a factory becomes a scenario, run as a test.
+//! - `#[invariant]`: a property checked by every scenario of its system type.
+//!
+//! The macros stay thin: they check the input and emit the builder calls a user would write
+//! (`musil::Scenario::new(..)...`); the logic lives in `musil-core` and `musil-test`.
 #![deny(missing_docs)]
 
+mod invariant;
+mod scenario;
 mod system;
 
 use proc_macro::TokenStream;
@@ -29,4 +36,41 @@ pub fn derive_system(input: TokenStream) -> TokenStream {
     system::expand(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Turns a factory `fn() -> S` (or `fn(rng: &mut musil::Rng) -> S`) into a scenario: registered
+/// for `musil::main!()` (one trial per seed in a `harness = false` target) and emitted as a
+/// `#[test]` that runs every seed (default harness).
+///
+/// Arguments, all optional: `seeds = 0..20 | 0..=19 | [1, 5, 9]` (default `0..100`),
+/// `network = <NetworkModel or fn(&mut Rng) -> NetworkModel>`,
+/// `faults = <FaultSchedule or fn(&mut Rng) -> FaultSchedule>`, `goal = path`,
+/// `converge_within = N`, `invariants = [path, ...]`, `max_steps = N`,
+/// `should_fail = invariant | goal | liveness | refinement | panic | any`. `#[ignore]` on the
+/// factory is honoured. The factory itself is renamed; the scenario's name is the test's.
+///
+/// ```ignore
+/// #[musil::scenario(seeds = 0..20, goal = accepted_expected, should_fail = goal)]
+/// fn trusting_client_is_fooled() -> Lookup {
+///     Lookup { client: Client::default(), service: liar() }
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn scenario(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    scenario::expand(attr.into(), item).into()
+}
+
+/// Registers `fn(&S) -> bool` or `fn(&S) -> Result<(), impl Display>` as an invariant of the
+/// system type `S`: every scenario of `S` checks it after the start and after every step, with
+/// all invariants in name order. The error of a `Result` is the reason shown in the report.
+///
+/// ```ignore
+/// #[invariant]
+/// fn single_leader(w: &Cluster) -> Result<(), String> { ... }
+/// ```
+#[proc_macro_attribute]
+pub fn invariant(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    invariant::expand(attr.into(), item).into()
 }

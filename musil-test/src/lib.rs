@@ -1,7 +1,23 @@
-//! musil-test: the runner behind `musil::main!()` for `harness = false` test targets.
+//! musil-test: how musil scenarios run as tests.
 //!
-//! It will turn every registered scenario into one trial per seed, with a libtest-compatible
-//! command line and output, seed plans from `MUSIL_SEED`/`MUSIL_SEEDS`/`MUSIL_RUNS`/
-//! `MUSIL_SHARD`, and exact replay lines. Until then, scenarios run through
-//! `musil_core::Scenario::run`, which already honours `MUSIL_SEED`.
+//! - With the default harness, the `#[test]` that `#[musil::scenario]` emits calls
+//!   [`run_test`]: every seed of the scenario in one test, on `MUSIL_JOBS` threads.
+//! - In a `[[test]] harness = false` target, `musil::main!()` calls [`run_main`]: one trial per
+//!   (scenario, seed), named `path::scenario::seed_N`, with libtest's command line and output,
+//!   so that `cargo test` and `cargo nextest run` both work.
+//!
+//! Seeds come from the environment (`MUSIL_SEED`, `MUSIL_SEEDS`, `MUSIL_RUNS`, `MUSIL_SHARD`,
+//! `MUSIL_MAX_STEPS`, `MUSIL_JOBS`; see `musil_core::seeds`), never from flags, which every
+//! other test binary would reject. A failure ends with a replay line exact for the mode it ran
+//! in.
 #![deny(missing_docs)]
+
+pub mod args;
+pub mod harness;
+mod plain;
+pub mod printer;
+pub mod replay;
+pub mod trials;
+
+pub use harness::run_main;
+pub use plain::run_test;

@@ -1,0 +1,337 @@
+//! Seed plans: which seeds a scenario runs, from its declaration and the environment.
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `MUSIL_SEED=N` | exactly seed `N` (not combinable with the two below) |
+//! | `MUSIL_SEEDS=a..b`, `a..=b`, `a,b,c` | replaces the declared seeds |
+//! | `MUSIL_RUNS=N` | `N` seeds from the first declared one |
+//! | `MUSIL_SHARD=i/n` | keeps every `n`-th seed of the plan, starting with the `i`-th (1-based) |
+//! | `MUSIL_JOBS=N` | threads that run the seeds of one scenario (default: the cores) |
+//! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
+//!
+//! An unparsable value is an error that names the variable and shows a valid example; it never
+//! falls back silently.
+
+use std::fmt;
+
+/// `MUSIL_SEED`: replay exactly one seed.
+pub const SEED: &str = "MUSIL_SEED";
+/// `MUSIL_SEEDS`: replace the declared seeds.
+pub const SEEDS: &str = "MUSIL_SEEDS";
+/// `MUSIL_RUNS`: run N seeds from the declared start.
+pub const RUNS: &str = "MUSIL_RUNS";
+/// `MUSIL_SHARD`: this CI job's share of the seeds.
+pub const SHARD: &str = "MUSIL_SHARD";
+/// `MUSIL_JOBS`: threads per scenario.
+pub const JOBS: &str = "MUSIL_JOBS";
+/// `MUSIL_MAX_STEPS`: step bound for every scenario.
+pub const MAX_STEPS: &str = "MUSIL_MAX_STEPS";
+
+/// A bad value in one of musil's environment variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvError {
+    message: String,
+}
+
+impl EnvError {
+    fn new(message: String) -> Self {
+        EnvError { message }
+    }
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+/// The settings musil reads from the environment, parsed and checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnvSettings {
+    /// `MUSIL_SEED`.
+    pub seed: Option<u64>,
+    /// `MUSIL_SEEDS`.
+    pub seeds: Option<Vec<u64>>,
+    /// `MUSIL_RUNS`.
+    pub runs: Option<u64>,
+    /// `MUSIL_SHARD`, as `(index from 1, count)`.
+    pub shard: Option<(u64, u64)>,
+    /// `MUSIL_JOBS`.
+    pub jobs: Option<usize>,
+    /// `MUSIL_MAX_STEPS`.
+    pub max_steps: Option<u64>,
+}
+
+impl EnvSettings {
+    /// Reads and checks every variable of the process environment.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads and checks the variables through `lookup` (the process environment, or a map in
+    /// tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        let settings = EnvSettings {
+            seed: lookup(SEED).map(|v| parse_u64(SEED, &v, "7")).transpose()?,
+            seeds: lookup(SEEDS).map(|v| parse_seed_set(&v)).transpose()?,
+            runs: lookup(RUNS)
+                .map(|v| parse_positive(RUNS, &v, "500"))
+                .transpose()?,
+            shard: lookup(SHARD).map(|v| parse_shard(&v)).transpose()?,
+            jobs: lookup(JOBS)
+                .map(|v| parse_positive(JOBS, &v, "2").map(|n| n as usize))
+                .transpose()?,
+            max_steps: lookup(MAX_STEPS)
+                .map(|v| parse_positive(MAX_STEPS, &v, "50000"))
+                .transpose()?,
+        };
+        if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
+            return Err(EnvError::new(format!(
+                "{SEED} replays exactly one seed: unset {SEEDS} and {RUNS} when you set it"
+            )));
+        }
+        if settings.seeds.is_some() && settings.runs.is_some() {
+            return Err(EnvError::new(format!(
+                "{SEEDS} and {RUNS} both choose the seeds: set only one"
+            )));
+        }
+        Ok(settings)
+    }
+
+    /// The seeds to run for a scenario that declares `declared`, in order: this shard's share
+    /// of [`EnvSettings::unsharded_plan`].
+    pub fn plan(&self, declared: &[u64]) -> Vec<u64> {
+        let seeds = self.unsharded_plan(declared);
+        match self.shard {
+            Some((index, count)) => seeds
+                .into_iter()
+                .enumerate()
+                .filter(|(position, _)| *position as u64 % count == index - 1)
+                .map(|(_, seed)| seed)
+                .collect(),
+            None => seeds,
+        }
+    }
+
+    /// Whether this shard runs the scenario `name` whole: a `should_fail` scenario is not split
+    /// across shards (whether some seed fails must not depend on the split), so exactly one
+    /// shard, chosen by a stable hash of its name, runs all of its seeds.
+    pub fn shard_owns(&self, name: &str) -> bool {
+        match self.shard {
+            Some((index, count)) => fnv1a(name.as_bytes()) % count == index - 1,
+            None => true,
+        }
+    }
+
+    /// The seeds for a scenario that declares `declared`, before sharding.
+    pub fn unsharded_plan(&self, declared: &[u64]) -> Vec<u64> {
+        if let Some(seed) = self.seed {
+            vec![seed]
+        } else if let Some(seeds) = &self.seeds {
+            seeds.clone()
+        } else if let Some(runs) = self.runs {
+            let start = declared.first().copied().unwrap_or(0);
+            (start..start.saturating_add(runs)).collect()
+        } else {
+            declared.to_vec()
+        }
+    }
+
+    /// The step bound for a scenario that declares `declared`.
+    pub fn max_steps(&self, declared: u64) -> u64 {
+        self.max_steps.unwrap_or(declared)
+    }
+
+    /// The threads to run one scenario's seeds on.
+    pub fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// FNV-1a: a hash that is the same on every platform and in every release.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn parse_u64(name: &str, value: &str, example: &str) -> Result<u64, EnvError> {
+    value.trim().parse::<u64>().map_err(|_| {
+        EnvError::new(format!(
+            "{name}={value:?} is not valid: expected an unsigned integer, e.g. {name}={example}"
+        ))
+    })
+}
+
+fn parse_positive(name: &str, value: &str, example: &str) -> Result<u64, EnvError> {
+    match parse_u64(name, value, example)? {
+        0 => Err(EnvError::new(format!(
+            "{name}=0 is not valid: it must be at least 1, e.g. {name}={example}"
+        ))),
+        n => Ok(n),
+    }
+}
+
+/// `a..b`, `a..=b` or `a,b,c`.
+fn parse_seed_set(value: &str) -> Result<Vec<u64>, EnvError> {
+    let bad = |why: &str| {
+        EnvError::new(format!(
+            "{SEEDS}={value:?} is not valid: {why}; write a range or a list, e.g. {SEEDS}=0..100, \
+             {SEEDS}=0..=99 or {SEEDS}=1,5,9"
+        ))
+    };
+    let number = |text: &str| {
+        text.trim()
+            .parse::<u64>()
+            .map_err(|_| bad(&format!("{:?} is not a seed", text.trim())))
+    };
+    let seeds: Vec<u64> = if let Some((start, end)) = value.split_once("..=") {
+        let (start, end) = (number(start)?, number(end)?);
+        if start > end {
+            return Err(bad("the range is reversed"));
+        }
+        (start..=end).collect()
+    } else if let Some((start, end)) = value.split_once("..") {
+        let (start, end) = (number(start)?, number(end)?);
+        if start > end {
+            return Err(bad("the range is reversed"));
+        }
+        (start..end).collect()
+    } else {
+        value.split(',').map(number).collect::<Result<_, _>>()?
+    };
+    if seeds.is_empty() {
+        return Err(bad("it selects no seed"));
+    }
+    Ok(seeds)
+}
+
+/// `i/n` with `1 <= i <= n`.
+fn parse_shard(value: &str) -> Result<(u64, u64), EnvError> {
+    let bad = || {
+        EnvError::new(format!(
+            "{SHARD}={value:?} is not valid: expected i/n with 1 <= i <= n, e.g. {SHARD}=1/4 in the \
+             first of four CI jobs"
+        ))
+    };
+    let (index, count) = value.split_once('/').ok_or_else(bad)?;
+    let index = index.trim().parse::<u64>().map_err(|_| bad())?;
+    let count = count.trim().parse::<u64>().map_err(|_| bad())?;
+    if index == 0 || count == 0 || index > count {
+        return Err(bad());
+    }
+    Ok((index, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<EnvSettings, EnvError> {
+        EnvSettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn no_variables_run_the_declared_seeds() {
+        let plan = settings(&[]).unwrap().plan(&[3, 4, 5]);
+        assert_eq!(plan, [3, 4, 5]);
+    }
+
+    #[test]
+    fn musil_seed_runs_exactly_that_seed_declared_or_not() {
+        assert_eq!(settings(&[(SEED, "7")]).unwrap().plan(&[0, 1]), [7]);
+    }
+
+    #[test]
+    fn musil_seeds_accepts_ranges_and_lists() {
+        assert_eq!(settings(&[(SEEDS, "2..5")]).unwrap().plan(&[0]), [2, 3, 4]);
+        assert_eq!(
+            settings(&[(SEEDS, "2..=5")]).unwrap().plan(&[0]),
+            [2, 3, 4, 5]
+        );
+        assert_eq!(
+            settings(&[(SEEDS, "9, 1,5")]).unwrap().plan(&[0]),
+            [9, 1, 5]
+        );
+    }
+
+    #[test]
+    fn musil_runs_counts_from_the_declared_start() {
+        assert_eq!(
+            settings(&[(RUNS, "3")]).unwrap().plan(&[10, 11]),
+            [10, 11, 12]
+        );
+    }
+
+    #[test]
+    fn shards_split_the_plan_without_overlap_or_gap() {
+        let declared: Vec<u64> = (0..10).collect();
+        let mut union: Vec<u64> = Vec::new();
+        for index in 1..=3 {
+            let shard = format!("{index}/3");
+            let part = settings(&[(SHARD, &shard)]).unwrap().plan(&declared);
+            assert!(
+                part.iter().all(|seed| !union.contains(seed)),
+                "overlap in {shard}"
+            );
+            union.extend(part);
+        }
+        union.sort_unstable();
+        assert_eq!(union, declared);
+    }
+
+    #[test]
+    fn exactly_one_shard_owns_a_whole_scenario() {
+        for name in ["a::liar", "b::fooled", "c"] {
+            let owners = (1..=4)
+                .filter(|index| {
+                    settings(&[(SHARD, &format!("{index}/4"))])
+                        .unwrap()
+                        .shard_owns(name)
+                })
+                .count();
+            assert_eq!(owners, 1, "{name}");
+        }
+        assert!(settings(&[]).unwrap().shard_owns("anything"));
+    }
+
+    #[test]
+    fn bad_values_are_loud_errors_that_show_a_valid_example() {
+        let cases = [
+            (SEED, "seven", "MUSIL_SEED=\"seven\" is not valid"),
+            (SEEDS, "5..2", "the range is reversed"),
+            (SEEDS, "3..3", "it selects no seed"),
+            (SEEDS, "a,b", "\"a\" is not a seed"),
+            (RUNS, "0", "MUSIL_RUNS=0 is not valid"),
+            (SHARD, "0/3", "1 <= i <= n"),
+            (SHARD, "4/3", "1 <= i <= n"),
+            (SHARD, "half", "MUSIL_SHARD=\"half\""),
+            (JOBS, "-1", "MUSIL_JOBS=\"-1\""),
+            (MAX_STEPS, "lots", "MUSIL_MAX_STEPS=\"lots\""),
+        ];
+        for (name, value, expected) in cases {
+            let err = settings(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(expected), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn conflicting_seed_variables_are_rejected() {
+        assert!(settings(&[(SEED, "1"), (SEEDS, "0..3")]).is_err());
+        assert!(settings(&[(SEEDS, "0..3"), (RUNS, "4")]).is_err());
+    }
+
+    #[test]
+    fn max_steps_and_jobs_override_the_defaults() {
+        let s = settings(&[(MAX_STEPS, "42"), (JOBS, "3")]).unwrap();
+        assert_eq!((s.max_steps(10_000), s.jobs()), (42, 3));
+        assert_eq!(settings(&[]).unwrap().max_steps(10_000), 10_000);
+    }
+}

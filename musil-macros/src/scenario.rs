@@ -1,0 +1,364 @@
+//! `#[musil::scenario(...)]`: parses the arguments, checks the factory's signature, and emits
+//! the same `Scenario` builder calls a user would write, registered through inventory and
+//! wrapped in a `#[test]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, FnArg, Ident, ItemFn, Lit, LitInt, Path, RangeLimits, ReturnType, Type};
+
+const KNOWN: &str =
+    "seeds, network, faults, goal, converge_within, invariants, max_steps, should_fail";
+const KINDS: [&str; 6] = [
+    "invariant",
+    "goal",
+    "liveness",
+    "refinement",
+    "panic",
+    "any",
+];
+
+/// The parsed arguments of one `#[musil::scenario(...)]`.
+#[derive(Default)]
+struct Args {
+    seeds: Option<TokenStream>,
+    network: Option<Expr>,
+    faults: Option<Expr>,
+    goal: Option<Path>,
+    converge_within: Option<(LitInt, Span)>,
+    invariants: Vec<Path>,
+    max_steps: Option<LitInt>,
+    should_fail: Option<Ident>,
+    seen: Vec<String>,
+}
+
+impl Args {
+    fn parse_one(&mut self, meta: ParseNestedMeta<'_>) -> syn::Result<()> {
+        let Some(key) = meta.path.get_ident().map(Ident::to_string) else {
+            return Err(meta.error(format!(
+                "unknown scenario argument; the arguments are: {KNOWN}"
+            )));
+        };
+        if self.seen.contains(&key) {
+            return Err(meta.error(format!("`{key}` is given twice")));
+        }
+        let span = meta.path.span();
+        match key.as_str() {
+            "seeds" => self.seeds = Some(seeds(&meta.value()?.parse::<Expr>()?)?),
+            "network" => self.network = Some(meta.value()?.parse()?),
+            "faults" => self.faults = Some(meta.value()?.parse()?),
+            "goal" => self.goal = Some(function_path(meta.value()?.parse()?, "goal")?),
+            "converge_within" => {
+                self.converge_within =
+                    Some((count(&meta.value()?.parse()?, "converge_within")?, span))
+            }
+            "invariants" => self.invariants = invariant_list(meta.value()?.parse()?)?,
+            "max_steps" => self.max_steps = Some(count(&meta.value()?.parse()?, "max_steps")?),
+            "should_fail" => self.should_fail = Some(failure_kind(meta.value()?.parse()?)?),
+            other => {
+                let hint = if matches!(other, "model" | "abstraction" | "explore") {
+                    format!("`{other}` is not supported yet")
+                } else {
+                    format!("unknown scenario argument `{other}`")
+                };
+                return Err(meta.error(format!("{hint}; the arguments are: {KNOWN}")));
+            }
+        }
+        self.seen.push(key);
+        Ok(())
+    }
+
+    /// The builder calls these arguments stand for, after `.seeds(..)`.
+    fn builder_calls(&self) -> syn::Result<Vec<TokenStream>> {
+        let mut calls = Vec::new();
+        if let Some(network) = &self.network {
+            calls.push(quote_spanned!(network.span()=> .network(#network)));
+        }
+        if let Some(faults) = &self.faults {
+            calls.push(quote_spanned!(faults.span()=> .faults(#faults)));
+        }
+        for invariant in &self.invariants {
+            let name = last_segment(invariant);
+            calls.push(quote_spanned!(invariant.span()=> .invariant(#name, #invariant)));
+        }
+        if let Some(goal) = &self.goal {
+            let name = last_segment(goal);
+            calls.push(quote_spanned!(goal.span()=> .goal(#name, #goal)));
+        }
+        if let Some((steps, span)) = &self.converge_within {
+            if self.goal.is_none() {
+                return Err(syn::Error::new(
+                    *span,
+                    "`converge_within` bounds the steps until the goal holds: add `goal = ...`",
+                ));
+            }
+            calls.push(quote!(.converge_within(#steps)));
+        }
+        if let Some(steps) = &self.max_steps {
+            calls.push(quote!(.max_steps(#steps)));
+        }
+        if let Some(kind) = &self.should_fail {
+            let variant = format_ident!("{}", capitalized(&kind.to_string()), span = kind.span());
+            calls.push(quote!(.should_fail(::musil::ShouldFail::#variant)));
+        }
+        Ok(calls)
+    }
+}
+
+pub(crate) fn expand(attr: TokenStream, item: ItemFn) -> TokenStream {
+    match try_expand(attr, &item) {
+        Ok(tokens) => tokens,
+        // Keep the user's function so that a mistake in the attribute does not cascade.
+        Err(error) => {
+            let error = error.into_compile_error();
+            quote!(#error #[allow(dead_code)] #item)
+        }
+    }
+}
+
+fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
+    let mut args = Args::default();
+    let parser = syn::meta::parser(|meta| args.parse_one(meta));
+    syn::parse::Parser::parse2(parser, attr)?;
+    let with_rng = check_signature(item)?;
+    let calls = args.builder_calls()?;
+
+    let name = &item.sig.ident;
+    let name_text = name.to_string();
+    let factory = format_ident!("__musil_factory_{}", name);
+    let build = format_ident!("__musil_build_{}", name);
+    let entry = format_ident!("__musil_scenario_{}", name);
+    let (ignore_attrs, other_attrs): (Vec<_>, Vec<_>) =
+        item.attrs.iter().partition(|a| a.path().is_ident("ignore"));
+    let ignored = !ignore_attrs.is_empty();
+    let expects_failure = args.should_fail.is_some();
+    let seeds = args
+        .seeds
+        .clone()
+        .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::Range(0, 100)));
+    let rng_check = with_rng
+        .map(|ty| quote_spanned!(ty.span()=> let _: fn(&mut ::musil::Rng<'_>) -> _ = #factory;));
+    let vis = &item.vis;
+    let mut factory_fn = item.clone();
+    factory_fn.sig.ident = factory.clone();
+    factory_fn.attrs = other_attrs.into_iter().cloned().collect();
+
+    Ok(quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, dead_code)]
+        #factory_fn
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #entry: ::musil::__private::ScenarioEntry = ::musil::__private::ScenarioEntry {
+            name: #name_text,
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            ignore: #ignored,
+            expects_failure: #expects_failure,
+            seeds: #seeds,
+            target: ::musil::__private::Target {
+                package: ::core::env!("CARGO_PKG_NAME"),
+                krate: ::core::env!("CARGO_CRATE_NAME"),
+                integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+            },
+            build: #build,
+        };
+
+        ::musil::__private::inventory::submit! { #entry }
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #build() -> ::musil::__private::Box<dyn ::musil::__private::ErasedScenario> {
+            #rng_check
+            ::musil::__private::Box::new(
+                ::musil::Scenario::new(#factory)
+                    .name(#entry.path())
+                    .seeds(#entry.seeds.to_vec())
+                    #(#calls)*
+            )
+        }
+
+        #[::core::prelude::v1::test]
+        #(#ignore_attrs)*
+        #vis fn #name() {
+            ::musil::__private::run_test(&#entry)
+        }
+    })
+}
+
+/// Checks the factory's signature; returns the `&mut Rng` parameter's type if it takes one.
+fn check_signature(item: &ItemFn) -> syn::Result<Option<&Type>> {
+    let sig = &item.sig;
+    if let Some(token) = &sig.asyncness {
+        return Err(syn::Error::new_spanned(
+            token,
+            "a scenario factory cannot be async: it builds the system synchronously, `fn name() -> MySystem`",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        return Err(syn::Error::new_spanned(
+            &sig.generics,
+            "a scenario factory cannot be generic: write one scenario per system type",
+        ));
+    }
+    if let Some(attr) = item.attrs.iter().find(|a| {
+        a.path().is_ident("test") || a.path().segments.last().is_some_and(|s| s.ident == "test")
+    }) {
+        return Err(syn::Error::new_spanned(
+            attr,
+            "remove this test attribute: #[musil::scenario] generates the #[test] itself",
+        ));
+    }
+    if let ReturnType::Default = sig.output {
+        return Err(syn::Error::new_spanned(
+            sig,
+            "a scenario factory returns the system it builds: `fn name() -> MySystem`",
+        ));
+    }
+    let mut inputs = sig.inputs.iter();
+    let first = inputs.next();
+    if let Some(extra) = inputs.next() {
+        return Err(syn::Error::new_spanned(
+            extra,
+            "a scenario factory takes no argument, or one: `rng: &mut musil::Rng`",
+        ));
+    }
+    match first {
+        None => Ok(None),
+        Some(FnArg::Receiver(receiver)) => Err(syn::Error::new_spanned(
+            receiver,
+            "a scenario factory is a free function, not a method",
+        )),
+        Some(FnArg::Typed(typed)) => match &*typed.ty {
+            Type::Reference(reference) if reference.mutability.is_some() => Ok(Some(&*typed.ty)),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "a scenario factory's argument must be `&mut musil::Rng`, the seed's randomness",
+            )),
+        },
+    }
+}
+
+/// `0..20`, `0..=19` or `[1, 5, 9]`, as a `DeclaredSeeds` expression.
+fn seeds(expr: &Expr) -> syn::Result<TokenStream> {
+    let expected =
+        "seeds are a range or a list of integer literals: `seeds = 0..20`, `0..=19` or `[1, 5, 9]`";
+    match expr {
+        Expr::Range(range) => {
+            let (Some(start), Some(end)) = (&range.start, &range.end) else {
+                return Err(syn::Error::new_spanned(expr, expected));
+            };
+            let (first, last) = (seed_literal(start)?, seed_literal(end)?);
+            let inclusive = matches!(range.limits, RangeLimits::Closed(_));
+            if first > last || (!inclusive && first == last) {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    format!("the seed range {} is empty: {expected}", quote!(#expr)),
+                ));
+            }
+            Ok(if inclusive {
+                quote!(::musil::__private::DeclaredSeeds::Inclusive(#first, #last))
+            } else {
+                quote!(::musil::__private::DeclaredSeeds::Range(#first, #last))
+            })
+        }
+        Expr::Array(array) => {
+            let mut seeds = Vec::new();
+            for element in &array.elems {
+                let seed = seed_literal(element)?;
+                if seeds.contains(&seed) {
+                    return Err(syn::Error::new_spanned(
+                        element,
+                        format!("seed {seed} is listed twice"),
+                    ));
+                }
+                seeds.push(seed);
+            }
+            if seeds.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    format!("the seed list is empty: {expected}"),
+                ));
+            }
+            Ok(quote!(::musil::__private::DeclaredSeeds::List(&[#(#seeds),*])))
+        }
+        _ => Err(syn::Error::new_spanned(expr, expected)),
+    }
+}
+
+fn seed_literal(expr: &Expr) -> syn::Result<u64> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => int.base10_parse::<u64>(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "a seed must be an integer literal (seeds are fixed at compile time; use MUSIL_SEEDS to change them at run time)",
+        )),
+    }
+}
+
+/// A positive integer literal.
+fn count(expr: &Expr, what: &str) -> syn::Result<LitInt> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) if int.base10_parse::<u64>()? > 0 => Ok(int.clone()),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{what}` is a positive integer literal, e.g. `{what} = 100`"),
+        )),
+    }
+}
+
+fn function_path(expr: Expr, what: &str) -> syn::Result<Path> {
+    match expr {
+        Expr::Path(path) => Ok(path.path),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{what}` names a function `fn(&MySystem) -> bool`, e.g. `{what} = all_acked`"),
+        )),
+    }
+}
+
+fn invariant_list(expr: Expr) -> syn::Result<Vec<Path>> {
+    let expected =
+        "`invariants` is a list of functions, e.g. `invariants = [no_double_spend, single_leader]`";
+    let Expr::Array(array) = expr else {
+        return Err(syn::Error::new_spanned(expr, expected));
+    };
+    array
+        .elems
+        .into_iter()
+        .map(|element| function_path(element, "invariants"))
+        .collect()
+}
+
+fn failure_kind(expr: Expr) -> syn::Result<Ident> {
+    let expected = format!("`should_fail` is one of: {}", KINDS.join(", "));
+    match &expr {
+        Expr::Path(path) => match path.path.get_ident() {
+            Some(ident) if KINDS.contains(&ident.to_string().as_str()) => Ok(ident.clone()),
+            _ => Err(syn::Error::new_spanned(expr, expected)),
+        },
+        _ => Err(syn::Error::new_spanned(expr, expected)),
+    }
+}
+
+fn last_segment(path: &Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

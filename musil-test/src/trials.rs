@@ -1,0 +1,342 @@
+//! The trials of a `harness = false` binary: one per (scenario, seed) from the registry and the
+//! seed plan, named `path::seed_N` (a `should_fail` scenario is one trial, `path`), and their
+//! selection by filters, `--skip` and the ignored flags — with `--exact` finding a name without
+//! building the whole list.
+
+use musil_core::registry::{ScenarioEntry, Target};
+use musil_core::seeds::EnvSettings;
+
+use crate::args::Args;
+
+/// One runnable test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trial {
+    /// Its name, `path::seed_N` or `path`.
+    pub name: String,
+    /// Which scenario (an index into [`Suite::scenarios`]).
+    pub scenario: usize,
+    /// The seed it runs; `None` runs the whole plan (a `should_fail` scenario).
+    pub seed: Option<u64>,
+    /// Whether the scenario carries `#[ignore]`.
+    pub ignored: bool,
+}
+
+/// A registered scenario as this binary sees it.
+#[derive(Debug)]
+pub struct SuiteScenario {
+    /// Its descriptor.
+    pub entry: &'static ScenarioEntry,
+    /// Its name in this binary.
+    pub path: String,
+    /// The seeds to run.
+    pub plan: Vec<u64>,
+}
+
+/// Every scenario of a binary, sorted by path.
+#[derive(Debug, Default)]
+pub struct Suite {
+    /// The scenarios.
+    pub scenarios: Vec<SuiteScenario>,
+}
+
+/// The outcome of selecting trials.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The selected trials, in order.
+    pub trials: Vec<Trial>,
+    /// How many were filtered out.
+    pub filtered_out: usize,
+}
+
+impl Suite {
+    /// The suite of `entries` in the binary `running`, with seeds from `env`.
+    pub fn new(entries: &[&'static ScenarioEntry], running: &Target, env: &EnvSettings) -> Self {
+        let mut scenarios: Vec<SuiteScenario> = entries
+            .iter()
+            .map(|&entry| {
+                let path = running.test_path(entry.module_path, entry.name);
+                let declared = entry.seeds.to_vec();
+                let plan = match (entry.expects_failure, env.shard_owns(&path)) {
+                    (false, _) => env.plan(&declared),
+                    (true, true) => env.unsharded_plan(&declared),
+                    (true, false) => Vec::new(),
+                };
+                SuiteScenario { entry, path, plan }
+            })
+            .collect();
+        scenarios.sort_by(|a, b| a.path.cmp(&b.path));
+        Suite { scenarios }
+    }
+
+    /// The trial of one seed, or of a whole `should_fail` plan (`seed: None`), which is named
+    /// `path`, or `path::seed_N` when the plan is the one seed `N` (as under `MUSIL_SEED=N`).
+    fn trial(&self, scenario: usize, seed: Option<u64>) -> Trial {
+        let s = &self.scenarios[scenario];
+        let named_seed = seed.or(match s.plan.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
+        let name = match named_seed {
+            Some(seed) => format!("{}::seed_{seed}", s.path),
+            None => s.path.clone(),
+        };
+        Trial {
+            name,
+            scenario,
+            seed,
+            ignored: s.entry.ignore,
+        }
+    }
+
+    fn trials_of(&self, scenario: usize) -> Vec<Trial> {
+        let s = &self.scenarios[scenario];
+        match (s.entry.expects_failure, s.plan.is_empty()) {
+            (true, true) => Vec::new(),
+            (true, false) => vec![self.trial(scenario, None)],
+            (false, _) => s
+                .plan
+                .iter()
+                .map(|&seed| self.trial(scenario, Some(seed)))
+                .collect(),
+        }
+    }
+
+    /// How many trials there are in all.
+    pub fn len(&self) -> usize {
+        self.scenarios
+            .iter()
+            .map(|s| {
+                if s.entry.expects_failure {
+                    usize::from(!s.plan.is_empty())
+                } else {
+                    s.plan.len()
+                }
+            })
+            .sum()
+    }
+
+    /// Whether there are no trials.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The trial called exactly `name`, found without building the other names.
+    pub fn find_exact(&self, name: &str) -> Option<Trial> {
+        let index_of = |path: &str| {
+            self.scenarios
+                .binary_search_by(|s| s.path.as_str().cmp(path))
+                .ok()
+        };
+        if let Some(index) = index_of(name) {
+            let s = &self.scenarios[index];
+            return (s.entry.expects_failure && s.plan.len() > 1).then(|| self.trial(index, None));
+        }
+        let (path, seed) = name.rsplit_once("::seed_")?;
+        let seed = seed.parse::<u64>().ok()?;
+        let index = index_of(path)?;
+        let scenario = &self.scenarios[index];
+        match (scenario.entry.expects_failure, scenario.plan.as_slice()) {
+            (true, [only]) if *only == seed => Some(self.trial(index, None)),
+            (false, plan) if plan.contains(&seed) => Some(self.trial(index, Some(seed))),
+            _ => None,
+        }
+    }
+
+    /// The trials `args` selects: filters, `--skip`, then `--ignored` (which keeps only ignored
+    /// trials). Ignored trials stay in the selection, flagged, unless `--ignored` or
+    /// `--include-ignored` asks for them to run.
+    pub fn select(&self, args: &Args) -> Selection {
+        let total = self.len();
+        let candidates: Vec<Trial> = if args.exact && !args.filters.is_empty() {
+            let mut found: Vec<Trial> = args
+                .filters
+                .iter()
+                .filter_map(|name| self.find_exact(name))
+                .collect();
+            found.sort_by(|a, b| (a.scenario, a.seed).cmp(&(b.scenario, b.seed)));
+            found.dedup();
+            found
+        } else {
+            (0..self.scenarios.len())
+                .flat_map(|scenario| self.trials_of(scenario))
+                .filter(|trial| {
+                    args.filters.is_empty()
+                        || args.filters.iter().any(|f| trial.name.contains(f.as_str()))
+                })
+                .collect()
+        };
+        let skipped = |name: &str| {
+            args.skip.iter().any(|skip| {
+                if args.exact {
+                    name == skip
+                } else {
+                    name.contains(skip.as_str())
+                }
+            })
+        };
+        let trials: Vec<Trial> = candidates
+            .into_iter()
+            .filter(|trial| !skipped(&trial.name) && (!args.ignored || trial.ignored))
+            .collect();
+        Selection {
+            filtered_out: total - trials.len(),
+            trials,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use musil_core::registry::{DeclaredSeeds, ErasedScenario};
+
+    fn never_built() -> Box<dyn ErasedScenario> {
+        unreachable!("selection never builds scenarios")
+    }
+
+    const TARGET: Target = Target {
+        package: "p",
+        krate: "suite",
+        integration_test: true,
+    };
+
+    fn entry(
+        name: &'static str,
+        seeds: DeclaredSeeds,
+        ignore: bool,
+        expects_failure: bool,
+    ) -> &'static ScenarioEntry {
+        Box::leak(Box::new(ScenarioEntry {
+            name,
+            module_path: "suite::net",
+            file: "net.rs",
+            line: 1,
+            ignore,
+            expects_failure,
+            seeds,
+            target: TARGET,
+            build: never_built,
+        }))
+    }
+
+    fn suite(env: &EnvSettings) -> Suite {
+        let entries = [
+            entry("retry", DeclaredSeeds::Range(0, 3), false, false),
+            entry("flaky", DeclaredSeeds::List(&[5, 9]), true, false),
+            entry("liar", DeclaredSeeds::Range(0, 20), false, true),
+        ];
+        Suite::new(&entries, &TARGET, env)
+    }
+
+    fn names(selection: &Selection) -> Vec<&str> {
+        selection.trials.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    fn args(line: &str) -> Args {
+        crate::args::parse(line.split_whitespace().map(String::from)).unwrap()
+    }
+
+    #[test]
+    fn one_trial_per_seed_sorted_and_one_for_a_should_fail_scenario() {
+        let all = suite(&EnvSettings::default()).select(&args(""));
+        assert_eq!(
+            names(&all),
+            [
+                "net::flaky::seed_5",
+                "net::flaky::seed_9",
+                "net::liar",
+                "net::retry::seed_0",
+                "net::retry::seed_1",
+                "net::retry::seed_2"
+            ]
+        );
+        assert_eq!(all.filtered_out, 0);
+        assert!(all.trials[0].ignored);
+    }
+
+    #[test]
+    fn filters_skips_and_ignored() {
+        let suite = suite(&EnvSettings::default());
+        assert_eq!(
+            names(&suite.select(&args("retry::seed_1 liar"))),
+            ["net::liar", "net::retry::seed_1"]
+        );
+        assert_eq!(
+            names(&suite.select(&args("retry --skip seed_0"))),
+            ["net::retry::seed_1", "net::retry::seed_2"]
+        );
+        let ignored = suite.select(&args("--ignored"));
+        assert_eq!(
+            (names(&ignored), ignored.filtered_out),
+            (vec!["net::flaky::seed_5", "net::flaky::seed_9"], 4)
+        );
+    }
+
+    #[test]
+    fn exact_names_are_found_directly() {
+        let suite = suite(&EnvSettings::default());
+        let picked = suite.select(&args(
+            "--exact net::retry::seed_2 net::liar net::retry::seed_7 net::retry",
+        ));
+        assert_eq!(names(&picked), ["net::liar", "net::retry::seed_2"]);
+        assert_eq!(picked.filtered_out, 4);
+        assert_eq!(
+            suite.find_exact("net::liar::seed_3"),
+            None,
+            "a should_fail scenario is one trial"
+        );
+        assert!(
+            suite
+                .select(&args(
+                    "--exact net::retry::seed_2 --skip net::retry::seed_2"
+                ))
+                .trials
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_environment_decides_the_seeds_and_a_single_seed_names_every_trial() {
+        let env = EnvSettings {
+            seed: Some(3),
+            ..EnvSettings::default()
+        };
+        let suite = suite(&env);
+        let selection = suite.select(&args(""));
+        assert_eq!(
+            names(&selection),
+            [
+                "net::flaky::seed_3",
+                "net::liar::seed_3",
+                "net::retry::seed_3"
+            ]
+        );
+        assert_eq!(
+            selection.trials[1].seed, None,
+            "the should_fail trial still runs its whole plan"
+        );
+        assert_eq!(
+            suite.find_exact("net::liar::seed_3").map(|t| t.name),
+            Some("net::liar::seed_3".into())
+        );
+        assert_eq!(suite.find_exact("net::liar"), None);
+    }
+
+    #[test]
+    fn shards_split_seeds_and_give_a_should_fail_scenario_to_one_shard() {
+        let mut seen: Vec<String> = Vec::new();
+        for index in 1..=3 {
+            let env = EnvSettings {
+                shard: Some((index, 3)),
+                ..EnvSettings::default()
+            };
+            for name in names(&suite(&env).select(&args(""))) {
+                assert!(!seen.contains(&name.to_string()), "{name} is in two shards");
+                seen.push(name.to_string());
+            }
+        }
+        seen.sort();
+        let all = suite(&EnvSettings::default()).select(&args(""));
+        assert_eq!(seen, names(&all));
+    }
+}
