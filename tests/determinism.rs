@@ -271,3 +271,37 @@ fn a_seed_gives_the_same_run_on_every_build_and_machine() {
 }
 
 const GOLDEN_SEED_42: (u64, u64, u64, u64, u64) = (137, 67, 60, 25, 148);
+
+/// Fails on some of the seeds (not the first), at different steps.
+fn sometimes_failing() -> Scenario<Mesh, Msg> {
+    Scenario::new(mesh)
+        .name("sometimes_failing")
+        .network(rough_network())
+        .faults(rough_faults())
+        .invariant("few_acks", |m: &Mesh| m.peers.iter().all(|p| p.acks < 16))
+}
+
+#[test]
+fn the_report_names_the_first_failing_seed_whatever_the_thread_count() {
+    let scenario = sometimes_failing();
+    let seeds: Vec<u64> = (0..40).collect();
+    let failing: Vec<u64> = seeds
+        .iter()
+        .copied()
+        .filter(|&s| !scenario.run_seeds(&[s]).ok())
+        .collect();
+    assert!(
+        failing.len() >= 2 && failing[0] > 0,
+        "the workload must fail on some later seeds: {failing:?}"
+    );
+    let alone = scenario.run_with(&seeds, 1, 10_000).to_string();
+    for jobs in [2, 3, 8] {
+        assert_eq!(
+            scenario.run_with(&seeds, jobs, 10_000).to_string(),
+            alone,
+            "{jobs} threads"
+        );
+    }
+    let report = scenario.run_with(&seeds, 4, 10_000);
+    assert_eq!(report.failure().map(|f| f.seed()), Some(failing[0]));
+}

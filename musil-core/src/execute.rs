@@ -139,12 +139,11 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
     /// Runs `seeds` on `jobs` threads and reports the first failing one in seed order.
     pub(crate) fn execute(&self, seeds: &[u64], jobs: usize, max_steps: u64) -> SimReport<S> {
         let scenario = self.scenario;
-        let failure = match self.first_failure(seeds, jobs, max_steps) {
-            None => None,
-            Some((index, found)) => {
-                Some(self.explain(found, seeds[index], index + 1, seeds.len(), max_steps))
-            }
-        };
+        let failure = self
+            .first_failure(seeds, jobs, max_steps)
+            .map(|(index, found)| {
+                self.explain(found, seeds[index], index + 1, seeds.len(), max_steps)
+            });
         let runs = failure.as_ref().map_or(seeds.len(), |f| f.run);
         SimReport {
             scenario: scenario.name.clone(),

@@ -137,8 +137,14 @@ fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
         .seeds
         .clone()
         .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::Range(0, 100)));
-    let rng_check = with_rng
-        .map(|ty| quote_spanned!(ty.span()=> let _: fn(&mut ::musil::Rng<'_>) -> _ = #factory;));
+    // Coerce to the factory's fn-pointer type first, so that a wrong argument type is one error
+    // pointing at the user's function rather than a trait-bound error inside the expansion.
+    let coerced = match with_rng {
+        Some(ty) => {
+            quote_spanned!(ty.span()=> let __musil_factory: fn(&mut ::musil::Rng<'_>) -> _ = #factory;)
+        }
+        None => quote!(let __musil_factory: fn() -> _ = #factory;),
+    };
     let vis = &item.vis;
     let mut factory_fn = item.clone();
     factory_fn.sig.ident = factory.clone();
@@ -172,9 +178,9 @@ fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
         #[doc(hidden)]
         #[allow(non_snake_case)]
         fn #build() -> ::musil::__private::Box<dyn ::musil::__private::ErasedScenario> {
-            #rng_check
+            #coerced
             ::musil::__private::Box::new(
-                ::musil::Scenario::new(#factory)
+                ::musil::Scenario::new(__musil_factory)
                     .name(#entry.path())
                     .seeds(#entry.seeds.to_vec())
                     #(#calls)*
@@ -254,9 +260,14 @@ fn seeds(expr: &Expr) -> syn::Result<TokenStream> {
             let (first, last) = (seed_literal(start)?, seed_literal(end)?);
             let inclusive = matches!(range.limits, RangeLimits::Closed(_));
             if first > last || (!inclusive && first == last) {
+                let range = if inclusive {
+                    format!("{first}..={last}")
+                } else {
+                    format!("{first}..{last}")
+                };
                 return Err(syn::Error::new_spanned(
                     expr,
-                    format!("the seed range {} is empty: {expected}", quote!(#expr)),
+                    format!("the seed range {range} is empty: {expected}"),
                 ));
             }
             Ok(if inclusive {

@@ -21,23 +21,28 @@ use crate::trials::{Selection, Suite, Trial};
 pub fn run_main(target: Target) -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let env = EnvSettings::from_env();
+    let nextest = replay::under_nextest();
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let code = run(
         &argv,
         &target,
         &registry::scenarios(),
         env,
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
+        nextest,
+        &mut out,
+        &mut err,
     );
     ExitCode::from(code)
 }
 
-/// The harness, with everything it reads passed in: returns the exit code (0, or 101).
+/// The harness, with everything it reads passed in (`nextest`: whether replay lines should use
+/// `cargo nextest run`): returns the exit code (0, or 101).
 pub fn run(
     argv: &[String],
     target: &Target,
     entries: &[&'static ScenarioEntry],
     env: Result<EnvSettings, musil_core::seeds::EnvError>,
+    nextest: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
@@ -86,15 +91,14 @@ pub fn run(
                 .filter(|&n| n > 0)
         })
         .unwrap_or_else(|| env.jobs());
-    match execute(
-        &suite,
-        &selection,
-        &args,
-        &env,
+    let context = Context {
+        args: &args,
+        env: &env,
         target,
+        nextest,
         threads,
-        &mut printer,
-    ) {
+    };
+    match execute(&suite, &selection, &context, &mut printer) {
         Ok(true) => 0,
         Ok(false) | Err(_) => 101,
     }
@@ -105,16 +109,29 @@ fn fail(err: &mut dyn Write, problem: &str) -> u8 {
     101
 }
 
+/// What a run needs besides the trials.
+struct Context<'a> {
+    args: &'a Args,
+    env: &'a EnvSettings,
+    target: &'a Target,
+    nextest: bool,
+    threads: usize,
+}
+
 /// Runs the selection and prints it; `Ok(true)` if nothing failed.
 fn execute(
     suite: &Suite,
     selection: &Selection,
-    args: &Args,
-    env: &EnvSettings,
-    target: &Target,
-    threads: usize,
+    context: &Context<'_>,
     printer: &mut Printer<'_>,
 ) -> std::io::Result<bool> {
+    let Context {
+        args,
+        env,
+        target,
+        nextest,
+        threads,
+    } = *context;
     let started = Instant::now();
     printer.header(selection.trials.len())?;
     let runs = |trial: &Trial| !trial.ignored || args.ignored || args.include_ignored;
@@ -127,7 +144,6 @@ fn execute(
             wanted.then(|| (suite.scenarios[index].entry.build)())
         })
         .collect();
-    let nextest = replay::under_nextest();
     let run_one = |trial: &Trial| -> Outcome {
         let Some(scenario) = scenarios[trial.scenario].as_deref().filter(|_| runs(trial)) else {
             return Outcome::Ignored;
@@ -213,4 +229,153 @@ fn in_order(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use musil_core::registry::DeclaredSeeds;
+    use musil_core::{Context as NodeContext, Node, NodeId, NodeVisitor, Scenario, System};
+
+    /// Counts to `limit` on a timer: a one-node system written by hand (no derive here).
+    #[derive(Debug, Default)]
+    struct Counter {
+        count: u32,
+    }
+
+    impl Node<()> for Counter {
+        fn on_start(&mut self, ctx: &mut NodeContext<()>) {
+            ctx.set_timer("tick", 1);
+        }
+        fn on_timer(&mut self, ctx: &mut NodeContext<()>, _: &'static str) {
+            self.count += 1;
+            if self.count < 3 {
+                ctx.set_timer("tick", 1);
+            }
+        }
+    }
+
+    impl System<()> for Counter {
+        fn node_count(&self) -> usize {
+            1
+        }
+        fn node_name(&self, _: NodeId) -> String {
+            "counter".into()
+        }
+        fn visit_node<V: NodeVisitor<()>>(&mut self, _: NodeId, visitor: V) -> V::Output {
+            visitor.visit(self)
+        }
+        fn replace_node(&mut self, _: NodeId, fresh: &mut Self) {
+            std::mem::swap(self, fresh)
+        }
+    }
+
+    fn counts_to_three() -> Box<dyn ErasedScenario> {
+        Box::new(Scenario::new(Counter::default).goal("three", |c: &Counter| c.count == 3))
+    }
+
+    fn counts_to_four() -> Box<dyn ErasedScenario> {
+        Box::new(Scenario::new(Counter::default).goal("four", |c: &Counter| c.count == 4))
+    }
+
+    const TARGET: Target = Target {
+        package: "pkg",
+        krate: "suite",
+        integration_test: true,
+    };
+
+    fn entry(name: &'static str, build: fn() -> Box<dyn ErasedScenario>) -> &'static ScenarioEntry {
+        let seeds = DeclaredSeeds::Range(0, 2);
+        let (file, line, ignore, expects_failure) = ("t.rs", 1, false, false);
+        let module_path = "suite::count";
+        Box::leak(Box::new(ScenarioEntry {
+            name,
+            module_path,
+            file,
+            line,
+            ignore,
+            expects_failure,
+            seeds,
+            target: TARGET,
+            build,
+        }))
+    }
+
+    fn harness(
+        argv: &[&str],
+        entries: &[&'static ScenarioEntry],
+        nextest: bool,
+    ) -> (u8, String, String) {
+        let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run(
+            &argv,
+            &TARGET,
+            entries,
+            Ok(EnvSettings::default()),
+            nextest,
+            &mut out,
+            &mut err,
+        );
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_empty_registry_is_a_warning() {
+        let (code, out, err) = harness(&["--list", "--format", "terse"], &[], false);
+        assert_eq!((code, out.as_str()), (0, ""));
+        assert!(
+            err.contains("warning: musil found no scenarios in `suite`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_run_prints_results_failures_with_replay_lines_and_the_closing_line() {
+        let entries = [entry("good", counts_to_three), entry("bad", counts_to_four)];
+        let (code, out, _) = harness(&["--test-threads", "2"], &entries, false);
+        assert_eq!(code, 101);
+        let results: Vec<&str> = out.lines().filter(|l| l.starts_with("test count::")).collect();
+        assert_eq!(
+            results,
+            [
+                "test count::bad::seed_0 ... FAILED",
+                "test count::bad::seed_1 ... FAILED",
+                "test count::good::seed_0 ... ok",
+                "test count::good::seed_1 ... ok"
+            ]
+        );
+        assert!(out.contains("replay: MUSIL_SEED=1 cargo test -p pkg --test suite -- count::bad::seed_1 --exact\n"), "{out}");
+        assert!(
+            out.contains(
+                "test result: FAILED. 2 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out;"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn under_nextest_the_replay_line_is_a_nextest_command() {
+        let (code, out, _) = harness(
+            &["--exact", "count::bad::seed_0"],
+            &[entry("bad", counts_to_four)],
+            true,
+        );
+        assert_eq!(code, 101);
+        assert!(out.contains("replay: MUSIL_SEED=0 cargo nextest run -p pkg --test suite -E 'test(=count::bad::seed_0)'"), "{out}");
+        assert!(out.contains("1 filtered out"), "{out}");
+    }
+
+    #[test]
+    fn a_bad_flag_exits_101_with_libtests_message() {
+        let (code, _, err) = harness(&["--seed", "7"], &[], false);
+        assert_eq!(
+            (code, err.as_str()),
+            (101, "error: Unrecognized option: 'seed'\n")
+        );
+    }
 }

@@ -74,7 +74,7 @@ impl<'w> Printer<'w> {
                     Outcome::Ignored => 'i',
                 };
                 self.column += 1;
-                if self.column % 88 == 0 {
+                if self.column.is_multiple_of(88) {
                     writeln!(self.out, "{mark}")
                 } else {
                     write!(self.out, "{mark}")
@@ -92,7 +92,7 @@ impl<'w> Printer<'w> {
         tally: Tally,
         elapsed: Duration,
     ) -> io::Result<()> {
-        if self.format == Format::Terse && self.column % 88 != 0 {
+        if self.format == Format::Terse && !self.column.is_multiple_of(88) {
             writeln!(self.out)?;
         }
         self.section("successes", shown)?;

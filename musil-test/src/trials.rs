@@ -153,7 +153,7 @@ impl Suite {
                 .iter()
                 .filter_map(|name| self.find_exact(name))
                 .collect();
-            found.sort_by(|a, b| (a.scenario, a.seed).cmp(&(b.scenario, b.seed)));
+            found.sort_by_key(|t| (t.scenario, t.seed));
             found.dedup();
             found
         } else {

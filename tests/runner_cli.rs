@@ -1,0 +1,205 @@
+//! The runner, tested from outside as a user meets it: `cargo test` runs musil's test binaries
+//! as subprocesses, and these tests assert their output and exit codes — listing, seed
+//! narrowing, sharding, libtest's errors, and that the printed replay line, pasted into a shell,
+//! reproduces the identical failure.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Output};
+
+/// Variables of the outer run that must not leak into the runs under test.
+const LEAKY: [&str; 9] = [
+    "NEXTEST",
+    "NEXTEST_EXECUTION_MODE",
+    "RUST_TEST_THREADS",
+    "MUSIL_SEED",
+    "MUSIL_SEEDS",
+    "MUSIL_RUNS",
+    "MUSIL_SHARD",
+    "MUSIL_JOBS",
+    "MUSIL_MAX_STEPS",
+];
+
+fn clean(mut command: Command) -> Command {
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in LEAKY {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// `cargo test -q -p musil --test TARGET -- ARGS` with `vars` set.
+fn cargo_test(target: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = clean(Command::new(env!("CARGO")));
+    command
+        .args(["test", "-q", "-p", "musil", "--test", target, "--"])
+        .args(args)
+        .envs(vars.iter().copied());
+    command.output().expect("cargo runs")
+}
+
+/// Runs a printed replay line through the shell, exactly as a user would paste it.
+fn shell(line: &str) -> Output {
+    let mut command = clean(Command::new("sh"));
+    command.args(["-c", line]);
+    command.output().expect("sh runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn listed(vars: &[(&str, &str)]) -> Vec<String> {
+    let output = cargo_test("scenarios", &["--list", "--format", "terse"], vars);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    text.lines()
+        .map(|line| {
+            line.strip_suffix(": test")
+                .unwrap_or_else(|| panic!("not a `name: test` line: {line:?}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// The report of the first failure in `text`: from its headline to its replay line.
+fn first_report(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("INVARIANT "))
+        .unwrap_or_else(|| panic!("no report in:\n{text}"));
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.starts_with("  replay: "))
+            .expect("a replay line");
+    lines[start..=end].to_vec()
+}
+
+#[test]
+fn list_terse_prints_only_test_lines_one_per_seed() {
+    let names = listed(&[]);
+    assert!(names.contains(&"retry::retrying_client_converges::seed_0".to_string()));
+    assert!(names.contains(&"retry::retrying_client_converges::seed_99".to_string()));
+    assert!(
+        names.contains(&"partition_heal::fire_and_forget_wedges".to_string()),
+        "a should_fail scenario is one test"
+    );
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "names are unique");
+}
+
+#[test]
+fn musil_seed_narrows_every_scenario_to_one_seed() {
+    let names = listed(&[("MUSIL_SEED", "3")]);
+    assert!(names.len() >= 7, "{names:?}");
+    assert!(
+        names.iter().all(|name| name.ends_with("::seed_3")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn musil_shard_splits_the_seeds_without_overlap_or_gap() {
+    let all: BTreeSet<String> = listed(&[]).into_iter().collect();
+    let mut union = BTreeSet::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let part = listed(&[("MUSIL_SHARD", shard)]);
+        assert!(!part.is_empty(), "shard {shard} is empty");
+        for name in part {
+            assert!(union.insert(name.clone()), "{name} is in two shards");
+        }
+    }
+    assert_eq!(union, all);
+}
+
+#[test]
+fn an_unknown_flag_is_refused_like_libtest() {
+    let output = cargo_test("scenarios", &["--seed", "7"], &[]);
+    assert_eq!(output.status.code(), Some(101));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("error: Unrecognized option: 'seed'"));
+}
+
+#[test]
+fn an_unparsable_seed_variable_is_a_loud_error() {
+    let output = cargo_test("scenarios", &["--list"], &[("MUSIL_SEEDS", "ten")]);
+    assert_eq!(output.status.code(), Some(101));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("MUSIL_SEEDS=\"ten\" is not valid"));
+}
+
+#[test]
+fn a_failing_scenario_exits_101_and_its_replay_line_reproduces_it() {
+    let output = cargo_test("scenarios", &["--ignored", "demo::"], &[]);
+    assert_eq!(output.status.code(), Some(101), "{}", stdout(&output));
+    let text = stdout(&output);
+    let report = first_report(&text);
+    let replay = report
+        .last()
+        .and_then(|l| l.strip_prefix("  replay: "))
+        .expect("replay line");
+    assert!(replay.starts_with("MUSIL_SEED="), "{replay}");
+    assert!(
+        replay.contains(
+            "cargo test -p musil --test scenarios -- demo::planted_duplication_bug::seed_"
+        ),
+        "{replay}"
+    );
+    assert!(replay.ends_with("--exact --include-ignored"), "{replay}");
+    assert!(text.contains("test result: FAILED."), "{text}");
+
+    let again = shell(replay);
+    assert_eq!(again.status.code(), Some(101));
+    let again_text = stdout(&again);
+    assert!(again_text.contains("running 1 test"), "{again_text}");
+    assert_eq!(
+        first_report(&again_text),
+        report,
+        "the replay must show the identical failure"
+    );
+}
+
+#[test]
+fn the_plain_mode_replay_line_reproduces_the_failure_too() {
+    let output = cargo_test(
+        "plain_scenarios",
+        &["--ignored", "deliberately_failing_plain"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(101));
+    let text = stdout(&output);
+    let report = first_report(&text);
+    let replay = report
+        .last()
+        .and_then(|l| l.strip_prefix("  replay: "))
+        .expect("replay line");
+    assert!(
+        replay.ends_with("cargo test -p musil --test plain_scenarios -- deliberately_failing_plain --exact --include-ignored"),
+        "{replay}"
+    );
+    let again = shell(replay);
+    assert_eq!(again.status.code(), Some(101));
+    assert_eq!(first_report(&stdout(&again)), report);
+}
+
+#[test]
+fn musil_max_steps_bounds_every_run() {
+    let name = "retry::retrying_client_converges::seed_0";
+    assert!(
+        cargo_test("scenarios", &[name, "--exact"], &[])
+            .status
+            .success()
+    );
+    let bounded = cargo_test("scenarios", &[name, "--exact"], &[("MUSIL_MAX_STEPS", "1")]);
+    assert_eq!(bounded.status.code(), Some(101));
+    assert!(
+        stdout(&bounded).contains("the run stopped at max_steps = 1"),
+        "{}",
+        stdout(&bounded)
+    );
+}

@@ -1,0 +1,15 @@
+use musil::prelude::*;
+
+#[derive(Debug, Default)]
+struct Quiet;
+impl Node<u8> for Quiet {}
+
+#[derive(System, Debug, Default)]
+struct World {
+    node: Quiet,
+}
+
+#[musil::scenario]
+fn builds_nothing() {}
+
+fn main() {}
