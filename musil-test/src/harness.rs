@@ -339,7 +339,10 @@ mod tests {
         let entries = [entry("good", counts_to_three), entry("bad", counts_to_four)];
         let (code, out, _) = harness(&["--test-threads", "2"], &entries, false);
         assert_eq!(code, 101);
-        let results: Vec<&str> = out.lines().filter(|l| l.starts_with("test count::")).collect();
+        let results: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("test count::"))
+            .collect();
         assert_eq!(
             results,
             [
