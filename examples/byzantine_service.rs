@@ -9,17 +9,18 @@
 //!    validation it rejects it.
 //! 2. **Payload mutation** ([`NetworkModel::mutate`]): an honest service behind a network that
 //!    corrupts answers in transit. A strict client that cannot handle a corrupted payload
-//!    crashes, and the `no-crash` invariant catches it.
+//!    crashes, and the `no_crash` invariant catches it.
 //!
-//! Run it with `cargo run --example byzantine_service`.
+//! Run it with `cargo run --example byzantine_service`. (Its systems are `pub(crate)` because
+//! `tests/plain_scenarios.rs` runs them as `#[musil::scenario]` tests too.)
 
 use musil::prelude::*;
 
-const EXPECTED: i64 = 42;
-const BAD: i64 = -1;
+pub(crate) const EXPECTED: i64 = 42;
+pub(crate) const BAD: i64 = -1;
 
 #[derive(Clone, Debug, PartialEq)]
-enum Msg {
+pub(crate) enum Msg {
     Query,
     Answer(i64),
     Garbage(String),
@@ -31,7 +32,7 @@ enum Msg {
 
 /// Asks the service for a value; optionally validates the answer before accepting it.
 #[derive(Debug, Default)]
-struct Client {
+pub(crate) struct Client {
     validate: bool,
     accepted: Option<i64>,
     rejected: u32,
@@ -53,7 +54,7 @@ impl Node<Msg> for Client {
 }
 
 /// The external service: answers every query with a wrong value.
-fn liar() -> AdversarialNode<Msg> {
+pub(crate) fn liar() -> AdversarialNode<Msg> {
     AdversarialNode::new().label("liar").on(
         |_from, m| *m == Msg::Query,
         |ctx, from, _| ctx.send(from, Msg::Answer(BAD)),
@@ -61,23 +62,33 @@ fn liar() -> AdversarialNode<Msg> {
 }
 
 #[derive(System, Debug)]
-struct Lookup {
+pub(crate) struct Lookup {
     client: Client,
     service: AdversarialNode<Msg>,
 }
 
-fn validated_client_never_accepts_bad(w: &Lookup) -> bool {
+/// Checked after every step of every scenario of `Lookup`.
+#[invariant]
+pub(crate) fn validated_client_never_accepts_bad(w: &Lookup) -> bool {
     !(w.client.validate && w.client.accepted == Some(BAD))
 }
 
-fn trusting_client_is_fooled() -> Lookup {
+pub(crate) fn accepted_expected(w: &Lookup) -> bool {
+    w.client.accepted == Some(EXPECTED)
+}
+
+pub(crate) fn bad_value_rejected(w: &Lookup) -> bool {
+    w.client.accepted != Some(BAD)
+}
+
+pub(crate) fn trusting_client() -> Lookup {
     Lookup {
         client: Client::default(),
         service: liar(),
     }
 }
 
-fn validating_client_rejects_lies() -> Lookup {
+pub(crate) fn validating_client() -> Lookup {
     Lookup {
         client: Client {
             validate: true,
@@ -93,7 +104,7 @@ fn validating_client_rejects_lies() -> Lookup {
 
 /// Sends a query; "crashes" (sets a flag) on anything that is not a plain answer.
 #[derive(Debug, Default)]
-struct StrictClient {
+pub(crate) struct StrictClient {
     received: Option<i64>,
     crashed: bool,
 }
@@ -113,7 +124,7 @@ impl Node<Msg> for StrictClient {
 
 /// Returns the right answer, always.
 #[derive(Debug, Default)]
-struct HonestService;
+pub(crate) struct HonestService;
 
 impl Node<Msg> for HonestService {
     fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
@@ -124,17 +135,19 @@ impl Node<Msg> for HonestService {
 }
 
 #[derive(System, Debug, Default)]
-struct Wire {
+pub(crate) struct Wire {
     client: StrictClient,
     service: HonestService,
 }
 
-fn no_crash(w: &Wire) -> bool {
+/// Checked after every step of every scenario of `Wire`.
+#[invariant]
+pub(crate) fn no_crash(w: &Wire) -> bool {
     !w.client.crashed
 }
 
 /// Wire-level corruption: integer answers become strings.
-fn corrupt(_from: NodeId, _to: NodeId, msg: Msg) -> Option<Msg> {
+pub(crate) fn corrupt(_from: NodeId, _to: NodeId, msg: Msg) -> Option<Msg> {
     match msg {
         Msg::Answer(value) => Some(Msg::Garbage(format!("corrupted:{value}"))),
         other => Some(other),
@@ -164,28 +177,16 @@ fn main() {
     println!("Byzantine fault injection — AdversarialNode and NetworkModel::mutate\n");
 
     println!("Scenario 1: a Byzantine service sends a wrong answer\n");
-    let fooled = Scenario::new(trusting_client_is_fooled)
+    let fooled = Scenario::new(trusting_client)
         .name("trusting_client_is_fooled")
         .seeds(0..20)
-        .invariant(
-            "validated_client_never_accepts_bad",
-            validated_client_never_accepts_bad,
-        )
-        .goal("accepted==expected", |w: &Lookup| {
-            w.client.accepted == Some(EXPECTED)
-        })
+        .goal("accepted==expected", accepted_expected)
         .run();
     show("Without validation:", &fooled);
-    let validating = Scenario::new(validating_client_rejects_lies)
+    let validating = Scenario::new(validating_client)
         .name("validating_client_rejects_lies")
         .seeds(0..20)
-        .invariant(
-            "validated_client_never_accepts_bad",
-            validated_client_never_accepts_bad,
-        )
-        .goal("bad-value-rejected", |w: &Lookup| {
-            w.client.accepted != Some(BAD)
-        })
+        .goal("bad-value-rejected", bad_value_rejected)
         .run();
     show("With validation:", &validating);
     println!();
@@ -194,14 +195,12 @@ fn main() {
     let clean = Scenario::new(Wire::default)
         .name("clean_wire_keeps_strict_client_alive")
         .seeds(0..10)
-        .invariant("no-crash", no_crash)
         .run();
     show("Clean network:", &clean);
     let corrupted = Scenario::new(Wire::default)
         .name("corrupted_wire_breaks_strict_client")
         .seeds(0..10)
         .network(NetworkModel::reliable().mutate(corrupt))
-        .invariant("no-crash", no_crash)
         .run();
     show("Corrupted network:", &corrupted);
     println!();

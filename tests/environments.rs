@@ -163,22 +163,17 @@ fn a_per_seed_fault_schedule_fails_some_seeds_and_replays_each_exactly() {
 
 #[test]
 fn a_factory_with_rng_builds_per_seed_and_a_cold_restart_rebuilds_the_same_node() {
-    let tags: Vec<i64> = (0..10)
-        .map(|seed| {
-            Simulation::from_factory(world_with_random_tag, seed)
-                .world()
-                .server
-                .tag
-        })
-        .collect();
-    let again: Vec<i64> = (0..10)
-        .map(|seed| {
-            Simulation::from_factory(world_with_random_tag, seed)
-                .world()
-                .server
-                .tag
-        })
-        .collect();
+    let tags_of_seeds = || -> Vec<i64> {
+        (0..10)
+            .map(|seed| {
+                Simulation::from_factory(world_with_random_tag, seed)
+                    .world()
+                    .server
+                    .tag
+            })
+            .collect()
+    };
+    let (tags, again) = (tags_of_seeds(), tags_of_seeds());
     assert_eq!(tags, again);
     assert!(
         tags.windows(2).any(|pair| pair[0] != pair[1]),

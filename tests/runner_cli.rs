@@ -133,26 +133,24 @@ fn an_unparsable_seed_variable_is_a_loud_error() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("MUSIL_SEEDS=\"ten\" is not valid"));
 }
 
-#[test]
-fn a_failing_scenario_exits_101_and_its_replay_line_reproduces_it() {
-    let output = cargo_test("scenarios", &["--ignored", "demo::"], &[]);
+/// Runs a deliberately failing test; returns all it printed, its first report and the replay
+/// command printed at the end of that report.
+fn failing_run(target: &str, args: &[&str]) -> (String, Vec<String>, String) {
+    let output = cargo_test(target, args, &[]);
     assert_eq!(output.status.code(), Some(101), "{}", stdout(&output));
     let text = stdout(&output);
-    let report = first_report(&text);
+    let report: Vec<String> = first_report(&text).into_iter().map(String::from).collect();
     let replay = report
         .last()
         .and_then(|l| l.strip_prefix("  replay: "))
-        .expect("replay line");
+        .expect("a replay line")
+        .to_string();
     assert!(replay.starts_with("MUSIL_SEED="), "{replay}");
-    assert!(
-        replay.contains(
-            "cargo test -p musil --test scenarios -- demo::planted_duplication_bug::seed_"
-        ),
-        "{replay}"
-    );
-    assert!(replay.ends_with("--exact --include-ignored"), "{replay}");
-    assert!(text.contains("test result: FAILED."), "{text}");
+    (text, report, replay)
+}
 
+/// Pastes `replay` into a shell and checks that it shows the identical report.
+fn assert_replay_reproduces(replay: &str, report: &[String]) {
     let again = shell(replay);
     assert_eq!(again.status.code(), Some(101));
     let again_text = stdout(&again);
@@ -165,26 +163,26 @@ fn a_failing_scenario_exits_101_and_its_replay_line_reproduces_it() {
 }
 
 #[test]
-fn the_plain_mode_replay_line_reproduces_the_failure_too() {
-    let output = cargo_test(
-        "plain_scenarios",
-        &["--ignored", "deliberately_failing_plain"],
-        &[],
-    );
-    assert_eq!(output.status.code(), Some(101));
-    let text = stdout(&output);
-    let report = first_report(&text);
-    let replay = report
-        .last()
-        .and_then(|l| l.strip_prefix("  replay: "))
-        .expect("replay line");
+fn a_failing_scenario_exits_101_and_its_replay_line_reproduces_it() {
+    let (text, report, replay) = failing_run("scenarios", &["--ignored", "demo::"]);
+    assert!(text.contains("test result: FAILED."), "{text}");
+    let expected = "cargo test -p musil --test scenarios -- demo::planted_duplication_bug::seed_";
     assert!(
-        replay.ends_with("cargo test -p musil --test plain_scenarios -- deliberately_failing_plain --exact --include-ignored"),
+        replay.contains(expected) && replay.ends_with("--exact --include-ignored"),
         "{replay}"
     );
-    let again = shell(replay);
-    assert_eq!(again.status.code(), Some(101));
-    assert_eq!(first_report(&stdout(&again)), report);
+    assert_replay_reproduces(&replay, &report);
+}
+
+#[test]
+fn the_plain_mode_replay_line_reproduces_the_failure_too() {
+    let (_, report, replay) = failing_run(
+        "plain_scenarios",
+        &["--ignored", "deliberately_failing_plain"],
+    );
+    let expected = "cargo test -p musil --test plain_scenarios -- deliberately_failing_plain --exact --include-ignored";
+    assert!(replay.ends_with(expected), "{replay}");
+    assert_replay_reproduces(&replay, &report);
 }
 
 #[test]
