@@ -1,7 +1,7 @@
 //! [`Context`]: a node's window on the simulation while one of its handlers runs.
 
-use crate::decision::{Choice, DecisionSource, Rng, Stream};
-use crate::engine::Engine;
+use crate::decision::{Cause, Choice, Decision, Rng, Stream};
+use crate::engine::Ops;
 use crate::node::{Message, NodeId};
 
 /// Where a message goes: a [`NodeId`] or a node's name (`&str` or `String`).
@@ -11,19 +11,16 @@ pub trait Destination {
 }
 
 impl Destination for NodeId {
+    /// Ids are checked by the engine when the message is sent.
     #[inline]
-    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        if self.index() < ctx.engine.names.len() {
-            Ok(*self)
-        } else {
-            Err(self.to_string())
-        }
+    fn resolve<M>(&self, _ctx: &Context<'_, M>) -> Result<NodeId, String> {
+        Ok(*self)
     }
 }
 
 impl Destination for &str {
     fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        ctx.engine.names.id_of(self).ok_or_else(|| self.to_string())
+        ctx.ops.names().id_of(self).ok_or_else(|| self.to_string())
     }
 }
 
@@ -43,22 +40,13 @@ impl Destination for &String {
 ///
 /// A context lives only for the duration of one handler call.
 pub struct Context<'a, M> {
-    pub(crate) engine: &'a mut Engine<M>,
-    pub(crate) decisions: &'a mut dyn DecisionSource,
-    pub(crate) me: NodeId,
+    ops: &'a mut dyn Ops<M>,
+    me: NodeId,
 }
 
 impl<'a, M: Message> Context<'a, M> {
-    pub(crate) fn new(
-        engine: &'a mut Engine<M>,
-        decisions: &'a mut dyn DecisionSource,
-        me: NodeId,
-    ) -> Self {
-        Context {
-            engine,
-            decisions,
-            me,
-        }
+    pub(crate) fn new(ops: &'a mut dyn Ops<M>, me: NodeId) -> Self {
+        Context { ops, me }
     }
 
     /// This node's id.
@@ -68,12 +56,12 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// This node's name.
     pub fn name(&self) -> &str {
-        self.engine.names.name(self.me)
+        self.ops.names().name(self.me)
     }
 
     /// The current virtual time.
     pub fn now(&self) -> u64 {
-        self.engine.now
+        self.ops.now()
     }
 
     /// The name of node `id`.
@@ -81,17 +69,17 @@ impl<'a, M: Message> Context<'a, M> {
     /// # Panics
     /// If `id` is not a node of this system.
     pub fn name_of(&self, id: NodeId) -> &str {
-        self.engine.names.name(id)
+        self.ops.names().name(id)
     }
 
     /// The id of the node called `name`, if there is one.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.engine.names.id_of(name)
+        self.ops.names().id_of(name)
     }
 
     /// How many nodes the system has.
     pub fn node_count(&self) -> usize {
-        self.engine.names.len()
+        self.ops.names().len()
     }
 
     /// Sends `msg` to `to` (a [`NodeId`] or a node's name) over the simulated network.
@@ -104,44 +92,44 @@ impl<'a, M: Message> Context<'a, M> {
             Ok(id) => id,
             Err(unknown) => panic!(
                 "send to unknown node {unknown:?} (known: {})",
-                crate::error::quoted_list(self.engine.names.all())
+                crate::error::quoted_list(self.ops.names().all())
             ),
         };
-        self.engine.send(self.decisions, self.me, to, msg);
+        self.ops.send(self.me, to, msg);
     }
 
     /// Sends a copy of `msg` to every other node, in declaration order.
     pub fn broadcast(&mut self, msg: M) {
         let me = self.me;
-        let count = self.engine.names.len();
+        let count = self.node_count();
         let Some(last) = (0..count).rev().map(NodeId::new).find(|&id| id != me) else {
             return;
         };
         for to in (0..last.index()).map(NodeId::new).filter(|&id| id != me) {
-            self.engine.send(self.decisions, me, to, msg.clone());
+            self.ops.send(me, to, msg.clone());
         }
-        self.engine.send(self.decisions, me, last, msg);
+        self.ops.send(me, last, msg);
     }
 
     /// Arms timer `name` to fire `max(delay, 1)` time units from now; re-arming a timer of the
     /// same name replaces it.
     pub fn set_timer(&mut self, name: &'static str, delay: u64) {
-        self.engine.set_timer(self.me, name, delay);
+        self.ops.set_timer(self.me, name, delay);
     }
 
     /// Disarms timer `name` (nothing happens if it is not armed).
     pub fn cancel_timer(&mut self, name: &'static str) {
-        self.engine.cancel_timer(self.me, name);
+        self.ops.cancel_timer(self.me, name);
     }
 
     /// Whether timer `name` is armed.
     pub fn timer_armed(&self, name: &'static str) -> bool {
-        self.engine.timer_armed(self.me, name)
+        self.ops.timer_armed(self.me, name)
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.
     pub fn rng(&mut self) -> Rng<'_> {
-        Rng::new(self.decisions, Stream::Node(self.me))
+        Rng::new(self.ops.decisions(), Stream::Node(self.me))
     }
 
     /// A float uniformly distributed in `[0, 1)`, from this node's stream.
@@ -168,14 +156,15 @@ impl<'a, M: Message> Context<'a, M> {
     /// If `n` is 0.
     pub fn pick(&mut self, n: usize) -> usize {
         assert!(n > 0, "pick(0): there is nothing to pick from");
-        let decision = crate::decision::Decision {
-            stream: Stream::Node(self.me),
-            cause: crate::decision::Cause::User,
-            choice: Choice::Uniform {
-                lo: 0,
-                hi: n as u64 - 1,
-            },
+        let choice = Choice::Uniform {
+            lo: 0,
+            hi: n as u64 - 1,
         };
-        self.decisions.decide(&decision) as usize
+        let decision = Decision {
+            stream: Stream::Node(self.me),
+            cause: Cause::User,
+            choice,
+        };
+        self.ops.decisions().decide(&decision) as usize
     }
 }

@@ -115,6 +115,7 @@ impl Seeded {
         self.seed
     }
 
+    #[inline]
     fn generator(&mut self, stream: Stream) -> &mut Pcg64Mcg {
         match stream {
             Stream::Setup => &mut self.fixed[0],
@@ -122,19 +123,27 @@ impl Seeded {
             Stream::Network => &mut self.fixed[2],
             Stream::Node(id) => {
                 let index = id.index();
-                while self.nodes.len() <= index {
-                    let next = NodeId::new(self.nodes.len());
-                    self.nodes
-                        .push(stream_generator(self.seed, Stream::Node(next)));
+                if index >= self.nodes.len() {
+                    self.add_node_streams(index);
                 }
                 &mut self.nodes[index]
             }
         }
     }
+
+    /// Creates the streams of nodes up to `index`, the first time they draw.
+    #[cold]
+    fn add_node_streams(&mut self, index: usize) {
+        while self.nodes.len() <= index {
+            let next = NodeId::new(self.nodes.len());
+            self.nodes
+                .push(stream_generator(self.seed, Stream::Node(next)));
+        }
+    }
 }
 
 impl DecisionSource for Seeded {
-    #[inline]
+    #[inline(always)]
     fn decide(&mut self, decision: &Decision) -> u64 {
         let generator = self.generator(decision.stream);
         answer(decision.choice, || next_u64(generator))
@@ -148,8 +157,8 @@ impl DecisionSource for Seeded {
 /// A biased coin on `stream`: no decision is asked for when `p <= 0` (false) or `p >= 1` (true),
 /// so certain outcomes never consume randomness.
 #[inline]
-pub(crate) fn chance(
-    source: &mut dyn DecisionSource,
+pub(crate) fn chance<D: DecisionSource + ?Sized>(
+    source: &mut D,
     stream: Stream,
     cause: Cause,
     p: f64,
@@ -168,7 +177,7 @@ pub(crate) fn chance(
 }
 
 /// Answers `choice` from a supply of uniformly random 64-bit words.
-#[inline]
+#[inline(always)]
 pub(crate) fn answer(choice: Choice, mut word: impl FnMut() -> u64) -> u64 {
     match choice {
         Choice::Chance(p) => u64::from(unit_interval(word()) < p),
@@ -183,22 +192,25 @@ pub(crate) fn unit_interval(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// A uniform value in `0..=max`, unbiased (Lemire's multiply-and-reject).
+/// A uniform value in `0..=max`, unbiased (Lemire's multiply-and-reject; the division that
+/// computes the rejection threshold only runs on the rare draws that might be rejected).
 #[inline]
 fn below_inclusive(max: u64, word: &mut impl FnMut() -> u64) -> u64 {
     if max == u64::MAX {
         return word();
     }
     let range = max + 1;
-    let threshold = range.wrapping_neg() % range;
-    loop {
-        let product = u128::from(word()) * u128::from(range);
-        if (product as u64) >= threshold {
-            return (product >> 64) as u64;
+    let mut product = u128::from(word()) * u128::from(range);
+    if (product as u64) < range {
+        let threshold = range.wrapping_neg() % range;
+        while (product as u64) < threshold {
+            product = u128::from(word()) * u128::from(range);
         }
     }
+    (product >> 64) as u64
 }
 
+#[inline]
 fn next_u64(generator: &mut Pcg64Mcg) -> u64 {
     match generator.try_next_u64() {
         Ok(word) => word,

@@ -4,7 +4,7 @@
 
 use std::fmt::Debug;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use crate::decision::{DecisionSource, Recording, Rng, Seeded, Stream};
@@ -76,9 +76,20 @@ impl<S> Found<S> {
     }
 }
 
+/// How many seeds a worker claims at once: few enough to share the work evenly, enough that
+/// claiming costs nothing.
+const CHUNK: usize = 32;
+
+/// What running a list of seeds found: the lowest failing seed (its index) and the steps run.
+struct Sweep<S> {
+    first: Option<(usize, Found<S>)>,
+    steps: u64,
+}
+
 /// The outcome of one seed.
 struct SeedRun<S, D> {
     found: Option<Found<S>>,
+    steps: u64,
     decisions: Option<D>,
     trace: Option<Trace>,
 }
@@ -88,6 +99,7 @@ impl<S, D> SeedRun<S, D> {
     fn unbuilt(kind: FailureKind, detail: String) -> Self {
         SeedRun {
             found: Some(Found::unbuilt(kind, detail)),
+            steps: 0,
             decisions: None,
             trace: None,
         }
@@ -103,6 +115,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         SimReport {
             scenario: self.name.clone(),
             runs: 0,
+            steps: 0,
             failure: Some(failure),
             expected: self.expected,
         }
@@ -139,63 +152,90 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
     /// Runs `seeds` on `jobs` threads and reports the first failing one in seed order.
     pub(crate) fn execute(&self, seeds: &[u64], jobs: usize, max_steps: u64) -> SimReport<S> {
         let scenario = self.scenario;
-        let failure = self
-            .first_failure(seeds, jobs, max_steps)
-            .map(|(index, found)| {
-                self.explain(found, seeds[index], index + 1, seeds.len(), max_steps)
-            });
+        let sweep = self.first_failure(seeds, jobs, max_steps);
+        let failure = sweep.first.map(|(index, found)| {
+            self.explain(found, seeds[index], index + 1, seeds.len(), max_steps)
+        });
         let runs = failure.as_ref().map_or(seeds.len(), |f| f.run);
         SimReport {
             scenario: scenario.name.clone(),
             runs,
+            steps: sweep.steps,
             failure,
             expected: scenario.expected,
         }
     }
 
-    /// The index (in `seeds`) and finding of the lowest failing seed.
-    fn first_failure(
-        &self,
-        seeds: &[u64],
-        jobs: usize,
-        max_steps: u64,
-    ) -> Option<(usize, Found<S>)> {
-        let fails = |index: usize| {
-            self.run_seed(Seeded::new(seeds[index]), false, max_steps)
-                .found
+    /// The index (in `seeds`) and finding of the lowest failing seed, and the steps run.
+    fn first_failure(&self, seeds: &[u64], jobs: usize, max_steps: u64) -> Sweep<S> {
+        let run = |index: usize| {
+            let seed_run = self.run_seed(Seeded::new(seeds[index]), false, max_steps);
+            (seed_run.found, seed_run.steps)
         };
         if jobs <= 1 || seeds.len() <= 1 {
-            return (0..seeds.len()).find_map(|index| fails(index).map(|found| (index, found)));
+            let mut steps = 0;
+            for index in 0..seeds.len() {
+                let (found, ran) = run(index);
+                steps += ran;
+                if let Some(found) = found {
+                    return Sweep {
+                        first: Some((index, found)),
+                        steps,
+                    };
+                }
+            }
+            return Sweep { first: None, steps };
         }
         let next = AtomicUsize::new(0);
         let lowest = AtomicUsize::new(usize::MAX);
+        let total_steps = AtomicU64::new(0);
         let first: Mutex<Option<(usize, Found<()>)>> = Mutex::new(None);
         std::thread::scope(|scope| {
             for _ in 0..jobs.min(seeds.len()) {
                 scope.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index >= seeds.len() || index > lowest.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        if let Some(found) = fails(index) {
-                            lowest.fetch_min(index, Ordering::Relaxed);
-                            let mut first = first.lock().unwrap_or_else(PoisonError::into_inner);
-                            if first.as_ref().is_none_or(|(known, _)| index < *known) {
-                                *first = Some((index, found.without_world()));
+                    let mut steps = 0;
+                    // Seeds are claimed in chunks, in increasing order, so every seed below the
+                    // lowest failure is run whatever the threads' timing.
+                    'claim: loop {
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        for index in start..(start + CHUNK).min(seeds.len()) {
+                            if index > lowest.load(Ordering::Relaxed) {
+                                break 'claim;
+                            }
+                            let (found, ran) = run(index);
+                            steps += ran;
+                            if let Some(found) = found {
+                                lowest.fetch_min(index, Ordering::Relaxed);
+                                let mut first =
+                                    first.lock().unwrap_or_else(PoisonError::into_inner);
+                                if first.as_ref().is_none_or(|(known, _)| index < *known) {
+                                    *first = Some((index, found.without_world()));
+                                }
                             }
                         }
+                        if start + CHUNK >= seeds.len() {
+                            break;
+                        }
                     }
+                    total_steps.fetch_add(steps, Ordering::Relaxed);
                 });
             }
         });
-        // Every index below the lowest failure ran and passed. Worlds never cross threads, so
-        // run the failing seed again here to keep its world; if that run does not fail the same
-        // way, keep the worker's finding (the explanation will report the nondeterminism).
-        let (index, found) = first.into_inner().unwrap_or_else(PoisonError::into_inner)?;
-        match fails(index) {
-            Some(again) if again.same_as(&found) => Some((index, again)),
-            _ => Some((index, found.without_world())),
+        let steps = total_steps.into_inner();
+        // Worlds never cross threads, so run the failing seed again here to keep its world; if
+        // that run does not fail the same way, keep the worker's finding (the explanation will
+        // report the nondeterminism).
+        let Some((index, found)) = first.into_inner().unwrap_or_else(PoisonError::into_inner)
+        else {
+            return Sweep { first: None, steps };
+        };
+        let first = match run(index).0 {
+            Some(again) if again.same_as(&found) => (index, again),
+            _ => (index, found.without_world()),
+        };
+        Sweep {
+            first: Some(first),
+            steps,
         }
     }
 
@@ -262,7 +302,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
             }
         };
         let factory = Arc::clone(&scenario.factory);
-        let sim = match guarded(move || Simulation::from_shared_factory(factory, decisions)) {
+        let mut sim = match guarded(move || Simulation::from_shared_factory(factory, decisions)) {
             Ok(sim) => sim,
             Err(panic) => {
                 return SeedRun::unbuilt(FailureKind::Panic, format!("in the factory: {panic}"));
@@ -275,25 +315,28 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
             faults.heal_time(),
             !faults.is_empty(),
         );
-        let mut sim = sim.network(network).faults(faults);
-        if record {
-            sim = sim.record_trace();
-        }
+        sim.configure(network, faults, record);
         let finding = drive(&mut sim, &mut oracle, max_steps);
         let (step, time) = (sim.steps(), sim.now());
-        let world_debug = guarded(|| format!("{:?}", sim.world()))
-            .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"));
-        let (world, decisions, trace) = sim.into_parts();
-        let found = finding.map(|(kind, detail)| Found {
-            kind,
-            detail,
-            step,
-            time,
-            world: Some(world),
-            world_debug,
+        // Only a failure needs the world as text.
+        let world_debug = finding.as_ref().map(|_| {
+            guarded(|| format!("{:?}", sim.world()))
+                .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"))
         });
+        let (world, decisions, trace) = sim.into_parts();
+        let found = finding
+            .zip(world_debug)
+            .map(|((kind, detail), world_debug)| Found {
+                kind,
+                detail,
+                step,
+                time,
+                world: Some(world),
+                world_debug,
+            });
         SeedRun {
             found,
+            steps: step,
             decisions: Some(decisions),
             trace,
         }

@@ -182,6 +182,9 @@ impl FaultSchedule {
 
     /// Checks the schedule against the system's node names and compiles it for the engine.
     pub(crate) fn resolve(&self, names: &NodeNames) -> Result<ResolvedFaults, SetupError> {
+        if self.is_empty() {
+            return Ok(ResolvedFaults::none());
+        }
         let mut resolved = ResolvedFaults {
             down: vec![Vec::new(); names.len()],
             ..Default::default()
@@ -301,12 +304,9 @@ pub(crate) struct ResolvedFaults {
 }
 
 impl ResolvedFaults {
-    /// No faults, for a system of `nodes` nodes.
-    pub(crate) fn none(nodes: usize) -> Self {
-        ResolvedFaults {
-            down: vec![Vec::new(); nodes],
-            ..Default::default()
-        }
+    /// No faults (and no per-node tables: `is_down` looks at them only when there are crashes).
+    pub(crate) fn none() -> Self {
+        ResolvedFaults::default()
     }
 
     /// Whether some partition cuts `from → to` at time `t`.
@@ -320,8 +320,9 @@ impl ResolvedFaults {
     /// Whether `node` is down at time `t`.
     #[inline]
     pub(crate) fn is_down(&self, node: NodeId, t: u64) -> bool {
-        self.down[node.index()]
-            .iter()
-            .any(|&(start, end)| start <= t && t < end)
+        !self.crashes.is_empty()
+            && self.down[node.index()]
+                .iter()
+                .any(|&(start, end)| start <= t && t < end)
     }
 }

@@ -244,6 +244,7 @@ impl<S> fmt::Display for SimFailure<S> {
 pub struct SimReport<S> {
     pub(crate) scenario: String,
     pub(crate) runs: usize,
+    pub(crate) steps: u64,
     pub(crate) failure: Option<SimFailure<S>>,
     pub(crate) expected: Option<ShouldFail>,
 }
@@ -274,6 +275,7 @@ impl<S> SimReport<S> {
         SimReport {
             scenario: self.scenario,
             runs: self.runs,
+            steps: self.steps,
             failure: self.failure.map(SimFailure::erase),
             expected: self.expected,
         }
@@ -282,6 +284,12 @@ impl<S> SimReport<S> {
     /// How many seeds ran (the failing one included).
     pub fn runs(&self) -> usize {
         self.runs
+    }
+
+    /// How many steps the runs took in all (not counting the re-run that explains a failure;
+    /// with several threads, seeds after the first failure may have run too).
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     /// The scenario's name.
@@ -302,13 +310,32 @@ impl<S> SimReport<S> {
 
 impl<S> fmt::Display for SimReport<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.failure {
-            None => write!(
+        let (name, runs, steps) = (&self.scenario, self.runs, self.steps);
+        match (self.expected, &self.failure) {
+            (None, None) => write!(
                 f,
-                "OK — scenario {}: {} runs, no failures",
-                self.scenario, self.runs
+                "OK — scenario {name}: {runs} runs, {steps} steps, no failures"
             ),
-            Some(failure) => failure.fmt(f),
+            (None, Some(failure)) => failure.fmt(f),
+            (Some(expected), None) => write!(
+                f,
+                "EXPECTED FAILURE NOT FOUND — scenario {name}: should_fail = {expected}, but all {runs} runs passed"
+            ),
+            (Some(expected), Some(failure)) if expected.accepts(failure.kind) => {
+                writeln!(
+                    f,
+                    "OK — scenario {name} failed as expected (should_fail = {expected}):"
+                )?;
+                failure.fmt(f)
+            }
+            (Some(expected), Some(failure)) => {
+                let (seed, kind) = (failure.seed, failure.kind);
+                writeln!(
+                    f,
+                    "UNEXPECTED FAILURE — scenario {name}: should_fail = {expected}, but seed {seed} failed with {kind}:"
+                )?;
+                failure.fmt(f)
+            }
         }
     }
 }

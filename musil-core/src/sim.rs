@@ -159,8 +159,7 @@ impl<M: Message> NodeVisitor<M> for Dispatch<'_, '_, M> {
 /// ```
 pub struct Simulation<S, M, D = Seeded> {
     system: S,
-    engine: Engine<M>,
-    decisions: D,
+    engine: Engine<M, D>,
     factory: Option<SharedFactory<S>>,
     schedule: FaultSchedule,
     record_trace: bool,
@@ -189,7 +188,7 @@ impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {
     /// If the simulation has started.
     pub fn seed(mut self, seed: u64) -> Self {
         self.assert_not_started("seed");
-        self.decisions = Seeded::new(seed);
+        self.engine.decisions = Seeded::new(seed);
         self
     }
 }
@@ -199,8 +198,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     pub fn with_decisions(system: S, decisions: D) -> Self {
         Simulation {
             system,
-            engine: Engine::new(NetworkModel::reliable()),
-            decisions,
+            engine: Engine::new(NetworkModel::reliable(), decisions),
             factory: None,
             schedule: FaultSchedule::new(),
             record_trace: false,
@@ -247,6 +245,20 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.assert_not_started("record_trace");
         self.record_trace = true;
         self
+    }
+
+    /// Sets the network, the faults and trace recording in place (the by-value builders move
+    /// the whole simulation, which a scenario running many seeds should not pay for).
+    pub(crate) fn configure(
+        &mut self,
+        network: NetworkModel<M>,
+        faults: FaultSchedule,
+        record_trace: bool,
+    ) {
+        self.assert_not_started("configure");
+        self.engine.network = network;
+        self.schedule = faults;
+        self.record_trace = record_trace;
     }
 
     fn assert_not_started(&self, what: &str) {
@@ -311,7 +323,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     #[inline]
     fn dispatch(&mut self, node: NodeId, handler: Handler<M>) {
         self.in_handler = Some((node, handler.name()));
-        let mut ctx = Context::new(&mut self.engine, &mut self.decisions, node);
+        let mut ctx = Context::new(&mut self.engine, node);
         self.system.visit_node(
             node,
             Dispatch {
@@ -503,8 +515,8 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         if cold {
             if let Some(factory) = self.factory.clone() {
                 self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
-                self.decisions.rewind(Stream::Setup);
-                let mut fresh = factory(&mut Rng::new(&mut self.decisions, Stream::Setup));
+                self.engine.decisions.rewind(Stream::Setup);
+                let mut fresh = factory(&mut Rng::new(&mut self.engine.decisions, Stream::Setup));
                 self.check_rebuilt(&fresh, node);
                 self.system.replace_node(node, &mut fresh);
                 self.in_handler = None;
@@ -548,7 +560,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 });
             }
         }
-        self.engine.send(&mut self.decisions, from, to, msg);
+        self.engine.send(from, to, msg);
         Ok(())
     }
 
@@ -604,7 +616,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// The decision source.
     pub fn decisions(&self) -> &D {
-        &self.decisions
+        &self.engine.decisions
     }
 
     /// The system, consuming the simulation.
@@ -614,6 +626,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// Takes the simulation apart: the world, the decision source and the trace.
     pub fn into_parts(self) -> (S, D, Option<Trace>) {
-        (self.system, self.decisions, self.engine.trace)
+        (self.system, self.engine.decisions, self.engine.trace)
     }
 }

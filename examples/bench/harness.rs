@@ -1,0 +1,233 @@
+//! The measurement protocol of WORKLOADS.md: fresh-process repetitions, the median wall time of
+//! the timed region, counts that must agree, peak RSS, and one JSON line.
+
+use std::fmt::Write as _;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Deterministic counts of one run of a workload, in output order.
+pub type Counts = Vec<(&'static str, u64)>;
+
+/// A workload: how to run it once, what its throughput is, and how to describe its parameters.
+pub struct Workload {
+    /// Runs the workload once (everything inside is timed) and returns its counts.
+    pub run: fn(&Options) -> Counts,
+    /// Throughput figures: `(name, count it divides)` by the median wall time.
+    pub throughput: &'static [(&'static str, &'static str)],
+    /// The parameters, as JSON members.
+    pub params: fn(&Options) -> String,
+}
+
+/// The command line shared by all workloads (each uses the flags it needs).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub nodes: usize,
+    pub steps: u64,
+    pub seeds: u64,
+    pub scenario: String,
+    pub reps: usize,
+    pub once: bool,
+    /// The arguments, to pass on to the repetitions.
+    raw: Vec<String>,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Self, String> {
+        let mut options = Options {
+            nodes: 2,
+            steps: 2_000_000,
+            seeds: 100_000,
+            scenario: "wrong_answer".into(),
+            reps: 3,
+            once: false,
+            raw: Vec::new(),
+        };
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            if flag == "--once" {
+                options.once = true;
+                continue;
+            }
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|_| format!("{flag} {value}: not a number"))
+            };
+            match flag.as_str() {
+                "--nodes" => options.nodes = number()? as usize,
+                "--steps" => options.steps = number()?,
+                "--seeds" => options.seeds = number()?,
+                "--scenario" => options.scenario = value.clone(),
+                "--reps" => {
+                    options.reps = number()? as usize;
+                    continue;
+                }
+                other => return Err(format!("unknown flag {other}")),
+            }
+            options.raw.extend([flag.clone(), value.clone()]);
+        }
+        Ok(options)
+    }
+}
+
+/// Peak resident set of this process in KiB (Linux: `VmHWM`), 0 where unknown.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn counts_json(counts: &Counts) -> String {
+    let members: Vec<String> = counts
+        .iter()
+        .map(|(k, v)| format!("\"{k}\": {v}"))
+        .collect();
+    format!("{{{}}}", members.join(", "))
+}
+
+pub fn main(name: &str, workload: &Workload, options: &Options) -> ExitCode {
+    if options.once {
+        let started = Instant::now();
+        let counts = (workload.run)(options);
+        let wall = started.elapsed().as_secs_f64();
+        println!(
+            "{{\"workload\": \"{name}\", \"wall_s\": {wall}, \"counts\": {}, \"peak_rss_kib\": {}}}",
+            counts_json(&counts),
+            peak_rss_kib()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        eprintln!("bench: cannot find this program to run its repetitions");
+        return ExitCode::FAILURE;
+    };
+    let mut runs = Vec::new();
+    for _ in 0..options.reps.max(1) {
+        let output = Command::new(&program)
+            .arg(name)
+            .args(&options.raw)
+            .arg("--once")
+            .output();
+        match output {
+            Ok(output) if output.status.success() => {
+                runs.push(String::from_utf8_lossy(&output.stdout).into_owned())
+            }
+            Ok(output) => {
+                eprintln!(
+                    "bench: a repetition failed:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                return ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("bench: cannot run a repetition: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match aggregate(name, workload, options, &runs) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("bench: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A number after `"key": ` in a one-line JSON object we printed ourselves.
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let start = line.find(&format!("\"{key}\": "))? + key.len() + 4;
+    let rest = &line[start..];
+    let end = if rest.starts_with('{') {
+        rest.find('}')? + 1
+    } else {
+        rest.find([',', '}'])?
+    };
+    Some(&rest[..end])
+}
+
+fn aggregate(
+    name: &str,
+    workload: &Workload,
+    options: &Options,
+    runs: &[String],
+) -> Result<String, String> {
+    let parse = |run: &str, key: &str| {
+        field(run, key)
+            .map(str::to_string)
+            .ok_or(format!("no {key} in {run}"))
+    };
+    let counts = parse(&runs[0], "counts")?;
+    for run in runs {
+        if parse(run, "counts")? != counts {
+            return Err(format!(
+                "{name}: counts differ between repetitions: {counts} vs {}",
+                parse(run, "counts")?
+            ));
+        }
+    }
+    let mut walls: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            parse(r, "wall_s")?
+                .parse::<f64>()
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<_, _>>()?;
+    let rss = runs
+        .iter()
+        .map(|r| {
+            parse(r, "peak_rss_kib")?
+                .parse::<u64>()
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    walls.sort_by(f64::total_cmp);
+    let median = walls[walls.len() / 2];
+    let mut throughput = Vec::new();
+    for (figure, count) in workload.throughput {
+        let value: f64 = field(&counts, count)
+            .ok_or(format!("no count {count}"))?
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad count {count}"))?;
+        throughput.push(format!("\"{figure}\": {:.1}", value / median));
+    }
+    let mut line = String::new();
+    let _ = write!(
+        line,
+        "{{\"workload\": \"{name}\", \"params\": {{{}}}, \"reps\": {}, \"wall_s_median\": {median:.4}, \
+         \"wall_s_min\": {:.4}, \"wall_s_max\": {:.4}, \"throughput\": {{{}}}, \"counts\": {counts}, \
+         \"peak_rss_kib\": {}, \"impl\": \"musil (Rust)\"}}",
+        (workload.params)(options),
+        runs.len(),
+        walls[0],
+        walls[walls.len() - 1],
+        throughput.join(", "),
+        rss.iter().max().copied().unwrap_or(0)
+    );
+    Ok(line)
+}
+
+/// The threads a scenario's seeds run on (`MUSIL_JOBS`, default: the cores).
+pub fn jobs() -> usize {
+    musil::seeds::EnvSettings::from_env().map_or(1, |env| env.jobs())
+}
+
+/// The counts of a many-seed workload: runs, steps, and "snapshots" (one oracle observation after
+/// each start and each step: what the Python reference counts).
+pub fn seed_counts(runs: usize, steps: u64) -> Counts {
+    let runs = runs as u64;
+    vec![
+        ("runs", runs),
+        ("steps", steps),
+        ("snapshots", steps + runs),
+    ]
+}

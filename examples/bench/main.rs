@@ -1,0 +1,55 @@
+//! The benchmark workloads of `../shared/bench/WORKLOADS.md`, through musil's public API, with
+//! the command line and JSON output of the Python reference's harness, so that
+//! `bash ../shared/bench/compare.sh` can put them side by side:
+//!
+//! ```text
+//! cargo run --release --example bench -- sim_pingpong --nodes 2 --steps 2000000 --reps 3
+//! cargo run --release --example bench -- sim_many_seeds --seeds 100000
+//! cargo run --release --example bench -- sim_byzantine --scenario wrong_answer --seeds 100000
+//! cargo run --release --example bench -- sim_partition --seeds 50000
+//! ```
+//!
+//! Without `--once`, the program runs the workload `--reps` times (default 3), each in a fresh
+//! process, and prints one line: median, min and max wall time of the timed region, throughput
+//! from the median, the counts (identical in every repetition, or it aborts), and the peak RSS.
+
+mod harness;
+mod sim_byzantine;
+mod sim_many_seeds;
+mod sim_partition;
+mod sim_pingpong;
+
+use harness::{Options, Workload};
+
+fn workload(name: &str) -> Option<Workload> {
+    Some(match name {
+        "sim_pingpong" => sim_pingpong::WORKLOAD,
+        "sim_many_seeds" => sim_many_seeds::WORKLOAD,
+        "sim_byzantine" => sim_byzantine::WORKLOAD,
+        "sim_partition" => sim_partition::WORKLOAD,
+        _ => return None,
+    })
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(name) = args.first() else {
+        eprintln!(
+            "usage: bench WORKLOAD [--nodes N] [--steps N] [--seeds N] [--scenario S] [--reps N]"
+        );
+        return std::process::ExitCode::from(2);
+    };
+    let Some(workload) = workload(name) else {
+        eprintln!(
+            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition)"
+        );
+        return std::process::ExitCode::from(2);
+    };
+    match Options::parse(&args[1..]) {
+        Ok(options) => harness::main(name, &workload, &options),
+        Err(problem) => {
+            eprintln!("bench: {problem}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
