@@ -19,8 +19,8 @@ pub(crate) struct Engine<M, D> {
     /// The step being processed (0 during the start phase), for traces.
     pub(crate) step: u64,
     pub(crate) queue: EventQueue<M>,
-    /// Per node, its armed timers: `(name, seq of the live timer event)`.
-    pub(crate) timers: Vec<Vec<(&'static str, u64)>>,
+    /// Per node: its timers and whether it has started.
+    pub(crate) nodes: Vec<NodeState>,
     pub(crate) names: NodeNames,
     pub(crate) network: NetworkModel<M>,
     pub(crate) faults: ResolvedFaults,
@@ -28,6 +28,15 @@ pub(crate) struct Engine<M, D> {
     pub(crate) dropped: u64,
     pub(crate) trace: Option<Trace>,
     pub(crate) decisions: D,
+}
+
+/// What the engine keeps per node.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeState {
+    /// Its armed timers: `(name, seq of the live timer event)`.
+    pub(crate) timers: Vec<(&'static str, u64)>,
+    /// Whether `on_start` has run (since the last cold restart).
+    pub(crate) started: bool,
 }
 
 /// What a handler's [`Context`](crate::Context) may do to the engine, whatever its decision
@@ -67,7 +76,8 @@ impl<M: Message, D: DecisionSource> Ops<M> for Engine<M, D> {
     }
 
     fn timer_armed(&self, node: NodeId, name: &'static str) -> bool {
-        self.timers[node.index()]
+        self.nodes[node.index()]
+            .timers
             .iter()
             .any(|(armed, _)| same_name(armed, name))
     }
@@ -99,7 +109,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             now: 0,
             step: 0,
             queue: EventQueue::new(),
-            timers: Vec::new(),
+            nodes: Vec::new(),
             names: NodeNames::default(),
             network,
             faults: ResolvedFaults::none(),
@@ -229,7 +239,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         let seq = self
             .queue
             .push(due, Class::Normal, Event::Timer { node, name });
-        let timers = &mut self.timers[node.index()];
+        let timers = &mut self.nodes[node.index()].timers;
         match timers.iter_mut().find(|(armed, _)| same_name(armed, name)) {
             Some(slot) => slot.1 = seq,
             None => timers.push((name, seq)),
@@ -237,13 +247,16 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     pub(crate) fn cancel_timer(&mut self, node: NodeId, name: &'static str) {
-        self.timers[node.index()].retain(|(armed, _)| !same_name(armed, name));
+        self.nodes[node.index()]
+            .timers
+            .retain(|(armed, _)| !same_name(armed, name));
     }
 
     /// Whether the timer event `seq` of `node` is the live one for `name`.
     #[inline]
     pub(crate) fn timer_is_live(&self, node: NodeId, name: &'static str, seq: u64) -> bool {
-        self.timers[node.index()]
+        self.nodes[node.index()]
+            .timers
             .iter()
             .any(|&(armed, live)| live == seq && same_name(armed, name))
     }

@@ -110,7 +110,7 @@ impl fmt::Display for SetupError {
 impl std::error::Error for SetupError {}
 
 /// `"a", "b", "c"`: how lists of node names appear in messages.
-pub(crate) fn quoted_list(names: &[String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+pub(crate) fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("{:?}", n.as_ref())).collect();
     quoted.join(", ")
 }

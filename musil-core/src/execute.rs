@@ -301,13 +301,16 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
                 );
             }
         };
-        let factory = Arc::clone(&scenario.factory);
-        let mut sim = match guarded(move || Simulation::from_shared_factory(factory, decisions)) {
-            Ok(sim) => sim,
+        // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
+        let system = match guarded(|| {
+            (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup))
+        }) {
+            Ok(system) => system,
             Err(panic) => {
                 return SeedRun::unbuilt(FailureKind::Panic, format!("in the factory: {panic}"));
             }
         };
+        let mut sim = Simulation::from_built(system, Arc::clone(&scenario.factory), decisions);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.goal.as_ref(),

@@ -273,7 +273,7 @@ fn lookup(names: &NodeNames, name: &str, place: &str) -> Result<NodeId, SetupErr
     names.id_of(name).ok_or_else(|| SetupError::UnknownNode {
         name: name.to_string(),
         place: place.to_string(),
-        known: names.all().to_vec(),
+        known: names.to_strings(),
     })
 }
 

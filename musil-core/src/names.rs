@@ -1,26 +1,43 @@
 //! [`NodeNames`]: the name table of one run, mapping names to ids and back.
 
+use std::borrow::Cow;
+
 use crate::error::SetupError;
 use crate::node::NodeId;
 
-/// The node names of a system, in declaration order, with a sorted index for lookups by name.
+/// The node names of a system, in declaration order. Large systems also keep a sorted index for
+/// lookups by name; small ones are scanned (faster, and nothing to allocate per run).
 #[derive(Clone, Debug, Default)]
 pub struct NodeNames {
-    names: Vec<String>,
+    names: Vec<Cow<'static, str>>,
     by_name: Vec<u32>,
 }
 
+/// Up to this many nodes, lookups scan the names instead of searching a sorted index.
+const SCAN_UP_TO: usize = 16;
+
 impl NodeNames {
     /// Builds the table; two nodes with one name are an error.
-    pub fn new(names: Vec<String>) -> Result<Self, SetupError> {
+    pub fn new(names: Vec<Cow<'static, str>>) -> Result<Self, SetupError> {
+        let duplicate = |a: usize, b: usize| (names[a] == names[b]).then(|| names[a].to_string());
+        if names.len() <= SCAN_UP_TO {
+            let mut pairs =
+                (0..names.len()).flat_map(|a| (a + 1..names.len()).map(move |b| (a, b)));
+            if let Some(name) = pairs.find_map(|(a, b)| duplicate(a, b)) {
+                return Err(SetupError::DuplicateNodeName { name });
+            }
+            return Ok(NodeNames {
+                names,
+                by_name: Vec::new(),
+            });
+        }
         let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
         by_name.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
-        for pair in by_name.windows(2) {
-            if names[pair[0] as usize] == names[pair[1] as usize] {
-                return Err(SetupError::DuplicateNodeName {
-                    name: names[pair[0] as usize].clone(),
-                });
-            }
+        if let Some(name) = by_name
+            .windows(2)
+            .find_map(|pair| duplicate(pair[0] as usize, pair[1] as usize))
+        {
+            return Err(SetupError::DuplicateNodeName { name });
         }
         Ok(NodeNames { names, by_name })
     }
@@ -37,8 +54,11 @@ impl NodeNames {
 
     /// The id of the node called `name`.
     pub fn id_of(&self, name: &str) -> Option<NodeId> {
+        if self.by_name.is_empty() {
+            return self.names.iter().position(|n| n == name).map(NodeId::new);
+        }
         self.by_name
-            .binary_search_by(|&index| self.names[index as usize].as_str().cmp(name))
+            .binary_search_by(|&index| self.names[index as usize].as_ref().cmp(name))
             .ok()
             .map(|position| NodeId::new(self.by_name[position] as usize))
     }
@@ -58,8 +78,13 @@ impl NodeNames {
     }
 
     /// Every name, in declaration order.
-    pub fn all(&self) -> &[String] {
+    pub fn all(&self) -> &[Cow<'static, str>] {
         &self.names
+    }
+
+    /// Every name, in declaration order, as owned strings.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.names.iter().map(|name| name.to_string()).collect()
     }
 
     /// Every id, in declaration order.
@@ -80,6 +105,23 @@ mod tests {
         assert_eq!(names.id_of("r[1]"), Some(NodeId::new(2)));
         assert_eq!(names.id_of("nope"), None);
         assert_eq!(names.name(NodeId::new(1)), "alpha");
+    }
+
+    #[test]
+    fn large_systems_are_searched_through_a_sorted_index() {
+        let names: Vec<Cow<'static, str>> =
+            (0..40).rev().map(|i| Cow::Owned(format!("n{i}"))).collect();
+        let table = NodeNames::new(names).unwrap();
+        assert_eq!(table.id_of("n39"), Some(NodeId::new(0)));
+        assert_eq!(table.id_of("n0"), Some(NodeId::new(39)));
+        assert_eq!(table.id_of("n40"), None);
+        let mut twice: Vec<Cow<'static, str>> =
+            (0..40).map(|i| Cow::Owned(format!("n{i}"))).collect();
+        twice.push("n7".into());
+        assert_eq!(
+            NodeNames::new(twice).unwrap_err(),
+            SetupError::DuplicateNodeName { name: "n7".into() }
+        );
     }
 
     #[test]

@@ -1,8 +1,14 @@
-//! The event queue: one binary heap ordered by `(time, class, seq)`.
+//! The event queue, ordered by `(time, class, seq)`.
 //!
 //! At one instant restarts come first (class 0), then everything else (class 1) in scheduling
 //! order; `seq` is a single counter for every event of a run.
+//!
+//! Simulated delays are short, so the queue is a timing wheel: one FIFO list per tick for the
+//! next [`WHEEL`] ticks (the events of one tick are pushed in `seq` order, so a list is already
+//! sorted), threaded through one slab of events, with a bit mask of the busy ticks. Restarts and
+//! events beyond the window go to a binary heap; each pop takes the earlier of the two heads.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -28,41 +34,86 @@ pub(crate) enum Class {
     Normal = 1,
 }
 
-/// A heap entry: the sort key and where the event waits. Keeping payloads out of the heap keeps
-/// its entries at 24 bytes, whatever the message type, so sifting moves little.
+/// Ticks covered by the wheel: one bit each in a `u64`.
+const WHEEL: u64 = 64;
+
+/// No slot: the end of a list.
+const NONE: u32 = u32::MAX;
+
+/// The sort key of an event: time, then class, then sequence number.
+#[inline(always)]
+fn key(time: u64, class: Class, seq: u64) -> u128 {
+    (u128::from(time) << 64) | (u128::from(class as u8) << 63) | u128::from(seq)
+}
+
+/// An event waiting in the slab, with its sequence number and the next slot of its tick's list
+/// (or, for a free slot, of the free list).
+struct Slot<M> {
+    event: Option<Event<M>>,
+    seq: u64,
+    next: u32,
+}
+
+/// An entry of the far heap: the sort key and the event's slot.
 #[derive(Clone, Copy)]
-struct Scheduled {
+struct Far {
     key: u128,
     slot: u32,
 }
 
-impl PartialEq for Scheduled {
+impl PartialEq for Far {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key
     }
 }
 
-impl Eq for Scheduled {}
+impl Eq for Far {}
 
-impl PartialOrd for Scheduled {
+impl PartialOrd for Far {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Scheduled {
+impl Ord for Far {
     /// Reversed, so that the max-heap pops the earliest key first.
     fn cmp(&self, other: &Self) -> Ordering {
         other.key.cmp(&self.key)
     }
 }
 
-/// A min-queue of events keyed by `(time, class, seq)`: a binary heap of keys over a slab of
-/// events (with a free list, so slots are reused and nothing is allocated per event once warm).
+/// First and last slot of each tick's list.
+struct Lists {
+    first: [u32; WHEEL as usize],
+    last: [u32; WHEEL as usize],
+}
+
+/// Where the earliest event is.
+#[derive(Clone, Copy)]
+enum Head {
+    /// The first event of the wheel's list for tick `time`.
+    Wheel { time: u64 },
+    /// The top of the far heap.
+    Far,
+}
+
+/// A min-queue of events keyed by `(time, class, seq)`.
 pub(crate) struct EventQueue<M> {
-    heap: BinaryHeap<Scheduled>,
-    events: Vec<Option<Event<M>>>,
-    free: Vec<u32>,
+    slots: Vec<Slot<M>>,
+    /// The first free slot; free slots are chained through `next`.
+    free: u32,
+    /// The lists of the ticks `[base, base + WHEEL)`, tick `t` at index `t % WHEEL` (boxed, so
+    /// that the queue stays small to move).
+    lists: Box<Lists>,
+    /// Bit `i` is set iff list `i` is not empty.
+    busy: u64,
+    /// No event in the wheel is due before `base`.
+    base: u64,
+    in_wheel: usize,
+    far: BinaryHeap<Far>,
+    /// Where the earliest event is, once found (`peek` then `pop` find it once); cleared by
+    /// every change.
+    head: Cell<Option<Head>>,
     next_seq: u64,
     scheduled: u64,
 }
@@ -70,9 +121,17 @@ pub(crate) struct EventQueue<M> {
 impl<M> EventQueue<M> {
     pub(crate) fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
-            events: Vec::new(),
-            free: Vec::new(),
+            slots: Vec::new(),
+            free: NONE,
+            lists: Box::new(Lists {
+                first: [NONE; WHEEL as usize],
+                last: [NONE; WHEEL as usize],
+            }),
+            busy: 0,
+            base: 0,
+            in_wheel: 0,
+            far: BinaryHeap::new(),
+            head: Cell::new(None),
             next_seq: 0,
             scheduled: 0,
         }
@@ -84,55 +143,129 @@ impl<M> EventQueue<M> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.scheduled += 1;
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.events[slot as usize] = Some(event);
-                slot
+        self.head.set(None);
+        let slot = self.store(event, seq);
+        let in_window = time >= self.base && time - self.base < WHEEL;
+        if class == Class::Normal && in_window {
+            let tick = (time % WHEEL) as usize;
+            match self.lists.last[tick] {
+                NONE => self.lists.first[tick] = slot,
+                last => self.slots[last as usize].next = slot,
             }
-            None => {
-                self.events.push(Some(event));
-                (self.events.len() - 1) as u32
-            }
-        };
-        let key = (u128::from(time) << 64) | (u128::from(class as u8) << 63) | u128::from(seq);
-        self.heap.push(Scheduled { key, slot });
+            self.lists.last[tick] = slot;
+            self.busy |= 1 << tick;
+            self.in_wheel += 1;
+        } else {
+            self.far.push(Far {
+                key: key(time, class, seq),
+                slot,
+            });
+        }
         seq
+    }
+
+    #[inline]
+    fn store(&mut self, event: Event<M>, seq: u64) -> u32 {
+        let slot = Slot {
+            event: Some(event),
+            seq,
+            next: NONE,
+        };
+        match self.free {
+            NONE => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+            index => {
+                self.free = self.slots[index as usize].next;
+                self.slots[index as usize] = slot;
+                index
+            }
+        }
+    }
+
+    /// The earliest busy tick of the wheel.
+    #[inline]
+    fn wheel_time(&self) -> Option<u64> {
+        if self.busy == 0 {
+            return None;
+        }
+        let offset = self
+            .busy
+            .rotate_right((self.base % WHEEL) as u32)
+            .trailing_zeros();
+        Some(self.base + u64::from(offset))
+    }
+
+    #[inline]
+    fn head(&self) -> Option<Head> {
+        if let Some(head) = self.head.get() {
+            return Some(head);
+        }
+        let far = self.far.peek().map(|f| f.key);
+        let head = match self.wheel_time() {
+            Some(time) => {
+                let seq = self.slots[self.lists.first[(time % WHEEL) as usize] as usize].seq;
+                match far {
+                    Some(far) if far < key(time, Class::Normal, seq) => Head::Far,
+                    _ => Head::Wheel { time },
+                }
+            }
+            None if far.is_some() => Head::Far,
+            None => return None,
+        };
+        self.head.set(Some(head));
+        Some(head)
     }
 
     /// The earliest event, with its time and sequence number.
     #[inline]
     pub(crate) fn peek(&self) -> Option<(u64, u64, &Event<M>)> {
-        let head = self.heap.peek()?;
-        let event = self.events[head.slot as usize].as_ref()?;
-        Some((time_of(head.key), seq_of(head.key), event))
+        let (time, slot) = match self.head()? {
+            Head::Wheel { time } => (time, self.lists.first[(time % WHEEL) as usize]),
+            Head::Far => self.far.peek().map(|f| ((f.key >> 64) as u64, f.slot))?,
+        };
+        let slot = &self.slots[slot as usize];
+        Some((time, slot.seq, slot.event.as_ref()?))
     }
 
     /// Removes the earliest event.
     #[inline]
     pub(crate) fn pop(&mut self) -> Option<(u64, u64, Event<M>)> {
-        let head = self.heap.pop()?;
-        let event = self.events[head.slot as usize].take()?;
-        self.free.push(head.slot);
-        Some((time_of(head.key), seq_of(head.key), event))
+        let head = self.head()?;
+        self.head.set(None);
+        let (time, slot) = match head {
+            Head::Wheel { time } => {
+                let tick = (time % WHEEL) as usize;
+                let slot = self.lists.first[tick];
+                self.lists.first[tick] = self.slots[slot as usize].next;
+                if self.lists.first[tick] == NONE {
+                    self.lists.last[tick] = NONE;
+                    self.busy &= !(1 << tick);
+                }
+                self.in_wheel -= 1;
+                (time, slot)
+            }
+            Head::Far => self.far.pop().map(|f| ((f.key >> 64) as u64, f.slot))?,
+        };
+        // Nothing earlier is left in the wheel: its window may start here.
+        self.base = self.base.max(time);
+        let freed = &mut self.slots[slot as usize];
+        let (seq, event) = (freed.seq, freed.event.take()?);
+        freed.next = self.free;
+        self.free = slot;
+        Some((time, seq, event))
     }
 
     /// How many events are pending (stale timers included).
     pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.in_wheel + self.far.len()
     }
 
     /// How many events were ever scheduled.
     pub(crate) fn scheduled(&self) -> u64 {
         self.scheduled
     }
-}
-
-fn time_of(key: u128) -> u64 {
-    (key >> 64) as u64
-}
-
-fn seq_of(key: u128) -> u64 {
-    (key as u64) & !(1 << 63)
 }
 
 #[cfg(test)]
@@ -190,6 +323,28 @@ mod tests {
     /// The queue against a reference (a binary heap of bare keys) over random pushes and pops,
     /// with restarts and equal times, so slot reuse can never reorder or lose an event.
     #[test]
+    fn far_events_restarts_and_pushes_before_the_window_keep_their_order() {
+        let mut queue = EventQueue::new();
+        queue.push(500, Class::Normal, timer(1));
+        queue.push(5, Class::Normal, timer(2));
+        queue.push(
+            5,
+            Class::Restart,
+            Event::Restart {
+                node: NodeId::new(3),
+                lose_state: false,
+            },
+        );
+        assert_eq!(queue.pop().map(|(t, _, _)| t), Some(5));
+        queue.push(2, Class::Normal, timer(4)); // before the window: kept in the far heap
+        queue.push(70, Class::Normal, timer(5));
+        assert_eq!(
+            popped_nodes(&mut queue),
+            vec![(2, 4), (5, 2), (70, 5), (500, 1)]
+        );
+    }
+
+    #[test]
     fn the_queue_pops_what_a_plain_heap_of_keys_pops() {
         use crate::decision::{Cause, Choice, Decision, DecisionSource, Seeded, Stream};
         let mut source = Seeded::new(99);
@@ -206,7 +361,11 @@ mod tests {
         let mut now = 0;
         for _ in 0..20_000 {
             if draw(2) > 0 || reference.is_empty() {
-                let time = now + draw(12);
+                let time = match draw(9) {
+                    0 => now + 60 + draw(500),
+                    1 => now.saturating_sub(draw(3)),
+                    _ => now + draw(12),
+                };
                 let class = if draw(19) == 0 {
                     Class::Restart
                 } else {
@@ -228,7 +387,7 @@ mod tests {
                     )
                 });
                 assert_eq!(popped, Some((time, seq, true)));
-                now = time;
+                now = now.max(time);
             }
             assert_eq!(queue.len(), reference.len());
         }

@@ -57,7 +57,7 @@ pub const DEFAULT_MAX_STEPS: u64 = 10_000;
 /// # #[derive(Debug, Default)] struct World { client: Client, server: Server }
 /// # impl System<Msg> for World {
 /// #     fn node_count(&self) -> usize { 2 }
-/// #     fn node_name(&self, id: NodeId) -> String { ["client", "server"][id.index()].into() }
+/// #     fn node_name(&self, id: NodeId) -> std::borrow::Cow<'static, str> { ["client", "server"][id.index()].into() }
 /// #     fn visit_node<V: NodeVisitor<Msg>>(&mut self, id: NodeId, v: V) -> V::Output {
 /// #         if id.index() == 0 { v.visit(&mut self.client) } else { v.visit(&mut self.server) }
 /// #     }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::context::Context;
 use crate::decision::{DecisionSource, Rng, Seeded, Stream};
-use crate::engine::Engine;
+use crate::engine::{Engine, NodeState};
 use crate::error::SetupError;
 use crate::factory::{Factory, SharedFactory};
 use crate::faults::FaultSchedule;
@@ -147,7 +147,7 @@ impl<M: Message> NodeVisitor<M> for Dispatch<'_, '_, M> {
 /// # #[derive(Debug, Default)] struct One { c: Counter }
 /// # impl System<()> for One {
 /// #     fn node_count(&self) -> usize { 1 }
-/// #     fn node_name(&self, _: NodeId) -> String { "c".into() }
+/// #     fn node_name(&self, _: NodeId) -> std::borrow::Cow<'static, str> { "c".into() }
 /// #     fn visit_node<V: NodeVisitor<()>>(&mut self, _: NodeId, v: V) -> V::Output { v.visit(&mut self.c) }
 /// #     fn replace_node(&mut self, _: NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
 /// # }
@@ -164,7 +164,6 @@ pub struct Simulation<S, M, D = Seeded> {
     schedule: FaultSchedule,
     record_trace: bool,
     started: bool,
-    node_started: Vec<bool>,
     steps: u64,
     /// The handler being run (set before each dispatch, cleared after): after a panic, where.
     in_handler: Option<(NodeId, &'static str)>,
@@ -203,7 +202,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             schedule: FaultSchedule::new(),
             record_trace: false,
             started: false,
-            node_started: Vec::new(),
             steps: 0,
             in_handler: None,
         }
@@ -212,6 +210,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// A simulation of the system `factory` builds from the setup stream of `decisions`.
     pub fn from_shared_factory(factory: SharedFactory<S>, mut decisions: D) -> Self {
         let system = factory(&mut Rng::new(&mut decisions, Stream::Setup));
+        Self::from_built(system, factory, decisions)
+    }
+
+    /// A simulation of `system`, already built by `factory` (kept for cold restarts).
+    pub(crate) fn from_built(system: S, factory: SharedFactory<S>, decisions: D) -> Self {
         let mut sim = Self::with_decisions(system, decisions);
         sim.factory = Some(factory);
         sim
@@ -290,12 +293,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             });
         }
         if self.record_trace {
-            self.engine.trace = Some(Trace::new(names.all().to_vec()));
+            self.engine.trace = Some(Trace::new(names.to_strings()));
         }
         self.engine.names = names;
         self.engine.faults = faults;
-        self.engine.timers = vec![Vec::new(); count];
-        self.node_started = vec![false; count];
+        self.engine.nodes = vec![NodeState::default(); count];
         self.started = true;
         for index in 0..count {
             let node = NodeId::new(index);
@@ -315,7 +317,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     }
 
     fn start_node(&mut self, node: NodeId) {
-        self.node_started[node.index()] = true;
+        self.engine.nodes[node.index()].started = true;
         self.engine.record(|| TraceKind::Started { node });
         self.dispatch(node, Handler::Start);
     }
@@ -521,10 +523,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 self.system.replace_node(node, &mut fresh);
                 self.in_handler = None;
             }
-            self.engine.timers[node.index()].clear();
-            self.node_started[node.index()] = false;
+            let state = &mut self.engine.nodes[node.index()];
+            state.timers.clear();
+            state.started = false;
         }
-        if self.node_started[node.index()] {
+        if self.engine.nodes[node.index()].started {
             self.dispatch(node, Handler::Recover);
         } else {
             self.start_node(node);
@@ -535,7 +538,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// same nodes, or the factory depends on something other than the seed.
     fn check_rebuilt(&self, fresh: &S, node: NodeId) {
         let names = self.engine.names.all();
-        let rebuilt: Vec<String> = (0..fresh.node_count())
+        let rebuilt: Vec<_> = (0..fresh.node_count())
             .map(|i| fresh.node_name(NodeId::new(i)))
             .collect();
         assert!(
@@ -556,7 +559,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             if id.index() >= self.engine.names.len() {
                 return Err(SetupError::UnknownNodeId {
                     id,
-                    known: self.engine.names.all().to_vec(),
+                    known: self.engine.names.to_strings(),
                 });
             }
         }

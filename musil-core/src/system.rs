@@ -1,6 +1,8 @@
 //! A system is a struct of nodes: the [`System`] trait that `#[derive(System)]` implements, and
 //! the [`NodeVisitor`] through which the engine reaches one node without `dyn`.
 
+use std::borrow::Cow;
+
 use crate::node::{Message, Node, NodeId};
 
 /// Something done to one node of a system, whatever its concrete type.
@@ -22,6 +24,7 @@ pub trait NodeVisitor<M: Message> {
 /// `name[1]`, …). It can also be implemented by hand:
 ///
 /// ```
+/// use std::borrow::Cow;
 /// use musil_core::{Message, Node, NodeId, NodeVisitor, System};
 ///
 /// #[derive(Debug, Default)]
@@ -33,8 +36,8 @@ pub trait NodeVisitor<M: Message> {
 ///
 /// impl System<u8> for Pair {
 ///     fn node_count(&self) -> usize { 2 }
-///     fn node_name(&self, id: NodeId) -> String {
-///         ["left", "right"][id.index()].to_string()
+///     fn node_name(&self, id: NodeId) -> Cow<'static, str> {
+///         Cow::Borrowed(["left", "right"][id.index()])
 ///     }
 ///     fn visit_node<V: NodeVisitor<u8>>(&mut self, id: NodeId, visitor: V) -> V::Output {
 ///         match id.index() {
@@ -55,8 +58,9 @@ pub trait System<M: Message> {
     fn node_count(&self) -> usize;
 
     /// The name of node `id` (unique within the system): how `ctx.send("name", …)`, fault
-    /// schedules and reports refer to it.
-    fn node_name(&self, id: NodeId) -> String;
+    /// schedules and reports refer to it. Borrowed for fixed names, owned for computed ones
+    /// (`replicas[3]`).
+    fn node_name(&self, id: NodeId) -> Cow<'static, str>;
 
     /// Runs `visitor` on node `id`. The engine only passes ids below [`System::node_count`].
     fn visit_node<V: NodeVisitor<M>>(&mut self, id: NodeId, visitor: V) -> V::Output;

@@ -50,9 +50,11 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let name_arms = chain(&fields, |f| {
         let name = &f.name;
         if f.many {
-            quote!(::std::format!("{}[{}]", #name, __index))
+            quote!(::std::borrow::Cow::Owned(
+                ::std::format!("{}[{}]", #name, __index)
+            ))
         } else {
-            quote!(::std::string::String::from(#name))
+            quote!(::std::borrow::Cow::Borrowed(#name))
         }
     });
     let visit_arms = chain(&fields, |f| {
@@ -91,7 +93,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
                 0usize #(+ #count_terms)*
             }
 
-            fn node_name(&self, __id: ::musil::NodeId) -> ::std::string::String {
+            fn node_name(&self, __id: ::musil::NodeId) -> ::std::borrow::Cow<'static, str> {
                 let mut __index = __id.index();
                 #(#name_arms)*
                 #out_of_range

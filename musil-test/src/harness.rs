@@ -259,7 +259,7 @@ mod tests {
         fn node_count(&self) -> usize {
             1
         }
-        fn node_name(&self, _: NodeId) -> String {
+        fn node_name(&self, _: NodeId) -> std::borrow::Cow<'static, str> {
             "counter".into()
         }
         fn visit_node<V: NodeVisitor<()>>(&mut self, _: NodeId, visitor: V) -> V::Output {
