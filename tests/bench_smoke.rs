@@ -1,0 +1,150 @@
+//! The benchmark program (`examples/bench`) runs every workload at a tiny size and prints one
+//! valid JSON line with the deterministic counts the workload defines. (Speed is measured by
+//! `../shared/bench/compare.sh`, never by tests.)
+
+use std::process::Command;
+
+/// Runs `cargo run --example bench -- ARGS --reps 1` and returns its one line of output.
+fn bench(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "-q", "--example", "bench", "--"])
+        .args(args)
+        .args(["--reps", "1"])
+        .env_remove("MUSIL_SEED")
+        .env_remove("MUSIL_SEEDS")
+        .env_remove("MUSIL_RUNS")
+        .env_remove("MUSIL_SHARD")
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {text:?}");
+    assert_valid_json(lines[0]);
+    lines[0].to_string()
+}
+
+/// A count from the line's `"counts"` object.
+fn count(line: &str, name: &str) -> u64 {
+    let counts = &line[line.find("\"counts\": {").expect("counts")..];
+    let start = counts.find(&format!("\"{name}\": ")).unwrap_or_else(|| panic!("no {name} in {line}")) + name.len() + 4;
+    let digits: String = counts[start..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().expect("a number")
+}
+
+#[test]
+fn sim_pingpong_runs_exactly_its_steps() {
+    let line = bench(&["sim_pingpong", "--nodes", "3", "--steps", "500"]);
+    assert_eq!(count(&line, "steps"), 500);
+    assert!(line.contains("\"steps_per_s\": ") && line.contains("\"peak_rss_kib\": "), "{line}");
+}
+
+#[test]
+fn sim_many_seeds_runs_every_seed() {
+    let line = bench(&["sim_many_seeds", "--seeds", "50"]);
+    assert_eq!(count(&line, "runs"), 50);
+    assert_eq!(count(&line, "snapshots"), count(&line, "steps") + 50);
+}
+
+#[test]
+fn sim_byzantine_takes_two_steps_per_run_in_both_scenarios() {
+    for scenario in ["wrong_answer", "clean"] {
+        let line = bench(&["sim_byzantine", "--scenario", scenario, "--seeds", "40"]);
+        assert_eq!((count(&line, "runs"), count(&line, "steps")), (40, 80), "{scenario}: {line}");
+    }
+}
+
+#[test]
+fn sim_partition_converges_on_every_seed() {
+    let line = bench(&["sim_partition", "--seeds", "30"]);
+    assert_eq!(count(&line, "runs"), 30);
+    let per_run = count(&line, "steps") as f64 / 30.0;
+    assert!((15.0..30.0).contains(&per_run), "about 21 steps per run, like the reference: {per_run}");
+}
+
+#[test]
+fn an_unknown_workload_is_refused() {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "-q", "--example", "bench", "--", "sim_nothing"])
+        .output()
+        .expect("cargo runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown workload \"sim_nothing\""));
+}
+
+/// Checks that `text` is one JSON value (objects, arrays, strings, numbers, literals).
+fn assert_valid_json(text: &str) {
+    let bytes = text.trim().as_bytes();
+    let end = value(bytes, 0).unwrap_or_else(|| panic!("not JSON: {text}"));
+    assert_eq!(end, bytes.len(), "trailing characters after the JSON value: {text}");
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// Parses one value starting at `at`; returns the index after it.
+fn value(bytes: &[u8], at: usize) -> Option<usize> {
+    let at = skip_space(bytes, at);
+    match *bytes.get(at)? {
+        b'{' => sequence(bytes, at + 1, b'}', |bytes, at| {
+            let at = string(bytes, skip_space(bytes, at))?;
+            let at = skip_space(bytes, at);
+            (bytes.get(at) == Some(&b':')).then_some(())?;
+            value(bytes, at + 1)
+        }),
+        b'[' => sequence(bytes, at + 1, b']', value),
+        b'"' => string(bytes, at),
+        b't' => bytes[at..].starts_with(b"true").then_some(at + 4),
+        b'f' => bytes[at..].starts_with(b"false").then_some(at + 5),
+        b'n' => bytes[at..].starts_with(b"null").then_some(at + 4),
+        _ => number(bytes, at),
+    }
+}
+
+fn sequence(bytes: &[u8], at: usize, close: u8, item: fn(&[u8], usize) -> Option<usize>) -> Option<usize> {
+    let mut at = skip_space(bytes, at);
+    if bytes.get(at) == Some(&close) {
+        return Some(at + 1);
+    }
+    loop {
+        at = skip_space(bytes, item(bytes, at)?);
+        match *bytes.get(at)? {
+            b',' => at += 1,
+            c if c == close => return Some(at + 1),
+            _ => return None,
+        }
+    }
+}
+
+fn string(bytes: &[u8], at: usize) -> Option<usize> {
+    (bytes.get(at) == Some(&b'"')).then_some(())?;
+    let mut at = at + 1;
+    loop {
+        match *bytes.get(at)? {
+            b'\\' => at += 2,
+            b'"' => return Some(at + 1),
+            _ => at += 1,
+        }
+    }
+}
+
+fn number(bytes: &[u8], at: usize) -> Option<usize> {
+    let length = bytes[at..].iter().take_while(|b| b.is_ascii_digit() || b"+-.eE".contains(b)).count();
+    let text = std::str::from_utf8(&bytes[at..at + length]).ok()?;
+    text.parse::<f64>().ok().map(|_| at + length)
+}
+
+#[test]
+fn the_validator_rejects_what_is_not_json() {
+    assert_valid_json(r#"{"a": [1, 2.5e3, "x\"y"], "b": {"c": null, "d": true}}"#);
+    for bad in [r#"{"a": 1,}"#, r#"{"a" 1}"#, r#"{"a": 01x}"#, "{", r#"{"a": 1} x"#] {
+        let parsed = std::panic::catch_unwind(|| assert_valid_json(bad));
+        assert!(parsed.is_err(), "accepted {bad}");
+    }
+}
