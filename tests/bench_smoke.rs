@@ -17,7 +17,11 @@ fn bench(args: &[&str]) -> String {
         .env_remove("MUSIL_SHARD")
         .output()
         .expect("cargo runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1, "one line: {text:?}");
@@ -28,8 +32,15 @@ fn bench(args: &[&str]) -> String {
 /// A count from the line's `"counts"` object.
 fn count(line: &str, name: &str) -> u64 {
     let counts = &line[line.find("\"counts\": {").expect("counts")..];
-    let start = counts.find(&format!("\"{name}\": ")).unwrap_or_else(|| panic!("no {name} in {line}")) + name.len() + 4;
-    let digits: String = counts[start..].chars().take_while(char::is_ascii_digit).collect();
+    let start = counts
+        .find(&format!("\"{name}\": "))
+        .unwrap_or_else(|| panic!("no {name} in {line}"))
+        + name.len()
+        + 4;
+    let digits: String = counts[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().expect("a number")
 }
 
@@ -37,7 +48,10 @@ fn count(line: &str, name: &str) -> u64 {
 fn sim_pingpong_runs_exactly_its_steps() {
     let line = bench(&["sim_pingpong", "--nodes", "3", "--steps", "500"]);
     assert_eq!(count(&line, "steps"), 500);
-    assert!(line.contains("\"steps_per_s\": ") && line.contains("\"peak_rss_kib\": "), "{line}");
+    assert!(
+        line.contains("\"steps_per_s\": ") && line.contains("\"peak_rss_kib\": "),
+        "{line}"
+    );
 }
 
 #[test]
@@ -51,7 +65,11 @@ fn sim_many_seeds_runs_every_seed() {
 fn sim_byzantine_takes_two_steps_per_run_in_both_scenarios() {
     for scenario in ["wrong_answer", "clean"] {
         let line = bench(&["sim_byzantine", "--scenario", scenario, "--seeds", "40"]);
-        assert_eq!((count(&line, "runs"), count(&line, "steps")), (40, 80), "{scenario}: {line}");
+        assert_eq!(
+            (count(&line, "runs"), count(&line, "steps")),
+            (40, 80),
+            "{scenario}: {line}"
+        );
     }
 }
 
@@ -60,7 +78,10 @@ fn sim_partition_converges_on_every_seed() {
     let line = bench(&["sim_partition", "--seeds", "30"]);
     assert_eq!(count(&line, "runs"), 30);
     let per_run = count(&line, "steps") as f64 / 30.0;
-    assert!((15.0..30.0).contains(&per_run), "about 21 steps per run, like the reference: {per_run}");
+    assert!(
+        (15.0..30.0).contains(&per_run),
+        "about 21 steps per run, like the reference: {per_run}"
+    );
 }
 
 #[test]
@@ -78,7 +99,11 @@ fn an_unknown_workload_is_refused() {
 fn assert_valid_json(text: &str) {
     let bytes = text.trim().as_bytes();
     let end = value(bytes, 0).unwrap_or_else(|| panic!("not JSON: {text}"));
-    assert_eq!(end, bytes.len(), "trailing characters after the JSON value: {text}");
+    assert_eq!(
+        end,
+        bytes.len(),
+        "trailing characters after the JSON value: {text}"
+    );
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -107,7 +132,12 @@ fn value(bytes: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-fn sequence(bytes: &[u8], at: usize, close: u8, item: fn(&[u8], usize) -> Option<usize>) -> Option<usize> {
+fn sequence(
+    bytes: &[u8],
+    at: usize,
+    close: u8,
+    item: fn(&[u8], usize) -> Option<usize>,
+) -> Option<usize> {
     let mut at = skip_space(bytes, at);
     if bytes.get(at) == Some(&close) {
         return Some(at + 1);
@@ -135,7 +165,10 @@ fn string(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 fn number(bytes: &[u8], at: usize) -> Option<usize> {
-    let length = bytes[at..].iter().take_while(|b| b.is_ascii_digit() || b"+-.eE".contains(b)).count();
+    let length = bytes[at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || b"+-.eE".contains(b))
+        .count();
     let text = std::str::from_utf8(&bytes[at..at + length]).ok()?;
     text.parse::<f64>().ok().map(|_| at + length)
 }
@@ -143,7 +176,13 @@ fn number(bytes: &[u8], at: usize) -> Option<usize> {
 #[test]
 fn the_validator_rejects_what_is_not_json() {
     assert_valid_json(r#"{"a": [1, 2.5e3, "x\"y"], "b": {"c": null, "d": true}}"#);
-    for bad in [r#"{"a": 1,}"#, r#"{"a" 1}"#, r#"{"a": 01x}"#, "{", r#"{"a": 1} x"#] {
+    for bad in [
+        r#"{"a": 1,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a": 01x}"#,
+        "{",
+        r#"{"a": 1} x"#,
+    ] {
         let parsed = std::panic::catch_unwind(|| assert_valid_json(bad));
         assert!(parsed.is_err(), "accepted {bad}");
     }
