@@ -25,6 +25,9 @@ pub struct Options {
     pub steps: u64,
     pub seeds: u64,
     pub scenario: String,
+    pub model: String,
+    pub size: usize,
+    pub variant: String,
     pub reps: usize,
     pub once: bool,
     /// The arguments, to pass on to the repetitions.
@@ -38,6 +41,9 @@ impl Options {
             steps: 2_000_000,
             seeds: 100_000,
             scenario: "wrong_answer".into(),
+            model: "dining".into(),
+            size: 14,
+            variant: "someone_eats".into(),
             reps: 3,
             once: false,
             raw: Vec::new(),
@@ -59,6 +65,9 @@ impl Options {
                 "--steps" => options.steps = number()?,
                 "--seeds" => options.seeds = number()?,
                 "--scenario" => options.scenario = value.clone(),
+                "--model" => options.model = value.clone(),
+                "--size" => options.size = number()? as usize,
+                "--variant" => options.variant = value.clone(),
                 "--reps" => {
                     options.reps = number()? as usize;
                     continue;

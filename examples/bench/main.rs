@@ -7,12 +7,17 @@
 //! cargo run --release --example bench -- sim_many_seeds --seeds 100000
 //! cargo run --release --example bench -- sim_byzantine --scenario wrong_answer --seeds 100000
 //! cargo run --release --example bench -- sim_partition --seeds 50000
+//! cargo run --release --example bench -- check_bfs --model dining --size 15
+//! cargo run --release --example bench -- check_liveness --variant p0_weak_fair --size 12
 //! ```
 //!
 //! Without `--once`, the program runs the workload `--reps` times (default 3), each in a fresh
 //! process, and prints one line: median, min and max wall time of the timed region, throughput
 //! from the median, the counts (identical in every repetition, or it aborts), and the peak RSS.
 
+mod check_bfs;
+mod check_liveness;
+mod check_models;
 mod harness;
 mod sim_byzantine;
 mod sim_many_seeds;
@@ -27,6 +32,8 @@ fn workload(name: &str) -> Option<Workload> {
         "sim_many_seeds" => sim_many_seeds::WORKLOAD,
         "sim_byzantine" => sim_byzantine::WORKLOAD,
         "sim_partition" => sim_partition::WORKLOAD,
+        "check_bfs" => check_bfs::WORKLOAD,
+        "check_liveness" => check_liveness::WORKLOAD,
         _ => return None,
     })
 }
@@ -41,7 +48,7 @@ fn main() -> std::process::ExitCode {
     };
     let Some(workload) = workload(name) else {
         eprintln!(
-            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition)"
+            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, check_bfs, check_liveness)"
         );
         return std::process::ExitCode::from(2);
     };

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod adversary;
+pub mod check;
 mod context;
 mod decision;
 mod engine;

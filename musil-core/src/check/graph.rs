@@ -1,0 +1,227 @@
+//! [`explore`]: the reachable graph of a model, in breadth-first order, with every edge in action
+//! order, and the queries over it: [`Graph::reaches`], [`Graph::path_to`], [`Graph::witness`].
+
+use std::collections::VecDeque;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use super::bfs::CheckOptions;
+use super::fingerprint::{Seen, fingerprint};
+use super::model::Model;
+use super::report::TraceStep;
+
+/// The reachable states of a model (in breadth-first order) and its transitions.
+#[derive(Clone, Debug)]
+pub struct Graph<S> {
+    pub(crate) states: Vec<S>,
+    pub(crate) initial: Vec<u32>,
+    /// `edges[offsets[i]..offsets[i + 1]]` are state `i`'s `(target, action)` edges.
+    pub(crate) offsets: Vec<u32>,
+    pub(crate) edges: Vec<(u32, u32)>,
+    /// Breadth-first parents: `(parent, action)`, `(u32::MAX, _)` for initial states.
+    pub(crate) parents: Vec<(u32, u32)>,
+    pub(crate) action_names: Vec<String>,
+    pub(crate) truncated: Option<usize>,
+}
+
+/// Explores every state reachable in `model` (up to `CheckOptions::default().max_states`).
+pub fn explore<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>) -> Graph<S> {
+    explore_with(model, CheckOptions::default())
+}
+
+/// Explores with `options`: a graph cut at `max_states` is marked truncated, and its unexplored
+/// states have no edges.
+pub fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    options: CheckOptions,
+) -> Graph<S> {
+    let mut seen = Seen::default();
+    let mut graph = Graph {
+        states: Vec::new(),
+        initial: Vec::new(),
+        offsets: vec![0],
+        edges: Vec::new(),
+        parents: Vec::new(),
+        action_names: model.actions.iter().map(|a| a.name().to_string()).collect(),
+        truncated: None,
+    };
+    let mut add = |graph: &mut Graph<S>, state: &S, parent: (u32, u32)| -> Option<u32> {
+        let next = graph.states.len() as u32;
+        match seen.entry(fingerprint(state)) {
+            std::collections::hash_map::Entry::Occupied(known) => Some(*known.get()),
+            std::collections::hash_map::Entry::Vacant(_) if next as usize >= options.max_states => {
+                None
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
+                graph.states.push(state.clone());
+                graph.parents.push(parent);
+                Some(next)
+            }
+        }
+    };
+    for (index, init) in model.inits.iter().enumerate() {
+        match add(&mut graph, init, (u32::MAX, index as u32)) {
+            Some(id) if !graph.initial.contains(&id) => graph.initial.push(id),
+            Some(_) => {}
+            None => graph.truncated = Some(options.max_states),
+        }
+    }
+    let mut at = 0;
+    while at < graph.states.len() {
+        if graph.truncated.is_none() {
+            let state = graph.states[at].clone();
+            for (action_index, action) in model.actions.iter().enumerate() {
+                if !action.enabled(&state) {
+                    continue;
+                }
+                match add(
+                    &mut graph,
+                    &action.apply(&state),
+                    (at as u32, action_index as u32),
+                ) {
+                    Some(target) => graph.edges.push((target, action_index as u32)),
+                    None => {
+                        graph.truncated = Some(options.max_states);
+                        break;
+                    }
+                }
+            }
+        }
+        graph.offsets.push(graph.edges.len() as u32);
+        at += 1;
+    }
+    graph
+}
+
+impl<S> Graph<S> {
+    /// The `(target, action index)` edges of state `index`, in action order.
+    #[inline]
+    pub(crate) fn edges_of(&self, index: u32) -> &[(u32, u32)] {
+        &self.edges
+            [self.offsets[index as usize] as usize..self.offsets[index as usize + 1] as usize]
+    }
+}
+
+impl<S: Clone + Debug> Graph<S> {
+    /// The states, in breadth-first order.
+    pub fn states(&self) -> &[S] {
+        &self.states
+    }
+
+    /// How many states.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// How many transitions (edges, duplicates and self-loops included).
+    pub fn transitions(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Whether the exploration stopped at `max_states`.
+    pub fn truncated(&self) -> bool {
+        self.truncated.is_some()
+    }
+
+    /// The successors of state `index` with the actions that lead there, in action order.
+    pub fn successors(&self, index: usize) -> impl Iterator<Item = (&str, &S)> + '_ {
+        self.edges_of(index as u32).iter().map(|&(target, action)| {
+            (
+                self.action_names[action as usize].as_str(),
+                &self.states[target as usize],
+            )
+        })
+    }
+
+    /// Whether some reachable state satisfies `predicate`.
+    pub fn reaches(&self, predicate: impl Fn(&S) -> bool) -> bool {
+        self.states.iter().any(predicate)
+    }
+
+    /// The first state (in breadth-first order) satisfying `predicate`.
+    pub fn witness(&self, predicate: impl Fn(&S) -> bool) -> Option<&S> {
+        self.states.iter().find(|s| predicate(s))
+    }
+
+    /// A shortest path from an initial state to a state satisfying `predicate`.
+    pub fn path_to(&self, predicate: impl Fn(&S) -> bool) -> Option<Vec<TraceStep<S>>> {
+        let index = self.states.iter().position(predicate)?;
+        Some(self.tree_path(index as u32))
+    }
+
+    /// The breadth-first tree path to state `index`.
+    pub(crate) fn tree_path(&self, index: u32) -> Vec<TraceStep<S>> {
+        let mut path = Vec::new();
+        let mut at = index;
+        loop {
+            let (parent, action) = self.parents[at as usize];
+            let action = (parent != u32::MAX).then(|| self.action_names[action as usize].clone());
+            path.push(TraceStep {
+                action,
+                state: self.states[at as usize].clone(),
+            });
+            if parent == u32::MAX {
+                break;
+            }
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// A path following `(parent, action)` links of a search other than the tree's.
+    pub(crate) fn path_by(&self, parents: &[(u32, u32)], index: u32) -> Vec<TraceStep<S>> {
+        let mut path = Vec::new();
+        let mut at = index;
+        loop {
+            let (parent, action) = parents[at as usize];
+            let action = (parent != u32::MAX).then(|| self.action_names[action as usize].clone());
+            path.push(TraceStep {
+                action,
+                state: self.states[at as usize].clone(),
+            });
+            if parent == u32::MAX {
+                path.reverse();
+                return path;
+            }
+            at = parent;
+        }
+    }
+}
+
+/// Breadth-first search from `seeds` over the edges `follow` accepts; returns the visit order
+/// and `(parent, action)` links (`u32::MAX` parent for a seed, and for unvisited states).
+pub(crate) fn search<S>(
+    graph: &Graph<S>,
+    seeds: impl IntoIterator<Item = u32>,
+    follow: impl Fn(u32) -> bool,
+) -> (Vec<u32>, Vec<(u32, u32)>, Vec<bool>) {
+    let mut visited = vec![false; graph.states.len()];
+    let mut parents = vec![(u32::MAX, 0); graph.states.len()];
+    let mut order = Vec::new();
+    let mut queue = VecDeque::new();
+    for seed in seeds {
+        if !visited[seed as usize] {
+            visited[seed as usize] = true;
+            order.push(seed);
+            queue.push_back(seed);
+        }
+    }
+    while let Some(at) = queue.pop_front() {
+        for &(target, action) in graph.edges_of(at) {
+            if !visited[target as usize] && follow(target) {
+                visited[target as usize] = true;
+                parents[target as usize] = (at, action);
+                order.push(target);
+                queue.push_back(target);
+            }
+        }
+    }
+    (order, parents, visited)
+}

@@ -1,0 +1,468 @@
+//! The model checker, held to WORKLOADS.md's exact counts and to the shapes of its answers:
+//! shortest traces to invariant, edge-invariant and deadlock violations, truncation, fairness
+//! that changes a verdict, lassos, queries over the explored graph, and open systems.
+
+#[path = "../examples/bench/check_models.rs"]
+mod models;
+
+use musil::check::{
+    Action, Assumption, AssumptionStatus, CheckOptions, EnvironmentSpec, Fairness, Liveness,
+    LivenessKind, Model, ViolationKind, check, check_all, check_liveness, check_liveness_with,
+    check_open, check_with, explore,
+};
+use musil::prelude::*;
+
+#[test]
+fn dining_philosophers_have_exactly_the_reference_counts() {
+    let table = [
+        (2, 5, 6),
+        (3, 12, 22),
+        (4, 29, 72),
+        (5, 70, 219),
+        (6, 169, 638),
+        (7, 408, 1_804),
+    ];
+    let more = [
+        (8, 985, 4_992),
+        (9, 2_378, 13_589),
+        (10, 5_741, 36_518),
+        (11, 13_860, 97_122),
+        (12, 33_461, 256_104),
+    ];
+    for (n, states, transitions) in table.into_iter().chain(more) {
+        let report = check(&models::dining(n));
+        report.assert_ok();
+        assert_eq!(
+            (report.states(), report.transitions()),
+            (states, transitions),
+            "N = {n}"
+        );
+    }
+}
+
+#[test]
+fn the_lost_update_counter_has_exactly_the_reference_counts() {
+    let table = [
+        (1, 3, 2),
+        (2, 12, 14),
+        (3, 59, 99),
+        (4, 330, 740),
+        (5, 2_027, 5_755),
+        (6, 13_494, 46_590),
+        (7, 96_679, 394_191),
+    ];
+    for (k, states, transitions) in table {
+        let report = check(&models::counter(k));
+        report.assert_ok();
+        assert_eq!(
+            (report.states(), report.transitions()),
+            (states, transitions),
+            "K = {k}"
+        );
+    }
+}
+
+#[test]
+fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
+    let model = models::dining(8);
+    let all: Vec<String> = model
+        .action_list()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
+    let report = check_liveness(
+        &model,
+        &Liveness::eventually("p0-eats", models::p0_eating).weak_fair(all),
+    )
+    .unwrap();
+    assert_eq!(report.kind(), Some(LivenessKind::FairCycle), "{report}");
+    let (stem, cycle) = report.actions();
+    assert_eq!(stem, ["P0_take_f0"]);
+    assert_eq!(cycle, ["P1_take_f1", "P1_take_f2", "P1_eat_release"]);
+    assert_eq!(
+        report.cycle_steps().first().map(|s| &s.state),
+        report.cycle_steps().last().map(|s| &s.state),
+        "a loop"
+    );
+    let text = report.to_string();
+    assert!(
+        text.starts_with("LIVENESS VIOLATED: a fair cycle never reaches `p0-eats`\n  Init: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("  --- loops forever ---\n  ↺ P1_take_f1: "),
+        "{text}"
+    );
+    assert!(text.ends_with("(985 states explored)"), "{text}");
+    // The same model always reports the same lasso.
+    let again = check_liveness(
+        &model,
+        &Liveness::eventually("p0-eats", models::p0_eating)
+            .weak_fair(model.action_list().iter().map(|a| a.name().to_string())),
+    )
+    .unwrap();
+    assert_eq!(again.to_string(), text);
+}
+
+#[test]
+fn someone_always_eats_again_on_the_ordered_table() {
+    let report = check_liveness(
+        &models::dining(7),
+        &Liveness::always_eventually("someone-eats", models::someone_eating)
+            .fairness(Fairness::None),
+    )
+    .unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!((report.states(), report.transitions()), (408, 1_804));
+}
+
+/// The naive table: every philosopher takes the left fork first.
+fn naive_table(n: usize) -> Model<Vec<Option<usize>>> {
+    let actions = (0..n).flat_map(|i| {
+        let (left, right) = (i, (i + 1) % n);
+        [
+            Action::new(
+                format!("P{i}_take_left"),
+                move |s: &Vec<Option<usize>>| s[left].is_none() && !s.contains(&Some(i)),
+                move |s| {
+                    let mut next = s.clone();
+                    next[left] = Some(i);
+                    next
+                },
+            ),
+            Action::new(
+                format!("P{i}_take_right"),
+                move |s: &Vec<Option<usize>>| s[left] == Some(i) && s[right].is_none(),
+                move |s| {
+                    let mut next = s.clone();
+                    next[right] = Some(i);
+                    next
+                },
+            ),
+            Action::new(
+                format!("P{i}_eat_release"),
+                move |s: &Vec<Option<usize>>| s[left] == Some(i) && s[right] == Some(i),
+                move |s| {
+                    let mut next = s.clone();
+                    next[left] = None;
+                    next[right] = None;
+                    next
+                },
+            ),
+        ]
+    });
+    Model::new(vec![None; n]).actions(actions)
+}
+
+#[test]
+fn a_deadlock_comes_back_with_the_shortest_trace() {
+    let report = check(&naive_table(3));
+    let violation = report.violation().expect("everyone holds a left fork");
+    assert_eq!(violation.kind, ViolationKind::Deadlock);
+    assert_eq!(
+        violation.actions(),
+        ["P0_take_left", "P1_take_left", "P2_take_left"]
+    );
+    assert_eq!(violation.state(), Some(&vec![Some(0), Some(1), Some(2)]));
+    assert!(report.to_string().starts_with("DEADLOCK: no action is enabled and the state is not terminal\n  Init: [None, None, None]\n  → P0_take_left: "));
+}
+
+#[test]
+fn an_invariant_violation_comes_back_with_the_shortest_trace_and_its_reason() {
+    let model = models::counter(2).invariant("no lost update", |s| {
+        let text = format!("{s:?}");
+        if text.contains("done: [true, true]") && text.contains("x: 1,") {
+            Err("two writes, x = 1")
+        } else {
+            Ok(())
+        }
+    });
+    let violation = check(&model).violation().cloned().expect("the lost update");
+    assert_eq!(
+        violation.actions(),
+        ["A0_read", "A1_read", "A0_write", "A1_write"]
+    );
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Invariant {
+            name: "no lost update".into(),
+            reason: Some("two writes, x = 1".into())
+        }
+    );
+}
+
+#[test]
+fn an_edge_invariant_violation_ends_with_the_offending_step() {
+    let model = models::counter(3).edge_invariant("x never decreases", |before, _action, after| {
+        let x = |s: &models::Counter| {
+            format!("{s:?}")
+                .split("x: ")
+                .nth(1)
+                .and_then(|r| r.split(',').next()?.parse::<u8>().ok())
+        };
+        x(after) >= x(before)
+    });
+    let violation = check(&model).violation().cloned().expect("x can go down");
+    assert!(
+        matches!(violation.kind, ViolationKind::EdgeInvariant { ref name, .. } if name == "x never decreases")
+    );
+    assert_eq!(
+        violation.trace.len(),
+        7,
+        "six steps: two reads, a write, a read and a write, then the stale write"
+    );
+    assert!(
+        violation
+            .actions()
+            .last()
+            .is_some_and(|a| a.ends_with("_write"))
+    );
+}
+
+#[test]
+fn check_all_reports_the_first_violation_of_each_invariant() {
+    let model = naive_table(2)
+        .invariant("p0 never eats", |s: &Vec<Option<usize>>| {
+            s != &vec![Some(0), Some(0)]
+        })
+        .invariant("p1 never eats", |s: &Vec<Option<usize>>| {
+            s != &vec![Some(1), Some(1)]
+        });
+    let report = check_all(&model);
+    let kinds: Vec<String> = report
+        .violations()
+        .iter()
+        .map(|v| format!("{:?}", v.kind))
+        .collect();
+    assert_eq!(report.violations().len(), 3, "{kinds:?}");
+    assert!(report.violations().iter().all(|v| v.trace.len() <= 3));
+}
+
+#[test]
+fn max_states_truncation_is_reported_and_refused_by_assert_ok() {
+    let report = check_with(&models::dining(6), CheckOptions { max_states: 10 });
+    assert!(report.ok() && report.truncated());
+    assert_eq!(report.states(), 10);
+    assert!(report.to_string().contains("TRUNCATED at max_states = 10"));
+    assert!(std::panic::catch_unwind(|| report.assert_ok()).is_err());
+    report.assert_ok_or_truncated();
+}
+
+/// `inc` counts to 3; `idle` does nothing, forever if it likes.
+fn counting(inc: Action<u8>) -> Model<u8> {
+    Model::new(0u8)
+        .action(inc)
+        .action(Action::new("idle", |_| true, |n| *n))
+}
+
+#[test]
+fn weak_fairness_changes_the_verdict() {
+    let unfair = counting(Action::new("inc", |n| *n < 3, |n| n + 1));
+    let report = check_liveness(&unfair, &Liveness::eventually("three", |n| *n == 3)).unwrap();
+    assert_eq!(report.kind(), Some(LivenessKind::FairCycle));
+    // The first component to complete is the one furthest downstream: idling at 2.
+    assert_eq!(report.actions(), (vec!["inc", "inc"], vec!["idle"]));
+    let fair = counting(Action::new("inc", |n| *n < 3, |n| n + 1).weak());
+    assert!(
+        check_liveness(&fair, &Liveness::eventually("three", |n| *n == 3))
+            .unwrap()
+            .ok()
+    );
+}
+
+#[test]
+fn strong_fairness_is_needed_where_the_action_is_only_sometimes_enabled() {
+    // A light flips between red and green; `go` is enabled only on green.
+    let model = || {
+        Model::new((false, false))
+            .action(Action::new(
+                "flip",
+                |s: &(bool, bool)| !s.1,
+                |s| (!s.0, s.1),
+            ))
+            .action(Action::new(
+                "go",
+                |s: &(bool, bool)| s.0 && !s.1,
+                |s| (s.0, true),
+            ))
+    };
+    let gone = Liveness::eventually("gone", |s: &(bool, bool)| s.1);
+    let weak = check_liveness(&model(), &gone.clone().weak_fair(["flip", "go"])).unwrap();
+    assert_eq!(
+        weak.kind(),
+        Some(LivenessKind::FairCycle),
+        "weak fairness allows flipping forever"
+    );
+    let strong = gone.fairness(Fairness::Names {
+        weak: vec!["flip".into()],
+        strong: vec!["go".into()],
+    });
+    assert!(check_liveness(&model(), &strong).unwrap().ok());
+}
+
+#[test]
+fn a_goal_unreachable_from_some_state_is_its_own_verdict() {
+    let model = Model::new(0u8)
+        .action(Action::new("good", |n| *n == 0, |_| 1))
+        .action(Action::new("bad", |n| *n == 0, |_| 2))
+        .terminal(|n| *n > 0);
+    let report = check_liveness(&model, &Liveness::eventually("one", |n| *n == 1)).unwrap();
+    assert_eq!(report.kind(), Some(LivenessKind::GoalUnreachable));
+    assert_eq!(report.actions().0, ["bad"]);
+    assert!(
+        report
+            .to_string()
+            .starts_with("LIVENESS VIOLATED: `one` is unreachable from a reachable state")
+    );
+}
+
+#[test]
+fn leads_to_is_checked_from_every_trigger() {
+    // A request (1) is granted (2) unless the server drops it (3), after which nothing happens.
+    let model = Model::new(0u8)
+        .action(Action::new("request", |n| *n == 0, |_| 1).weak())
+        .action(Action::new("grant", |n| *n == 1, |_| 2).weak())
+        .action(Action::new("drop", |n| *n == 1, |_| 3))
+        .action(Action::new("reset", |n| *n == 2, |_| 0).weak())
+        .terminal(|n| *n == 3);
+    let report = check_liveness(
+        &model,
+        &Liveness::leads_to("granted", |n| *n == 1, |n| *n == 2),
+    )
+    .unwrap();
+    assert_eq!(report.kind(), Some(LivenessKind::GoalUnreachable));
+    assert_eq!(report.actions().0, ["request", "drop"]);
+}
+
+#[test]
+fn unknown_fairness_names_and_truncated_graphs_give_no_verdict() {
+    let model = counting(Action::new("inc", |n| *n < 3, |n| n + 1));
+    let error = check_liveness(
+        &model,
+        &Liveness::eventually("three", |n| *n == 3).weak_fair(["nope"]),
+    )
+    .unwrap_err();
+    assert_eq!(error.unknown, ["nope"]);
+    assert_eq!(error.known, ["inc", "idle"]);
+    let cut = check_liveness_with(
+        &models::dining(6),
+        &Liveness::eventually("p0", models::p0_eating),
+        CheckOptions { max_states: 20 },
+    )
+    .unwrap();
+    assert!(
+        cut.inconclusive() && !cut.ok() && cut.kind().is_none(),
+        "{cut}"
+    );
+    assert!(cut.to_string().starts_with("INCONCLUSIVE"));
+}
+
+#[test]
+fn the_explored_graph_answers_reachability_questions() {
+    let graph = explore(&models::dining(4));
+    assert_eq!((graph.len(), graph.transitions()), (29, 72));
+    assert!(graph.reaches(models::p0_eating));
+    let path = graph.path_to(models::p0_eating).expect("P0 can eat");
+    let actions: Vec<&str> = path.iter().filter_map(|s| s.action.as_deref()).collect();
+    assert_eq!(actions, ["P0_take_f0", "P0_take_f1"]);
+    assert_eq!(
+        graph.witness(models::p0_eating),
+        path.last().map(|s| &s.state)
+    );
+    assert!(!graph.reaches(|s| format!("{s:?}").contains("Some(9)")));
+}
+
+/// A counter of deployed replicas, registered invariant included.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Replicas {
+    running: u8,
+    desired: u8,
+}
+
+#[invariant]
+fn never_more_than_desired(r: &Replicas) -> bool {
+    r.running <= r.desired
+}
+
+fn deployment() -> Model<Replicas> {
+    Model::new(Replicas {
+        running: 0,
+        desired: 2,
+    })
+    .action(Action::new(
+        "scale_up",
+        |r: &Replicas| r.running < r.desired,
+        |r| Replicas {
+            running: r.running + 1,
+            ..*r
+        },
+    ))
+    .edge_invariant("one at a time", |a: &Replicas, _, b: &Replicas| {
+        b.running.abs_diff(a.running) <= 1
+    })
+    .terminal(|r| r.running == r.desired)
+}
+
+#[test]
+fn registered_invariants_apply_to_model_states() {
+    let model = deployment().action(Action::new(
+        "overshoot",
+        |r: &Replicas| r.running == 2,
+        |r| Replicas { running: 3, ..*r },
+    ));
+    let violation = check(&model)
+        .violation()
+        .cloned()
+        .expect("overshooting breaks the registered invariant");
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Invariant {
+            name: "never_more_than_desired".into(),
+            reason: None
+        }
+    );
+}
+
+#[test]
+fn an_open_system_keeps_its_own_checks_and_lists_its_residual_assumptions() {
+    let platform = EnvironmentSpec::new("k8s")
+        .behaviour(
+            "evict",
+            |r: &Replicas| r.running > 0,
+            |r| Replicas {
+                running: r.running - 1,
+                ..*r
+            },
+        )
+        .behaviour(
+            "mass_evict",
+            |r: &Replicas| r.running == 2,
+            |r| Replicas { running: 0, ..*r },
+        )
+        .guarantee("never below one after start", |r: &Replicas| {
+            r.running >= 1 || r.desired == 2
+        })
+        .assumption(
+            Assumption::new("k8s:eviction-rate-bounded", "evictions are rare").source("k8s docs"),
+        )
+        .assumption(Assumption::new("hw", "hardware works").status(AssumptionStatus::Axiom))
+        .assumption(
+            Assumption::new("api", "the API is correct").status(AssumptionStatus::Verified),
+        );
+    let open = check_open(&deployment(), &[platform]);
+    let violation = open
+        .report
+        .violation()
+        .expect("mass eviction breaks the system's own edge invariant");
+    assert!(
+        matches!(violation.kind, ViolationKind::EdgeInvariant { ref name, .. } if name == "one at a time")
+    );
+    assert_eq!(
+        violation.actions(),
+        ["scale_up", "scale_up", "k8s:mass_evict"]
+    );
+    let names: Vec<&str> = open.residual.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["k8s:eviction-rate-bounded", "hw"]);
+    let text = open.to_string();
+    assert!(text.contains("Unverified assumptions (residual proof obligations):\n  [unverified] k8s:eviction-rate-bounded: evictions are rare  [k8s docs]\n  [axiom] hw: hardware works"), "{text}");
+}
