@@ -313,6 +313,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
         let mut sim = Simulation::from_built(system, Arc::clone(&scenario.factory), decisions);
         let mut oracle = Oracle::new(
             &self.invariants,
+            scenario.refinement.as_deref(),
             scenario.goal.as_ref(),
             scenario.converge_within,
             faults.heal_time(),

@@ -27,6 +27,7 @@ mod oracle;
 pub mod plan;
 pub mod platform;
 mod queue;
+mod refinement;
 pub mod registry;
 pub mod replay;
 mod report;

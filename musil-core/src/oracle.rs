@@ -5,6 +5,7 @@ use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use crate::refinement::Refines;
 use crate::report::FailureKind;
 use crate::sim::StopReason;
 
@@ -82,6 +83,10 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// The per-run state of the oracle.
 pub(crate) struct Oracle<'a, S> {
     invariants: &'a [Invariant<S>],
+    refinement: Option<&'a dyn Refines<S>>,
+    /// The model state of the previous observation.
+    abstract_state: Option<u32>,
+    observations: u64,
     goal: Option<&'a Goal<S>>,
     converge_within: Option<u64>,
     heal_time: u64,
@@ -93,6 +98,7 @@ pub(crate) struct Oracle<'a, S> {
 impl<'a, S> Oracle<'a, S> {
     pub(crate) fn new(
         invariants: &'a [Invariant<S>],
+        refinement: Option<&'a dyn Refines<S>>,
         goal: Option<&'a Goal<S>>,
         converge_within: Option<u64>,
         heal_time: u64,
@@ -100,6 +106,9 @@ impl<'a, S> Oracle<'a, S> {
     ) -> Self {
         Oracle {
             invariants,
+            refinement,
+            abstract_state: None,
+            observations: 0,
             goal,
             converge_within,
             heal_time,
@@ -142,7 +151,24 @@ impl<'a, S> Oracle<'a, S> {
                 }
             }
         }
+        if let Some(finding) = self.check_refinement(world) {
+            return Some(finding);
+        }
         self.check_convergence(world, now)
+    }
+
+    fn check_refinement(&mut self, world: &S) -> Option<Finding> {
+        let refinement = self.refinement?;
+        let step = self.observations;
+        self.observations += 1;
+        match guarded(|| refinement.observe(world, self.abstract_state, step)) {
+            Ok(Ok(state)) => {
+                self.abstract_state = Some(state);
+                None
+            }
+            Ok(Err(problem)) => Some((FailureKind::Refinement, problem)),
+            Err(panic) => Some((FailureKind::Panic, format!("in the abstraction: {panic}"))),
+        }
     }
 
     fn check_convergence(&mut self, world: &S, now: u64) -> Option<Finding> {

@@ -3,7 +3,11 @@
 //! lives in `execute`.
 
 use std::fmt::Debug;
+use std::hash::Hash;
 use std::sync::Arc;
+
+use crate::check::Model;
+use crate::refinement::{Refinement, Refines};
 
 use crate::factory::{Factory, SharedFactory};
 use crate::faults::FaultSchedule;
@@ -84,6 +88,7 @@ pub struct Scenario<S, M> {
     pub(crate) max_steps: u64,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay_command: Option<String>,
+    pub(crate) refinement: Option<Arc<dyn Refines<S>>>,
 }
 
 impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
@@ -105,6 +110,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             max_steps: DEFAULT_MAX_STEPS,
             expected: None,
             replay_command: None,
+            refinement: None,
         }
     }
 
@@ -175,6 +181,22 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// The bound on steps per run (`MUSIL_MAX_STEPS` overrides it in [`Scenario::run`]).
     pub fn max_steps(mut self, steps: u64) -> Self {
         self.max_steps = steps;
+        self
+    }
+
+    /// Holds the system to `model`: after the start and after every step, `abstraction(world)`
+    /// must be a model state reachable in one model step from the previous one, or the same
+    /// state (a stutter); the start must map to an initial state. A violation is a `refinement`
+    /// failure naming both abstract states. The model is explored here, once for all seeds.
+    pub fn refines<A>(
+        mut self,
+        model: &Model<A>,
+        abstraction: impl Fn(&S) -> A + Send + Sync + 'static,
+    ) -> Self
+    where
+        A: Clone + Eq + Hash + Debug + Send + Sync + 'static,
+    {
+        self.refinement = Some(Arc::new(Refinement::new(model, Arc::new(abstraction))));
         self
     }
 
@@ -304,6 +326,7 @@ impl<S, M> Scenario<S, M> {
             max_steps: self.max_steps,
             expected: self.expected,
             replay_command: self.replay_command.clone(),
+            refinement: self.refinement.clone(),
         }
     }
 }

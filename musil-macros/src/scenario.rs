@@ -30,6 +30,8 @@ struct Args {
     invariants: Vec<Path>,
     max_steps: Option<LitInt>,
     should_fail: Option<Ident>,
+    model: Option<(Expr, Span)>,
+    abstraction: Option<(Path, Span)>,
     seen: Vec<String>,
 }
 
@@ -56,8 +58,13 @@ impl Args {
             "invariants" => self.invariants = invariant_list(meta.value()?.parse()?)?,
             "max_steps" => self.max_steps = Some(count(&meta.value()?.parse()?, "max_steps")?),
             "should_fail" => self.should_fail = Some(failure_kind(meta.value()?.parse()?)?),
+            "model" => self.model = Some((meta.value()?.parse()?, span)),
+            "abstraction" => {
+                self.abstraction =
+                    Some((function_path(meta.value()?.parse()?, "abstraction")?, span))
+            }
             other => {
-                let hint = if matches!(other, "model" | "abstraction" | "explore") {
+                let hint = if other == "explore" {
                     format!("`{other}` is not supported yet")
                 } else {
                     format!("unknown scenario argument `{other}`")
@@ -97,6 +104,24 @@ impl Args {
         }
         if let Some(steps) = &self.max_steps {
             calls.push(quote!(.max_steps(#steps)));
+        }
+        match (&self.model, &self.abstraction) {
+            (Some((model, _)), Some((abstraction, _))) => {
+                calls.push(quote_spanned!(model.span()=> .refines(&(#model), #abstraction)));
+            }
+            (Some((_, span)), None) => {
+                return Err(syn::Error::new(
+                    *span,
+                    "`model` needs `abstraction = f`, a function from the system to a model state",
+                ));
+            }
+            (None, Some((_, span))) => {
+                return Err(syn::Error::new(
+                    *span,
+                    "`abstraction` needs `model = ...`, the model the system must refine",
+                ));
+            }
+            (None, None) => {}
         }
         if let Some(kind) = &self.should_fail {
             let variant = format_ident!("{}", capitalized(&kind.to_string()), span = kind.span());

@@ -95,6 +95,16 @@ pub fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
 }
 
 impl<S> Graph<S> {
+    /// Whether state `index` is an initial state.
+    pub(crate) fn is_initial(&self, index: u32) -> bool {
+        self.initial.contains(&index)
+    }
+
+    /// Whether some action leads from state `from` to state `to`.
+    pub(crate) fn has_edge(&self, from: u32, to: u32) -> bool {
+        self.edges_of(from).iter().any(|&(target, _)| target == to)
+    }
+
     /// The `(target, action index)` edges of state `index`, in action order.
     #[inline]
     pub(crate) fn edges_of(&self, index: u32) -> &[(u32, u32)] {

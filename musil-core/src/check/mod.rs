@@ -27,3 +27,5 @@ pub use open::{
     check_liveness_open, check_open,
 };
 pub use report::{CheckReport, TraceStep, Violation, ViolationKind};
+
+pub(crate) use fingerprint::{Seen, fingerprint as fingerprint_of};
