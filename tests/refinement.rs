@@ -27,7 +27,7 @@ impl Node<()> for Ticker {
 
     fn on_timer(&mut self, ctx: &mut Context<()>, _timer: &'static str) {
         self.ticks += 1;
-        if self.ticks % 2 == 0 {
+        if self.ticks.is_multiple_of(2) {
             self.value = (self.value + self.stride).min(3);
         }
         if self.value < 3 {
