@@ -240,7 +240,13 @@ fn check_all_reports_the_first_violation_of_each_invariant() {
 
 #[test]
 fn max_states_truncation_is_reported_and_refused_by_assert_ok() {
-    let report = check_with(&models::dining(6), CheckOptions { max_states: 10 });
+    let report = check_with(
+        &models::dining(6),
+        CheckOptions {
+            max_states: 10,
+            ..CheckOptions::default()
+        },
+    );
     assert!(report.ok() && report.truncated());
     assert_eq!(report.states(), 10);
     assert!(report.to_string().contains("TRUNCATED at max_states = 10"));
@@ -347,7 +353,10 @@ fn unknown_fairness_names_and_truncated_graphs_give_no_verdict() {
     let cut = check_liveness_with(
         &models::dining(6),
         &Liveness::eventually("p0", models::p0_eating),
-        CheckOptions { max_states: 20 },
+        CheckOptions {
+            max_states: 20,
+            ..CheckOptions::default()
+        },
     )
     .unwrap();
     assert!(
@@ -465,4 +474,36 @@ fn an_open_system_keeps_its_own_checks_and_lists_its_residual_assumptions() {
     assert_eq!(names, ["k8s:eviction-rate-bounded", "hw"]);
     let text = open.to_string();
     assert!(text.contains("Unverified assumptions (residual proof obligations):\n  [unverified] k8s:eviction-rate-bounded: evictions are rare  [k8s docs]\n  [axiom] hw: hardware works"), "{text}");
+}
+
+#[test]
+fn a_parallel_search_gives_the_serial_report() {
+    let parallel = CheckOptions {
+        threads: 3,
+        ..CheckOptions::default()
+    };
+    let passing = models::dining(9);
+    let (one, three) = (check(&passing), check_with(&passing, parallel));
+    assert_eq!(
+        (three.states(), three.transitions()),
+        (one.states(), one.transitions())
+    );
+    assert_eq!((three.states(), three.transitions()), (2_378, 13_589));
+    // A violation deep enough to be found in a level of several chunks.
+    let failing = models::dining(10).invariant("p0 and p5 never eat together", |t| {
+        let text = format!("{t:?}");
+        !text.starts_with("Table { forks: [Some(0), Some(0), None, None, None, Some(5), Some(5)")
+    });
+    let (one, three) = (check(&failing), check_with(&failing, parallel));
+    assert!(!one.ok());
+    assert_eq!(
+        three.to_string(),
+        one.to_string(),
+        "same states counted, same shortest trace"
+    );
+    assert_eq!(
+        one.violation().map(|v| v.trace.len()),
+        Some(5),
+        "four steps: two takes for each"
+    );
 }

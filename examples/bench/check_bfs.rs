@@ -11,36 +11,40 @@ pub const WORKLOAD: Workload = Workload {
     throughput: &[("states_per_s", "states")],
     params: |o| {
         let size = if o.model == "dining" { "N" } else { "K" };
-        format!("\"model\": \"{}\", \"{size}\": {}", o.model, o.size)
+        format!(
+            "\"model\": \"{}\", \"{size}\": {}, \"threads\": {}",
+            o.model, o.size, o.threads
+        )
     },
 };
 
 fn run(options: &Options) -> Counts {
     let limits = CheckOptions {
         max_states: 10_000_000,
+        threads: options.threads,
     };
-    let (states, transitions, actions) = if options.model == "dining" {
-        let model = dining(options.size);
-        let report = check_with(&model, limits);
+    let (states, transitions, visited_bytes) = if options.model == "dining" {
+        let report = check_with(&dining(options.size), limits);
         report.assert_ok();
         (
             report.states(),
             report.transitions(),
-            model.action_list().len(),
+            report.visited_bytes(),
         )
     } else {
-        let model = counter(options.size);
-        let report = check_with(&model, limits);
+        let report = check_with(&counter(options.size), limits);
         report.assert_ok();
         (
             report.states(),
             report.transitions(),
-            model.action_list().len(),
+            report.visited_bytes(),
         )
     };
+    // Memory per state: what the visited set (fingerprints and parent links) holds per state.
+    let per_state = visited_bytes / states.max(1);
     vec![
         ("states", states as u64),
         ("transitions", transitions),
-        ("actions", actions as u64),
+        ("visited_bytes_per_state", per_state as u64),
     ]
 }

@@ -22,6 +22,7 @@ fn run(options: &Options) -> Counts {
     let model = dining(options.size);
     let limits = CheckOptions {
         max_states: 10_000_000,
+        threads: options.threads,
     };
     let property = if options.variant == "someone_eats" {
         Liveness::always_eventually("someone-eats", someone_eating)

@@ -28,6 +28,7 @@ pub struct Options {
     pub model: String,
     pub size: usize,
     pub variant: String,
+    pub threads: usize,
     pub reps: usize,
     pub once: bool,
     /// The arguments, to pass on to the repetitions.
@@ -44,6 +45,7 @@ impl Options {
             model: "dining".into(),
             size: 14,
             variant: "someone_eats".into(),
+            threads: 1,
             reps: 3,
             once: false,
             raw: Vec::new(),
@@ -68,6 +70,7 @@ impl Options {
                 "--model" => options.model = value.clone(),
                 "--size" => options.size = number()? as usize,
                 "--variant" => options.variant = value.clone(),
+                "--threads" => options.threads = number()? as usize,
                 "--reps" => {
                     options.reps = number()? as usize;
                     continue;

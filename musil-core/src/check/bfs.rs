@@ -1,28 +1,46 @@
 //! Breadth-first safety checking: the shortest trace to the first invariant violation,
 //! edge-invariant violation or deadlock.
+//!
+//! The search is level-synchronous. A level is cut into chunks; workers expand chunks (guards,
+//! transitions, fingerprints, invariant checks) in parallel, and one thread merges the chunks
+//! strictly in breadth-first order (deduplication, parent links, violations, the stop). The merge
+//! replays the serial search exactly, so the counterexample is the shortest and the report is
+//! the same whatever the number of threads.
 
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use super::fingerprint::{Seen, fingerprint};
 use super::model::Model;
 use super::report::{CheckReport, TraceStep, Violation, ViolationKind};
 
-/// Limits of a search.
+/// Limits and resources of a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CheckOptions {
     /// Stop (with a `truncated` report) once this many distinct states are known.
     pub max_states: usize,
+    /// Threads that expand states (the report does not depend on it).
+    pub threads: usize,
 }
 
 impl Default for CheckOptions {
+    /// 10 million states, one thread.
     fn default() -> Self {
         CheckOptions {
             max_states: 10_000_000,
+            threads: 1,
         }
     }
 }
+
+/// States per chunk of a level.
+const CHUNK: usize = 1024;
+
+/// How many chunks expanders may be ahead of the merge.
+const AHEAD: usize = 8;
 
 /// No parent: an initial state.
 const ROOT: u32 = u32::MAX;
@@ -62,12 +80,14 @@ impl Parents {
 }
 
 /// Checks `model` and stops at the first violation (with the default options).
-pub fn check<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>) -> CheckReport<S> {
+pub fn check<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
+    model: &Model<S>,
+) -> CheckReport<S> {
     check_with(model, CheckOptions::default())
 }
 
 /// Checks `model` with `options`, stopping at the first violation.
-pub fn check_with<S: Clone + Eq + Hash + Debug + 'static>(
+pub fn check_with<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
     model: &Model<S>,
     options: CheckOptions,
 ) -> CheckReport<S> {
@@ -76,8 +96,72 @@ pub fn check_with<S: Clone + Eq + Hash + Debug + 'static>(
 
 /// Explores everything and reports the first (shortest) violation of each invariant and edge
 /// invariant, and the first deadlock.
-pub fn check_all<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>) -> CheckReport<S> {
+pub fn check_all<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
+    model: &Model<S>,
+) -> CheckReport<S> {
     Search::run(model, CheckOptions::default(), true)
+}
+
+/// A failed check: its position among the model's checks (state invariants, then edge
+/// invariants) and its reason.
+type Failure = (usize, Option<String>);
+
+/// A successor found by a worker.
+struct Successor<S> {
+    action: u32,
+    state: S,
+    fingerprint: u128,
+    /// The edge invariants this transition breaks.
+    failures: Vec<Failure>,
+}
+
+/// What a worker found about one state.
+struct Expanded<S> {
+    failures: Vec<Failure>,
+    successors: Vec<Successor<S>>,
+    /// No action enabled and not terminal.
+    deadlock: bool,
+}
+
+/// Expands one state: its invariants, its successors and their edge invariants.
+fn expand<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>, state: &S) -> Expanded<S> {
+    let failures = model
+        .invariants
+        .iter()
+        .enumerate()
+        .filter_map(|(check, invariant)| {
+            (invariant.check)(state).err().map(|reason| (check, reason))
+        })
+        .collect();
+    let mut successors = Vec::new();
+    for (action_index, action) in model.actions.iter().enumerate() {
+        if !action.enabled(state) {
+            continue;
+        }
+        let next = action.apply(state);
+        let failures = model
+            .edge_invariants
+            .iter()
+            .enumerate()
+            .filter_map(|(offset, invariant)| {
+                let failed = (invariant.check)(state, action.name(), &next).err();
+                failed.map(|reason| (model.invariants.len() + offset, reason))
+            })
+            .collect();
+        let fingerprint = fingerprint(&next);
+        successors.push(Successor {
+            action: action_index as u32,
+            state: next,
+            fingerprint,
+            failures,
+        });
+    }
+    let deadlock = successors.is_empty() && !model.is_terminal(state);
+    Expanded {
+        failures,
+        successors,
+        deadlock,
+    }
 }
 
 /// One breadth-first search.
@@ -87,12 +171,19 @@ struct Search<'m, S> {
     seen: Seen,
     parents: Parents,
     violations: Vec<Violation<S>>,
-    /// Which invariants (state ones first, then edge ones, then deadlock) already failed.
+    /// Which checks (state invariants, edge invariants, then deadlock) already failed.
     failed: Vec<bool>,
     transitions: u64,
 }
 
-impl<'m, S: Clone + Eq + Hash + Debug + 'static> Search<'m, S> {
+/// How a merge ended.
+enum Merge {
+    Continue,
+    Stop,
+    Truncated,
+}
+
+impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     fn run(model: &'m Model<S>, options: CheckOptions, all: bool) -> CheckReport<S> {
         let checks = model.invariants.len() + model.edge_invariants.len() + 1;
         let mut search = Search {
@@ -104,12 +195,15 @@ impl<'m, S: Clone + Eq + Hash + Debug + 'static> Search<'m, S> {
             failed: vec![false; checks],
             transitions: 0,
         };
-        let truncated = search.explore(options.max_states);
+        let truncated = search.explore(options);
+        let visited_bytes = search.seen.capacity() * (std::mem::size_of::<(u128, u32)>() + 1)
+            + search.parents.0.capacity() * std::mem::size_of::<(u32, u32)>();
         CheckReport {
             states: search.seen.len(),
             transitions: search.transitions,
             truncated: truncated.then_some(options.max_states),
             violations: search.violations,
+            visited_bytes,
         }
     }
 
@@ -126,102 +220,177 @@ impl<'m, S: Clone + Eq + Hash + Debug + 'static> Search<'m, S> {
     }
 
     /// The search proper; returns whether it was truncated.
-    fn explore(&mut self, max_states: usize) -> bool {
-        let mut frontier: VecDeque<(u32, S)> = VecDeque::new();
+    fn explore(&mut self, options: CheckOptions) -> bool {
+        let mut level: Vec<(u32, S)> = Vec::new();
         for (index, init) in self.model.inits.iter().enumerate() {
-            if self.seen.len() >= max_states {
+            if self.seen.len() >= options.max_states {
                 return true;
             }
             let next = self.seen.len() as u32;
             if self.seen.insert(fingerprint(init), next).is_none() {
                 self.parents.0.push((ROOT, index as u32));
-                frontier.push_back((next, init.clone()));
+                level.push((next, init.clone()));
             }
         }
-        while let Some((index, state)) = frontier.pop_front() {
-            self.check_state(index, &state);
-            if self.done() {
-                return false;
-            }
-            let mut fired = false;
-            for (action_index, action) in self.model.actions.iter().enumerate() {
-                if !action.enabled(&state) {
-                    continue;
-                }
-                fired = true;
-                self.transitions += 1;
-                let next = action.apply(&state);
-                self.check_edge(index, action_index, &state, &next);
-                if self.done() {
-                    return false;
-                }
-                let known = self.seen.len() as u32;
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    self.seen.entry(fingerprint(&next))
-                {
-                    if known as usize >= max_states {
-                        return true;
-                    }
-                    slot.insert(known);
-                    self.parents.0.push((index, action_index as u32));
-                    frontier.push_back((known, next));
-                }
-            }
-            if !fired && !self.model.is_terminal(&state) {
-                let check = self.failed.len() - 1;
-                self.record(
-                    check,
-                    ViolationKind::Deadlock,
-                    self.parents.trace(self.model, index),
-                );
-                if self.done() {
-                    return false;
-                }
+        while !level.is_empty() {
+            let mut next_level = Vec::new();
+            let merged = if options.threads > 1 && level.len() > CHUNK {
+                self.level_in_parallel(&level, options, &mut next_level)
+            } else {
+                self.level_in_order(&level, options, &mut next_level)
+            };
+            match merged {
+                Merge::Continue => level = next_level,
+                Merge::Stop => return false,
+                Merge::Truncated => return true,
             }
         }
         false
     }
 
-    fn check_state(&mut self, index: u32, state: &S) {
-        for (check, invariant) in self.model.invariants.iter().enumerate() {
-            if self.failed[check] {
-                continue;
-            }
-            if let Err(reason) = (invariant.check)(state) {
-                let kind = ViolationKind::Invariant {
-                    name: invariant.name.clone(),
-                    reason,
-                };
-                self.record(check, kind, self.parents.trace(self.model, index));
-                if self.done() {
-                    return;
-                }
+    fn level_in_order(
+        &mut self,
+        level: &[(u32, S)],
+        options: CheckOptions,
+        next: &mut Vec<(u32, S)>,
+    ) -> Merge {
+        for (index, state) in level {
+            let expanded = expand(self.model, state);
+            match self.merge(*index, expanded, options, next) {
+                Merge::Continue => {}
+                other => return other,
             }
         }
+        Merge::Continue
     }
 
-    fn check_edge(&mut self, index: u32, action_index: usize, before: &S, after: &S) {
-        let action = &self.model.actions[action_index];
-        for (offset, invariant) in self.model.edge_invariants.iter().enumerate() {
-            let check = self.model.invariants.len() + offset;
+    fn level_in_parallel(
+        &mut self,
+        level: &[(u32, S)],
+        options: CheckOptions,
+        next: &mut Vec<(u32, S)>,
+    ) -> Merge {
+        let model = self.model;
+        let chunks: Vec<&[(u32, S)]> = level.chunks(CHUNK).collect();
+        let claimed = AtomicUsize::new(0);
+        let merged = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let (send, receive) = mpsc::channel::<(usize, Vec<Expanded<S>>)>();
+        // This thread merges; the others expand, at most `AHEAD` chunks ahead of the merge so
+        // that expanded states do not pile up in memory.
+        let workers = (options.threads - 1).max(1);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let send = send.clone();
+                let (claimed, merged, stop, chunks) = (&claimed, &merged, &stop, &chunks);
+                scope.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        if claimed.load(Ordering::Relaxed) >= merged.load(Ordering::Relaxed) + AHEAD
+                        {
+                            std::thread::yield_now();
+                            continue;
+                        }
+                        let at = claimed.fetch_add(1, Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(at) else { break };
+                        let expanded = chunk
+                            .iter()
+                            .map(|(_, state)| expand(model, state))
+                            .collect();
+                        if send.send((at, expanded)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(send);
+            let mut waiting = BTreeMap::new();
+            let mut due = 0;
+            for (at, expanded) in receive {
+                waiting.insert(at, expanded);
+                while let Some(expanded) = waiting.remove(&due) {
+                    for ((index, _), expansion) in chunks[due].iter().zip(expanded) {
+                        match self.merge(*index, expansion, options, next) {
+                            Merge::Continue => {}
+                            other => {
+                                stop.store(true, Ordering::Relaxed);
+                                return other;
+                            }
+                        }
+                    }
+                    due += 1;
+                    merged.store(due, Ordering::Relaxed);
+                }
+            }
+            Merge::Continue
+        })
+    }
+
+    /// Takes one expanded state into the search, in breadth-first order.
+    fn merge(
+        &mut self,
+        index: u32,
+        expanded: Expanded<S>,
+        options: CheckOptions,
+        next: &mut Vec<(u32, S)>,
+    ) -> Merge {
+        for (check, reason) in expanded.failures {
             if self.failed[check] {
                 continue;
             }
-            if let Err(reason) = (invariant.check)(before, action.name(), after) {
-                let mut trace = self.parents.trace(self.model, index);
-                trace.push(TraceStep {
-                    action: Some(action.name().to_string()),
-                    state: after.clone(),
-                });
-                let kind = ViolationKind::EdgeInvariant {
-                    name: invariant.name.clone(),
-                    reason,
-                };
-                self.record(check, kind, trace);
-                if self.done() {
-                    return;
-                }
+            let kind = ViolationKind::Invariant {
+                name: self.model.invariants[check].name.clone(),
+                reason,
+            };
+            self.record(check, kind, self.parents.trace(self.model, index));
+            if self.done() {
+                return Merge::Stop;
             }
         }
+        for successor in expanded.successors {
+            self.transitions += 1;
+            for (check, reason) in successor.failures {
+                if self.failed[check] {
+                    continue;
+                }
+                let action = self.model.actions[successor.action as usize]
+                    .name()
+                    .to_string();
+                let mut trace = self.parents.trace(self.model, index);
+                trace.push(TraceStep {
+                    action: Some(action),
+                    state: successor.state.clone(),
+                });
+                let name = self.model.edge_invariants[check - self.model.invariants.len()]
+                    .name
+                    .clone();
+                self.record(check, ViolationKind::EdgeInvariant { name, reason }, trace);
+                if self.done() {
+                    return Merge::Stop;
+                }
+            }
+            let known = self.seen.len() as u32;
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                self.seen.entry(successor.fingerprint)
+            {
+                if known as usize >= options.max_states {
+                    return Merge::Truncated;
+                }
+                slot.insert(known);
+                self.parents.0.push((index, successor.action));
+                next.push((known, successor.state));
+            }
+        }
+        if expanded.deadlock {
+            let check = self.failed.len() - 1;
+            self.record(
+                check,
+                ViolationKind::Deadlock,
+                self.parents.trace(self.model, index),
+            );
+            if self.done() {
+                return Merge::Stop;
+            }
+        }
+        Merge::Continue
     }
 }

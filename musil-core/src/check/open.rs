@@ -186,7 +186,7 @@ impl<S: Debug> fmt::Display for OpenReport<S> {
 }
 
 /// Checks `system` within `envs` (safety and deadlock).
-pub fn check_open<S: Clone + Eq + Hash + Debug + 'static>(
+pub fn check_open<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
     system: &Model<S>,
     envs: &[EnvironmentSpec<S>],
 ) -> OpenReport<S> {

@@ -104,6 +104,7 @@ pub struct CheckReport<S> {
     pub(crate) transitions: u64,
     pub(crate) truncated: Option<usize>,
     pub(crate) violations: Vec<Violation<S>>,
+    pub(crate) visited_bytes: usize,
 }
 
 impl<S: Debug> CheckReport<S> {
@@ -121,6 +122,12 @@ impl<S: Debug> CheckReport<S> {
     /// Distinct states discovered.
     pub fn states(&self) -> usize {
         self.states
+    }
+
+    /// Bytes held by the visited set (fingerprints and parent links) at the end: the memory a
+    /// state costs once it is known (states themselves are kept only while in the frontier).
+    pub fn visited_bytes(&self) -> usize {
+        self.visited_bytes
     }
 
     /// Transitions taken: pairs of a state and an action enabled in it.
