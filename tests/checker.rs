@@ -473,7 +473,7 @@ fn an_open_system_keeps_its_own_checks_and_lists_its_residual_assumptions() {
     let names: Vec<&str> = open.residual.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["k8s:eviction-rate-bounded", "hw"]);
     let text = open.to_string();
-    assert!(text.contains("Unverified assumptions (residual proof obligations):\n  [unverified] k8s:eviction-rate-bounded: evictions are rare  [k8s docs]\n  [axiom] hw: hardware works"), "{text}");
+    assert!(text.contains("Residual assumptions (not verified: the result rests on them):\n  [unverified] k8s:eviction-rate-bounded: evictions are rare  [k8s docs]\n  [axiom] hw: hardware works"), "{text}");
 }
 
 #[test]

@@ -14,7 +14,10 @@ type EdgeCheck<S> = Arc<dyn Fn(&S, &str, &S) -> Result<(), Option<String>> + Sen
 /// How an action is treated by liveness checking.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Fair {
-    /// No fairness: the action may be ignored forever (the convention for faults).
+    /// No fairness: the action may be ignored forever while other actions are taken (the
+    /// convention for faults). A run never stops in a state where some action is enabled, so an
+    /// unfair action that is the only one enabled is still taken; model "nothing happens" with an
+    /// explicit action (a loss, an idle step) where it matters.
     #[default]
     Unfair,
     /// Weak fairness: if the action is enabled continuously, it is eventually taken.
@@ -53,8 +56,9 @@ impl<S> Action<S> {
         }
     }
 
-    /// One action per parameter, for families like "philosopher `i` takes fork `j`":
-    /// `Action::family(0..n, |i| Action::new(format!("P{i}_take"), ..))`.
+    /// One action per parameter: `Action::family(0..n, |i| Action::new(format!("P{i}_take_left"),
+    /// ..))`. For several actions per parameter, chain families or use
+    /// `(0..n).flat_map(|i| [take_left(i), take_right(i), eat(i)])`.
     pub fn family<P>(
         params: impl IntoIterator<Item = P>,
         make: impl FnMut(P) -> Action<S>,

@@ -7,7 +7,7 @@ use std::fmt::{self, Debug};
 use std::hash::Hash;
 
 use super::bfs::check;
-use super::liveness::{Fairness, Liveness, LivenessReport, UnknownActions, check_liveness};
+use super::liveness::{Liveness, LivenessReport, UnknownActions, check_liveness};
 use super::model::{Action, Model};
 use super::report::CheckReport;
 use crate::oracle::{Invariant, InvariantOutcome};
@@ -153,7 +153,10 @@ fn write_residual(f: &mut fmt::Formatter<'_>, residual: &[Assumption]) -> fmt::R
     if residual.is_empty() {
         return Ok(());
     }
-    write!(f, "\nUnverified assumptions (residual proof obligations):")?;
+    write!(
+        f,
+        "\nResidual assumptions (not verified: the result rests on them):"
+    )?;
     for a in residual {
         let source = if a.source.is_empty() {
             String::new()
@@ -219,7 +222,6 @@ pub fn check_liveness_open<S: Clone + Eq + Hash + Debug + 'static>(
     envs: &[EnvironmentSpec<S>],
     property: &Liveness<S>,
 ) -> Result<OpenLivenessReport<S>, UnknownActions> {
-    let _ = Fairness::Tags; // environment behaviours are created unfair, so tags suffice
     let report = check_liveness(&compose(system, envs), property)?;
     Ok(OpenLivenessReport {
         report,
