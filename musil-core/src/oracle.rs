@@ -40,6 +40,33 @@ pub(crate) struct Invariant<S> {
     pub(crate) check: Verdict<S>,
 }
 
+impl<S: 'static> Invariant<S> {
+    /// A named invariant from a function returning `bool` or `Result<(), impl Display>`.
+    pub(crate) fn new<R: InvariantOutcome>(
+        name: impl Into<String>,
+        check: impl Fn(&S) -> R + Send + Sync + 'static,
+    ) -> Self {
+        Invariant {
+            name: name.into(),
+            check: Arc::new(move |s: &S| check(s).into_verdict()),
+        }
+    }
+
+    /// The `#[invariant]`s registered for `S`, in name order.
+    pub(crate) fn registered() -> Vec<Self> {
+        crate::registry::invariants_of::<S>()
+            .into_iter()
+            .map(|entry| {
+                let check = entry.check;
+                Invariant {
+                    name: entry.name.to_string(),
+                    check: Arc::new(move |s: &S| check(s)),
+                }
+            })
+            .collect()
+    }
+}
+
 impl<S> Clone for Invariant<S> {
     fn clone(&self) -> Self {
         Invariant {

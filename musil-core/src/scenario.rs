@@ -15,7 +15,7 @@ use crate::network::NetworkModel;
 use crate::node::Message;
 use crate::oracle::{Goal, Invariant, InvariantOutcome};
 use crate::plan::{IntoPlan, Plan};
-use crate::registry::{self, ErasedScenario};
+use crate::registry::ErasedScenario;
 use crate::replay;
 use crate::report::{ShouldFail, SimReport};
 use crate::seeds::EnvSettings;
@@ -146,11 +146,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         name: impl Into<String>,
         check: impl Fn(&S) -> R + Send + Sync + 'static,
     ) -> Self {
-        let check = Arc::new(move |world: &S| check(world).into_verdict());
-        self.invariants.push(Invariant {
-            name: name.into(),
-            check,
-        });
+        self.invariants.push(Invariant::new(name, check));
         self
     }
 
@@ -263,13 +259,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// name (stable, so equal names keep their order).
     fn with_registered_invariants(&self) -> Checked<'_, S, M> {
         let mut invariants = self.invariants.clone();
-        for entry in registry::invariants_of::<S>() {
-            let check = entry.check;
-            invariants.push(Invariant {
-                name: entry.name.to_string(),
-                check: Arc::new(move |world: &S| check(world)),
-            });
-        }
+        invariants.extend(Invariant::registered());
         invariants.sort_by(|a, b| a.name.cmp(&b.name));
         Checked {
             scenario: self,

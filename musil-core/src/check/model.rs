@@ -5,7 +5,6 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use crate::oracle::{Invariant, InvariantOutcome};
-use crate::registry;
 
 type Guard<S> = Arc<dyn Fn(&S) -> bool + Send + Sync>;
 type Apply<S> = Arc<dyn Fn(&S) -> S + Send + Sync>;
@@ -162,21 +161,13 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Model<S> {
     /// A model with one initial state and no actions yet. The `#[invariant]`s registered for
     /// `S` are checked too.
     pub fn new(init: S) -> Self {
-        let mut model = Model {
+        Model {
             inits: vec![init],
             actions: Vec::new(),
             terminal: None,
-            invariants: Vec::new(),
+            invariants: Invariant::registered(),
             edge_invariants: Vec::new(),
-        };
-        for entry in registry::invariants_of::<S>() {
-            let check = entry.check;
-            model.invariants.push(Invariant {
-                name: entry.name.to_string(),
-                check: Arc::new(move |s: &S| check(s)),
-            });
         }
-        model
     }
 
     /// Adds another initial state.
@@ -210,10 +201,7 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Model<S> {
         name: impl Into<String>,
         check: impl Fn(&S) -> R + Send + Sync + 'static,
     ) -> Self {
-        self.invariants.push(Invariant {
-            name: name.into(),
-            check: Arc::new(move |s: &S| check(s).into_verdict()),
-        });
+        self.invariants.push(Invariant::new(name, check));
         self.invariants.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }

@@ -108,11 +108,8 @@ impl<S: 'static> EnvironmentSpec<S> {
         name: &str,
         check: impl Fn(&S) -> R + Send + Sync + 'static,
     ) -> Self {
-        let check = std::sync::Arc::new(move |s: &S| check(s).into_verdict());
-        self.guarantees.push(Invariant {
-            name: format!("{}:{name}", self.name),
-            check,
-        });
+        self.guarantees
+            .push(Invariant::new(format!("{}:{name}", self.name), check));
         self
     }
 
