@@ -507,3 +507,84 @@ fn a_parallel_search_gives_the_serial_report() {
         "four steps: two takes for each"
     );
 }
+
+const TABLE: [u8; 4] = [1, 2, 3, 4];
+
+#[test]
+fn a_violating_state_is_not_expanded_so_its_actions_may_assume_the_invariant() {
+    // `next` indexes the table; it is only meaningful while `in_table` holds.
+    let model = Model::new(0u8)
+        .action(Action::new("next", |_| true, |n| TABLE[*n as usize]))
+        .invariant("in_table", |n| (*n as usize) < TABLE.len());
+    let report = check(&model);
+    let violation = report.violation().expect("4 is outside the table");
+    assert_eq!(violation.actions(), ["next"; 4]);
+}
+
+/// A wide first level: 3,000 initial states, one of which panics when expanded.
+fn wide(panic_at: u16, violation_at: Option<u16>) -> Model<u16> {
+    let mut model = Model::new(0u16);
+    for i in 1..3_000 {
+        model = model.init(i);
+    }
+    model
+        .action(Action::new(
+            "step",
+            |n| *n < 10_000,
+            move |n| {
+                assert!(*n != panic_at, "user code panicked at {n}");
+                n + 10_000
+            },
+        ))
+        .invariant("not the bad one", move |n| Some(*n) != violation_at)
+        .terminal(|n| *n >= 10_000)
+}
+
+#[test]
+fn a_panic_in_a_parallel_search_is_raised_not_hung() {
+    let parallel = CheckOptions {
+        threads: 3,
+        ..CheckOptions::default()
+    };
+    let outcome = std::panic::catch_unwind(|| check_with(&wide(2_500, None), parallel));
+    let message = outcome.expect_err("the panic must reach the caller");
+    let text = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(text.contains("user code panicked at 2500"), "{text}");
+}
+
+#[test]
+fn a_parallel_search_stops_where_the_serial_one_does_even_before_a_panic() {
+    // The violation (state 5) comes before the panicking state (2,500) in breadth-first order.
+    let serial = check(&wide(2_500, Some(5)));
+    let parallel = check_with(
+        &wide(2_500, Some(5)),
+        CheckOptions {
+            threads: 3,
+            ..CheckOptions::default()
+        },
+    );
+    assert_eq!(parallel.to_string(), serial.to_string());
+    assert!(serial.violation().is_some());
+}
+
+#[test]
+fn a_state_violation_beats_a_longer_edge_violation_found_earlier_in_its_level() {
+    let model = Model::new(0u8)
+        .init(1)
+        .action(Action::new("go", |n| *n < 2, |n| n + 10))
+        .invariant("not one", |n| *n != 1)
+        .edge_invariant("not from zero", |from: &u8, _, _| *from != 0)
+        .terminal(|n| *n >= 10);
+    let violation = check(&model).violation().cloned().expect("1 is bad");
+    assert_eq!(
+        violation.kind,
+        ViolationKind::Invariant {
+            name: "not one".into(),
+            reason: None
+        }
+    );
+    assert_eq!(violation.trace.len(), 1, "no step needed");
+}

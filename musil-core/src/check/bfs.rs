@@ -124,8 +124,14 @@ struct Expanded<S> {
 }
 
 /// Expands one state: its invariants, its successors and their edge invariants.
-fn expand<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>, state: &S) -> Expanded<S> {
-    let failures = model
+/// With `stop_at_failure`, a state whose invariant fails is not expanded: its actions may only
+/// make sense while the invariant holds, and the search stops there anyway.
+fn expand<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    state: &S,
+    stop_at_failure: bool,
+) -> Expanded<S> {
+    let failures: Vec<Failure> = model
         .invariants
         .iter()
         .enumerate()
@@ -133,6 +139,13 @@ fn expand<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>, state: &S) -
             (invariant.check)(state).err().map(|reason| (check, reason))
         })
         .collect();
+    if stop_at_failure && !failures.is_empty() {
+        return Expanded {
+            failures,
+            successors: Vec::new(),
+            deadlock: false,
+        };
+    }
     let mut successors = Vec::new();
     for (action_index, action) in model.actions.iter().enumerate() {
         if !action.enabled(state) {
@@ -174,6 +187,9 @@ struct Search<'m, S> {
     /// Which checks (state invariants, edge invariants, then deadlock) already failed.
     failed: Vec<bool>,
     transitions: u64,
+    /// An edge violation found in the current level: its trace is one step longer than a state
+    /// violation found later in the same level, so it waits for the level's end.
+    pending_edge: Option<(usize, ViolationKind, Vec<TraceStep<S>>)>,
 }
 
 /// How a merge ended.
@@ -194,6 +210,7 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             violations: Vec::new(),
             failed: vec![false; checks],
             transitions: 0,
+            pending_edge: None,
         };
         let truncated = search.explore(options);
         let visited_bytes = search.seen.capacity() * (std::mem::size_of::<(u128, u32)>() + 1)
@@ -239,6 +256,12 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             } else {
                 self.level_in_order(&level, options, &mut next_level)
             };
+            if let (Merge::Continue, Some((check, kind, trace))) =
+                (&merged, self.pending_edge.take())
+            {
+                self.record(check, kind, trace);
+                return false;
+            }
             match merged {
                 Merge::Continue => level = next_level,
                 Merge::Stop => return false,
@@ -255,7 +278,7 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         next: &mut Vec<(u32, S)>,
     ) -> Merge {
         for (index, state) in level {
-            let expanded = expand(self.model, state);
+            let expanded = expand(self.model, state, !self.all);
             match self.merge(*index, expanded, options, next) {
                 Merge::Continue => {}
                 other => return other,
@@ -270,12 +293,12 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         options: CheckOptions,
         next: &mut Vec<(u32, S)>,
     ) -> Merge {
-        let model = self.model;
+        let (model, stop_at_failure) = (self.model, !self.all);
         let chunks: Vec<&[(u32, S)]> = level.chunks(CHUNK).collect();
         let claimed = AtomicUsize::new(0);
         let merged = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let (send, receive) = mpsc::channel::<(usize, Vec<Expanded<S>>)>();
+        let (send, receive) = mpsc::channel::<(usize, std::thread::Result<Vec<Expanded<S>>>)>();
         // This thread merges; the others expand, at most `AHEAD` chunks ahead of the merge so
         // that expanded states do not pile up in memory.
         let workers = (options.threads - 1).max(1);
@@ -292,11 +315,17 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
                         }
                         let at = claimed.fetch_add(1, Ordering::Relaxed);
                         let Some(chunk) = chunks.get(at) else { break };
-                        let expanded = chunk
-                            .iter()
-                            .map(|(_, state)| expand(model, state))
-                            .collect();
-                        if send.send((at, expanded)).is_err() {
+                        // A panic in user code is passed on, and raised when its chunk comes due:
+                        // the serial search would have raised it there (or stopped before).
+                        let expanded =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                chunk
+                                    .iter()
+                                    .map(|(_, state)| expand(model, state, stop_at_failure))
+                                    .collect()
+                            }));
+                        let failed = expanded.is_err();
+                        if send.send((at, expanded)).is_err() || failed {
                             break;
                         }
                     }
@@ -308,6 +337,13 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             for (at, expanded) in receive {
                 waiting.insert(at, expanded);
                 while let Some(expanded) = waiting.remove(&due) {
+                    let expanded = match expanded {
+                        Ok(expanded) => expanded,
+                        Err(panic) => {
+                            stop.store(true, Ordering::Relaxed);
+                            std::panic::resume_unwind(panic);
+                        }
+                    };
                     for ((index, _), expansion) in chunks[due].iter().zip(expanded) {
                         match self.merge(*index, expansion, options, next) {
                             Merge::Continue => {}
@@ -363,9 +399,11 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
                 let name = self.model.edge_invariants[check - self.model.invariants.len()]
                     .name
                     .clone();
-                self.record(check, ViolationKind::EdgeInvariant { name, reason }, trace);
-                if self.done() {
-                    return Merge::Stop;
+                let kind = ViolationKind::EdgeInvariant { name, reason };
+                if self.all {
+                    self.record(check, kind, trace);
+                } else if self.pending_edge.is_none() {
+                    self.pending_edge = Some((check, kind, trace));
                 }
             }
             let known = self.seen.len() as u32;
