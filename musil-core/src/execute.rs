@@ -16,6 +16,15 @@ use crate::sim::{Simulation, StopReason};
 use crate::system::System;
 use crate::trace::Trace;
 
+/// Where a failure happened: its seed, which run it was out of how many, and the step bound.
+#[derive(Clone, Copy)]
+struct Place {
+    seed: u64,
+    run: usize,
+    planned: usize,
+    max_steps: u64,
+}
+
 /// What one seed's run found, before it is explained.
 struct Found<S> {
     kind: FailureKind,
@@ -111,7 +120,13 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     pub(crate) fn invalid_report(&self, problem: String, seeds: &[u64]) -> SimReport<S> {
         let seed = seeds.first().copied().unwrap_or(0);
         let found = Found::unbuilt(FailureKind::InvalidScenario, problem);
-        let failure = self.failure(found, seed, 1, seeds.len(), None);
+        let place = Place {
+            seed,
+            run: 1,
+            planned: seeds.len(),
+            max_steps: self.max_steps,
+        };
+        let failure = self.failure(found, place, None);
         SimReport {
             scenario: self.name.clone(),
             runs: 0,
@@ -124,11 +139,15 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     fn failure(
         &self,
         found: Found<S>,
-        seed: u64,
-        run: usize,
-        planned: usize,
+        place: Place,
         nondeterminism: Option<String>,
     ) -> SimFailure<S> {
+        let Place {
+            seed,
+            run,
+            planned,
+            max_steps,
+        } = place;
         SimFailure {
             scenario: self.name.clone(),
             seed,
@@ -141,7 +160,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             trace: None,
             decisions: Vec::new(),
             nondeterminism,
-            replay: self.replay_line(seed),
+            replay: self.replay_line(seed, max_steps),
             run,
             runs_planned: planned,
         }
@@ -154,7 +173,13 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
         let scenario = self.scenario;
         let sweep = self.first_failure(seeds, jobs, max_steps);
         let failure = sweep.first.map(|(index, found)| {
-            self.explain(found, seeds[index], index + 1, seeds.len(), max_steps)
+            let place = Place {
+                seed: seeds[index],
+                run: index + 1,
+                planned: seeds.len(),
+                max_steps,
+            };
+            self.explain(found, place)
         });
         let runs = failure.as_ref().map_or(seeds.len(), |f| f.run);
         SimReport {
@@ -241,14 +266,10 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
 
     /// Re-runs a failing seed with a recording decision source to get its trace, and checks
     /// that the re-run fails the same way.
-    fn explain(
-        &self,
-        found: Found<S>,
-        seed: u64,
-        run: usize,
-        planned: usize,
-        max_steps: u64,
-    ) -> SimFailure<S> {
+    fn explain(&self, found: Found<S>, place: Place) -> SimFailure<S> {
+        let Place {
+            seed, max_steps, ..
+        } = place;
         let rerun = self.run_seed(Recording::new(Seeded::new(seed)), true, max_steps);
         let outside = "The run depends on something outside musil's control (wall clock, hash-map order, \
                        global state, threads); the trace below is the re-run's";
@@ -269,9 +290,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
                 found.summary()
             )),
         };
-        let mut failure = self
-            .scenario
-            .failure(found, seed, run, planned, nondeterminism);
+        let mut failure = self.scenario.failure(found, place, nondeterminism);
         failure.trace = rerun.trace;
         failure.decisions = rerun.decisions.map(Recording::into_log).unwrap_or_default();
         failure

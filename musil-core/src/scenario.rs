@@ -268,12 +268,19 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     }
 
     /// The replay command for `seed`.
-    pub(crate) fn replay_line(&self, seed: u64) -> String {
+    /// The replay command for `seed`, run with `max_steps` (named when it overrides the
+    /// scenario's own, so that the line reproduces the run).
+    pub(crate) fn replay_line(&self, seed: u64, max_steps: u64) -> String {
         let command = match &self.replay_command {
             Some(template) => template.replace("{seed}", &seed.to_string()),
             None => replay::current_program_command(),
         };
-        format!("{}={seed} {command}", crate::seeds::SEED)
+        let steps = if max_steps == self.max_steps {
+            String::new()
+        } else {
+            format!("{}={max_steps} ", crate::seeds::MAX_STEPS)
+        };
+        format!("{steps}{}={seed} {command}", crate::seeds::SEED)
     }
 }
 

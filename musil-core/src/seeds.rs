@@ -2,7 +2,7 @@
 //!
 //! | variable | effect |
 //! |---|---|
-//! | `MUSIL_SEED=N` | exactly seed `N` (not combinable with the two below) |
+//! | `MUSIL_SEED=N` | exactly seed `N` (not combinable with the two below; a replay, so it runs whatever `MUSIL_SHARD` says) |
 //! | `MUSIL_SEEDS=a..b`, `a..=b`, `a,b,c` | replaces the declared seeds |
 //! | `MUSIL_RUNS=N` | `N` seeds from the first declared one |
 //! | `MUSIL_SHARD=i/n` | keeps every `n`-th seed of the plan, starting with the `i`-th (1-based) |
@@ -76,9 +76,7 @@ impl EnvSettings {
         let settings = EnvSettings {
             seed: lookup(SEED).map(|v| parse_u64(SEED, &v, "7")).transpose()?,
             seeds: lookup(SEEDS).map(|v| parse_seed_set(&v)).transpose()?,
-            runs: lookup(RUNS)
-                .map(|v| parse_positive(RUNS, &v, "500"))
-                .transpose()?,
+            runs: lookup(RUNS).map(|v| parse_runs(&v)).transpose()?,
             shard: lookup(SHARD).map(|v| parse_shard(&v)).transpose()?,
             jobs: lookup(JOBS)
                 .map(|v| parse_positive(JOBS, &v, "2").map(|n| n as usize))
@@ -104,7 +102,7 @@ impl EnvSettings {
     /// of [`EnvSettings::unsharded_plan`].
     pub fn plan(&self, declared: &[u64]) -> Vec<u64> {
         let seeds = self.unsharded_plan(declared);
-        match self.shard {
+        match self.shard.filter(|_| self.seed.is_none()) {
             Some((index, count)) => seeds
                 .into_iter()
                 .enumerate()
@@ -119,7 +117,7 @@ impl EnvSettings {
     /// across shards (whether some seed fails must not depend on the split), so exactly one
     /// shard, chosen by a stable hash of its name, runs all of its seeds.
     pub fn shard_owns(&self, name: &str) -> bool {
-        match self.shard {
+        match self.shard.filter(|_| self.seed.is_none()) {
             Some((index, count)) => fnv1a(name.as_bytes()) % count == index - 1,
             None => true,
         }
@@ -175,6 +173,19 @@ fn parse_positive(name: &str, value: &str, example: &str) -> Result<u64, EnvErro
     }
 }
 
+/// The most seeds one scenario may be asked to run at once.
+pub const MAX_PLAN: u64 = 100_000_000;
+
+fn parse_runs(value: &str) -> Result<u64, EnvError> {
+    let runs = parse_positive(RUNS, value, "500")?;
+    if runs > MAX_PLAN {
+        return Err(EnvError::new(format!(
+            "{RUNS}={runs} is too many: at most {MAX_PLAN} seeds at once (split the work with {SHARD})"
+        )));
+    }
+    Ok(runs)
+}
+
 /// `a..b`, `a..=b` or `a,b,c`.
 fn parse_seed_set(value: &str) -> Result<Vec<u64>, EnvError> {
     let bad = |why: &str| {
@@ -188,20 +199,36 @@ fn parse_seed_set(value: &str) -> Result<Vec<u64>, EnvError> {
             .parse::<u64>()
             .map_err(|_| bad(&format!("{:?} is not a seed", text.trim())))
     };
+    let range = |start: u64, end_exclusive: u64| -> Result<Vec<u64>, EnvError> {
+        if start > end_exclusive {
+            return Err(bad("the range is reversed"));
+        }
+        if end_exclusive - start > MAX_PLAN {
+            return Err(bad(&format!(
+                "it selects {} seeds, more than {MAX_PLAN} at once",
+                end_exclusive - start
+            )));
+        }
+        Ok((start..end_exclusive).collect())
+    };
     let seeds: Vec<u64> = if let Some((start, end)) = value.split_once("..=") {
         let (start, end) = (number(start)?, number(end)?);
         if start > end {
             return Err(bad("the range is reversed"));
         }
-        (start..=end).collect()
+        let mut seeds = range(start, end)?;
+        seeds.push(end);
+        seeds
     } else if let Some((start, end)) = value.split_once("..") {
-        let (start, end) = (number(start)?, number(end)?);
-        if start > end {
-            return Err(bad("the range is reversed"));
-        }
-        (start..end).collect()
+        range(number(start)?, number(end)?)?
     } else {
-        value.split(',').map(number).collect::<Result<_, _>>()?
+        let seeds: Vec<u64> = value.split(',').map(number).collect::<Result<_, _>>()?;
+        let mut sorted = seeds.clone();
+        sorted.sort_unstable();
+        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(bad(&format!("it lists seed {} twice", pair[0])));
+        }
+        seeds
     };
     if seeds.is_empty() {
         return Err(bad("it selects no seed"));
@@ -309,6 +336,13 @@ mod tests {
             (SEEDS, "5..2", "the range is reversed"),
             (SEEDS, "3..3", "it selects no seed"),
             (SEEDS, "a,b", "\"a\" is not a seed"),
+            (SEEDS, "1,5,1", "it lists seed 1 twice"),
+            (
+                SEEDS,
+                "0..18446744073709551615",
+                "more than 100000000 at once",
+            ),
+            (RUNS, "100000001", "at most 100000000 seeds"),
             (RUNS, "0", "MUSIL_RUNS=0 is not valid"),
             (SHARD, "0/3", "1 <= i <= n"),
             (SHARD, "4/3", "1 <= i <= n"),
@@ -320,6 +354,13 @@ mod tests {
             let err = settings(&[(name, value)]).unwrap_err().to_string();
             assert!(err.contains(expected), "{name}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn musil_seed_is_a_replay_that_sharding_does_not_filter() {
+        let replay = settings(&[(SEED, "5"), (SHARD, "2/4")]).unwrap();
+        assert_eq!(replay.plan(&[0, 1, 2]), [5]);
+        assert!(replay.shard_owns("any::scenario"));
     }
 
     #[test]

@@ -121,6 +121,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Args, ArgsError>
                     }
                 }
             }
+            other if other.starts_with("-Z") && other.len() > 2 => {} // `-Zunstable-options`
             other if other.starts_with('-') => {
                 match ACCEPTED.iter().find(|(name, _)| *name == other) {
                     Some((_, true)) => {

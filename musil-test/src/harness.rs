@@ -135,18 +135,36 @@ fn execute(
     let started = Instant::now();
     printer.header(selection.trials.len())?;
     let runs = |trial: &Trial| !trial.ignored || args.ignored || args.include_ignored;
-    let scenarios: Vec<Option<Box<dyn ErasedScenario>>> = (0..suite.scenarios.len())
-        .map(|index| {
-            let wanted = selection
-                .trials
-                .iter()
-                .any(|t| t.scenario == index && runs(t));
-            wanted.then(|| (suite.scenarios[index].entry.build)())
-        })
-        .collect();
+    let scenarios: Vec<Option<Result<Box<dyn ErasedScenario>, String>>> =
+        (0..suite.scenarios.len())
+            .map(|index| {
+                let wanted = selection
+                    .trials
+                    .iter()
+                    .any(|t| t.scenario == index && runs(t));
+                // Building runs user code (network and fault expressions, a model to explore): a
+                // panic there fails this scenario's trials, not the whole run.
+                wanted.then(|| {
+                    std::panic::catch_unwind(suite.scenarios[index].entry.build).map_err(|panic| {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a panic with a non-string payload".to_string());
+                        format!(
+                            "building scenario `{}` panicked: {message}",
+                            suite.scenarios[index].path
+                        )
+                    })
+                })
+            })
+            .collect();
     let run_one = |trial: &Trial| -> Outcome {
-        let Some(scenario) = scenarios[trial.scenario].as_deref().filter(|_| runs(trial)) else {
-            return Outcome::Ignored;
+        let built = scenarios[trial.scenario].as_ref().filter(|_| runs(trial));
+        let scenario = match built {
+            None => return Outcome::Ignored,
+            Some(Err(problem)) => return Outcome::Failed(problem.clone()),
+            Some(Ok(scenario)) => scenario.as_ref(),
         };
         let plan = &suite.scenarios[trial.scenario].plan;
         let seeds = trial.seed.map_or_else(|| plan.clone(), |seed| vec![seed]);
@@ -371,6 +389,30 @@ mod tests {
         assert_eq!(code, 101);
         assert!(out.contains("replay: MUSIL_SEED=0 cargo nextest run -p pkg --test suite -E 'test(=count::bad::seed_0)'"), "{out}");
         assert!(out.contains("1 filtered out"), "{out}");
+    }
+
+    fn explodes() -> Box<dyn ErasedScenario> {
+        panic!("no network for you")
+    }
+
+    #[test]
+    fn a_scenario_whose_builder_panics_fails_alone() {
+        let entries = [entry("good", counts_to_three), entry("broken", explodes)];
+        let (code, out, _) = harness(&[], &entries, false);
+        assert_eq!(code, 101);
+        assert!(
+            out.contains("test count::broken::seed_0 ... FAILED"),
+            "{out}"
+        );
+        assert!(
+            out.contains("building scenario `count::broken` panicked: no network for you"),
+            "{out}"
+        );
+        assert!(out.contains("test count::good::seed_1 ... ok"), "{out}");
+        assert!(
+            out.contains("test result: FAILED. 2 passed; 2 failed;"),
+            "{out}"
+        );
     }
 
     #[test]
