@@ -588,3 +588,15 @@ fn a_state_violation_beats_a_longer_edge_violation_found_earlier_in_its_level() 
     );
     assert_eq!(violation.trace.len(), 1, "no step needed");
 }
+
+#[test]
+fn strong_fairness_refines_many_components_at_scale() {
+    // 20,001 states, each its own component (an `idle` self-loop), each refined away because the
+    // strongly fair `inc` is enabled there and never taken inside.
+    let model = Model::new(0u16)
+        .action(Action::new("inc", |n| *n < 20_000, |n| n + 1).strong())
+        .action(Action::new("idle", |_| true, |n| *n));
+    let report = check_liveness(&model, &Liveness::eventually("top", |n| *n == 20_000)).unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!(report.states(), 20_001);
+}

@@ -70,8 +70,9 @@ where
             )),
             Some(previous) if previous != index && !self.graph.has_edge(previous, index) => {
                 Err(format!(
-                    "step {step} goes from {} to {state:?}, which no model action allows",
-                    self.describe(previous)
+                    "step {step} goes from {} to {state:?}, which no model action allows{}",
+                    self.describe(previous),
+                    self.cut()
                 ))
             }
             _ => Ok(index),

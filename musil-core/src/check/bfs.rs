@@ -99,7 +99,15 @@ pub fn check_with<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
 pub fn check_all<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
     model: &Model<S>,
 ) -> CheckReport<S> {
-    Search::run(model, CheckOptions::default(), true)
+    check_all_with(model, CheckOptions::default())
+}
+
+/// [`check_all`] with `options`.
+pub fn check_all_with<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
+    model: &Model<S>,
+    options: CheckOptions,
+) -> CheckReport<S> {
+    Search::run(model, options, true)
 }
 
 /// A failed check: its position among the model's checks (state invariants, then edge

@@ -372,44 +372,72 @@ struct Analysis<'g, S> {
     parents: Vec<(u32, u32)>,
     /// Stems of `LeadsTo` start with a path through the whole graph to the seed.
     through_tree: bool,
-    reachable_bad: Vec<bool>,
     weak: Bits,
     strong: Bits,
+    /// Each state's position in `order` (`u32::MAX` if not in it).
+    rank: Vec<u32>,
+    /// Marks for sets of states: a set is the states whose mark is its stamp, so marking a new
+    /// set needs no clearing.
+    marks: std::cell::RefCell<Vec<u32>>,
+    next_stamp: std::cell::Cell<u32>,
+    tarjan: std::cell::RefCell<TarjanScratch>,
 }
 
 impl<'g, S: Clone + Debug> Analysis<'g, S> {
     fn new(graph: &'g Graph<S>, property: &Liveness<S>, weak: Bits, strong: Bits) -> Self {
         let goal: Vec<bool> = graph.states.iter().map(|s| (property.goal)(s)).collect();
         let bad = |i: u32| !goal[i as usize];
-        let (order, parents, reachable_bad, through_tree) = match &property.shape {
+        // `order`: the bad states the property is about, in search order (the components are
+        // sought among them, rooted in this order).
+        let (order, parents, through_tree) = match &property.shape {
             Shape::AlwaysEventually => {
                 let (order, parents, _) = search(graph, graph.initial.iter().copied(), |_| true);
-                let bad_order: Vec<u32> = order.into_iter().filter(|&i| bad(i)).collect();
-                let reachable: Vec<bool> = goal.iter().map(|g| !g).collect();
-                (bad_order, parents, reachable, false)
+                (
+                    order.into_iter().filter(|&i| bad(i)).collect(),
+                    parents,
+                    false,
+                )
             }
             Shape::Eventually => {
                 let seeds = graph.initial.iter().copied().filter(|&i| bad(i));
-                let (order, parents, visited) = search(graph, seeds, bad);
-                (order, parents, visited, false)
+                let (order, parents, _) = search(graph, seeds, bad);
+                (order, parents, false)
             }
             Shape::LeadsTo(trigger) => {
                 let seeds = (0..graph.len() as u32)
                     .filter(|&i| bad(i) && trigger(&graph.states[i as usize]));
-                let (order, parents, visited) = search(graph, seeds, bad);
-                (order, parents, visited, true)
+                let (order, parents, _) = search(graph, seeds, bad);
+                (order, parents, true)
             }
         };
+        let n = graph.len();
+        let mut rank = vec![u32::MAX; n];
+        order
+            .iter()
+            .enumerate()
+            .for_each(|(position, &state)| rank[state as usize] = position as u32);
         Analysis {
             graph,
             goal,
             order,
             parents,
             through_tree,
-            reachable_bad,
             weak,
             strong,
+            rank,
+            marks: std::cell::RefCell::new(vec![0; n]),
+            next_stamp: std::cell::Cell::new(0),
+            tarjan: std::cell::RefCell::new(TarjanScratch::new(n)),
         }
+    }
+
+    /// Marks `states` as a new set; returns its stamp.
+    fn mark(&self, states: &[u32]) -> u32 {
+        let stamp = self.next_stamp.get() + 1;
+        self.next_stamp.set(stamp);
+        let mut marks = self.marks.borrow_mut();
+        states.iter().for_each(|&s| marks[s as usize] = stamp);
+        stamp
     }
 
     /// The path from an initial state to `index` along the search's links (for `leads_to`,
@@ -433,9 +461,8 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         if let Some(&stuck) = self.order.iter().find(|&&i| !can_reach_goal[i as usize]) {
             return Some((LivenessKind::GoalUnreachable, self.stem(stuck), Vec::new()));
         }
-        let members: Vec<bool> = self.reachable_bad.clone();
-        let scc = self.fair_component(&members)?;
-        let entry = *self.order.iter().find(|&&i| scc.contains(&i))?;
+        let scc = self.fair_component(&self.order)?;
+        let entry = *scc.iter().min_by_key(|&&state| self.rank[state as usize])?;
         Some((
             LivenessKind::FairCycle,
             self.stem(entry),
@@ -467,9 +494,9 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
 
     /// The first strongly connected component (completion order) of the states in `members`
     /// that hosts a fair cycle, refining for strong fairness.
-    fn fair_component(&self, members: &[bool]) -> Option<Vec<u32>> {
+    fn fair_component(&self, members: &[u32]) -> Option<Vec<u32>> {
         for scc in self.components(members) {
-            if !self.nontrivial(&scc, members) {
+            if !self.nontrivial(&scc) {
                 continue;
             }
             let (enabled_everywhere, enabled_somewhere, taken) = self.action_sets(&scc);
@@ -478,10 +505,12 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
             }
             if let Some(action) = enabled_somewhere.first_in(&self.strong, &taken) {
                 // Strong fairness: the cycle must avoid the states that enable `action`.
-                let mut rest = vec![false; members.len()];
-                for &state in &scc {
-                    rest[state as usize] = !self.enables(state, action);
-                }
+                let mut rest: Vec<u32> = scc
+                    .iter()
+                    .copied()
+                    .filter(|&state| !self.enables(state, action))
+                    .collect();
+                rest.sort_by_key(|&state| self.rank[state as usize]);
                 if let Some(inner) = self.fair_component(&rest) {
                     return Some(inner);
                 }
@@ -492,13 +521,14 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         None
     }
 
-    fn nontrivial(&self, scc: &[u32], members: &[bool]) -> bool {
+    /// More than one state, or one state with an edge to itself.
+    fn nontrivial(&self, scc: &[u32]) -> bool {
         scc.len() > 1
             || self
                 .graph
                 .edges_of(scc[0])
                 .iter()
-                .any(|&(target, _)| target == scc[0] && members[target as usize])
+                .any(|&(target, _)| target == scc[0])
     }
 
     fn enables(&self, state: u32, action: usize) -> bool {
@@ -511,15 +541,16 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
     /// Actions enabled in every state of `scc`, in some state, and taken inside it.
     fn action_sets(&self, scc: &[u32]) -> (Bits, Bits, Bits) {
         let actions = self.graph.action_names.len();
-        let mut inside = vec![false; self.graph.len()];
-        scc.iter().for_each(|&s| inside[s as usize] = true);
+        let stamp = self.mark(scc);
+        let marks = self.marks.borrow();
+        let inside = |state: u32| marks[state as usize] == stamp;
         let (mut everywhere, mut somewhere, mut taken) =
             (Bits::full(actions), Bits::new(actions), Bits::new(actions));
         for &state in scc {
             let mut enabled = Bits::new(actions);
             for &(target, action) in self.graph.edges_of(state) {
                 enabled.set(action as usize);
-                if inside[target as usize] {
+                if inside(target) {
                     taken.set(action as usize);
                 }
             }
@@ -532,11 +563,12 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
     /// The shortest loop from `entry` back to itself inside `scc` (breadth-first, edges in
     /// action order): the entry, each step, and the entry again.
     fn cycle(&self, entry: u32, scc: &[u32]) -> Vec<TraceStep<S>> {
-        let mut inside = vec![false; self.graph.len()];
-        scc.iter().for_each(|&s| inside[s as usize] = true);
-        let mut parents = vec![(u32::MAX, 0); self.graph.len()];
-        let mut visited = vec![false; self.graph.len()];
-        visited[entry as usize] = true;
+        let stamp = self.mark(scc);
+        let marks = self.marks.borrow();
+        let inside = |state: u32| marks[state as usize] == stamp;
+        let mut parents: std::collections::HashMap<u32, (u32, u32)> =
+            std::collections::HashMap::new();
+        let mut visited: std::collections::HashSet<u32> = std::collections::HashSet::from([entry]);
         let mut queue = std::collections::VecDeque::from([entry]);
         let mut closing = None;
         'search: while let Some(at) = queue.pop_front() {
@@ -545,9 +577,8 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
                     closing = Some((at, action));
                     break 'search;
                 }
-                if inside[target as usize] && !visited[target as usize] {
-                    visited[target as usize] = true;
-                    parents[target as usize] = (at, action);
+                if inside(target) && visited.insert(target) {
+                    parents.insert(target, (at, action));
                     queue.push_back(target);
                 }
             }
@@ -558,7 +589,7 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         let mut hops = Vec::new();
         let mut at = last;
         while at != entry {
-            let (parent, action) = parents[at as usize];
+            let (parent, action) = parents[&at];
             hops.push((action, at));
             at = parent;
         }
@@ -576,62 +607,82 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         steps
     }
 
-    /// Tarjan's algorithm over the states in `members`, roots in search order: the components in
-    /// completion order.
-    fn components(&self, members: &[bool]) -> Vec<Vec<u32>> {
-        Tarjan::run(
-            self.graph,
-            members,
-            self.order.iter().copied().chain(0..self.graph.len() as u32),
-        )
+    /// Tarjan's algorithm over the states in `members` (also the roots, in this order): the
+    /// components in completion order.
+    fn components(&self, members: &[u32]) -> Vec<Vec<u32>> {
+        let stamp = self.mark(members);
+        let marks = self.marks.borrow();
+        let mut scratch = self.tarjan.borrow_mut();
+        scratch.run(self.graph, |state| marks[state as usize] == stamp, members)
     }
 }
 
-/// Iterative Tarjan.
-struct Tarjan<'g, S> {
-    graph: &'g Graph<S>,
-    members: &'g [bool],
+/// Iterative Tarjan, with arrays kept between runs (only the states a run touched are reset).
+struct TarjanScratch {
     index: Vec<u32>,
     low: Vec<u32>,
     on_stack: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+const UNVISITED: u32 = u32::MAX;
+
+impl TarjanScratch {
+    fn new(n: usize) -> Self {
+        TarjanScratch {
+            index: vec![UNVISITED; n],
+            low: vec![0; n],
+            on_stack: vec![false; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn run<S>(
+        &mut self,
+        graph: &Graph<S>,
+        member: impl Fn(u32) -> bool,
+        roots: &[u32],
+    ) -> Vec<Vec<u32>> {
+        let mut run = TarjanRun {
+            scratch: self,
+            graph,
+            member: &member,
+            stack: Vec::new(),
+            next: 0,
+            out: Vec::new(),
+        };
+        for &root in roots {
+            if run.scratch.index[root as usize] == UNVISITED {
+                run.visit(root);
+            }
+        }
+        let out = std::mem::take(&mut run.out);
+        for state in self.touched.drain(..) {
+            self.index[state as usize] = UNVISITED;
+            self.on_stack[state as usize] = false;
+        }
+        out
+    }
+}
+
+struct TarjanRun<'t, 'g, S, F> {
+    scratch: &'t mut TarjanScratch,
+    graph: &'g Graph<S>,
+    member: &'t F,
     stack: Vec<u32>,
     next: u32,
     out: Vec<Vec<u32>>,
 }
 
-const UNVISITED: u32 = u32::MAX;
-
-impl<'g, S> Tarjan<'g, S> {
-    fn run(
-        graph: &'g Graph<S>,
-        members: &'g [bool],
-        roots: impl Iterator<Item = u32>,
-    ) -> Vec<Vec<u32>> {
-        let n = graph.states.len();
-        let mut tarjan = Tarjan {
-            graph,
-            members,
-            index: vec![UNVISITED; n],
-            low: vec![0; n],
-            on_stack: vec![false; n],
-            stack: Vec::new(),
-            next: 0,
-            out: Vec::new(),
-        };
-        for root in roots {
-            if members[root as usize] && tarjan.index[root as usize] == UNVISITED {
-                tarjan.visit(root);
-            }
-        }
-        tarjan.out
-    }
-
+impl<S, F: Fn(u32) -> bool> TarjanRun<'_, '_, S, F> {
     fn open(&mut self, v: u32) {
-        self.index[v as usize] = self.next;
-        self.low[v as usize] = self.next;
+        let scratch = &mut *self.scratch;
+        scratch.index[v as usize] = self.next;
+        scratch.low[v as usize] = self.next;
+        scratch.touched.push(v);
         self.next += 1;
         self.stack.push(v);
-        self.on_stack[v as usize] = true;
+        scratch.on_stack[v as usize] = true;
     }
 
     fn visit(&mut self, root: u32) {
@@ -642,25 +693,27 @@ impl<'g, S> Tarjan<'g, S> {
             let edges = self.graph.edges_of(v);
             if let Some(&(w, _)) = edges.get(*position) {
                 *position += 1;
-                if !self.members[w as usize] {
+                if !(self.member)(w) {
                     continue;
                 }
-                if self.index[w as usize] == UNVISITED {
+                if self.scratch.index[w as usize] == UNVISITED {
                     self.open(w);
                     frames.push((w, 0));
-                } else if self.on_stack[w as usize] {
-                    self.low[v as usize] = self.low[v as usize].min(self.index[w as usize]);
+                } else if self.scratch.on_stack[w as usize] {
+                    let low = self.scratch.low[v as usize].min(self.scratch.index[w as usize]);
+                    self.scratch.low[v as usize] = low;
                 }
                 continue;
             }
             frames.pop();
             if let Some(&(parent, _)) = frames.last() {
-                self.low[parent as usize] = self.low[parent as usize].min(self.low[v as usize]);
+                let low = self.scratch.low[parent as usize].min(self.scratch.low[v as usize]);
+                self.scratch.low[parent as usize] = low;
             }
-            if self.low[v as usize] == self.index[v as usize] {
+            if self.scratch.low[v as usize] == self.scratch.index[v as usize] {
                 let mut component = Vec::new();
                 while let Some(w) = self.stack.pop() {
-                    self.on_stack[w as usize] = false;
+                    self.scratch.on_stack[w as usize] = false;
                     component.push(w);
                     if w == v {
                         break;

@@ -15,7 +15,7 @@ mod model;
 mod open;
 mod report;
 
-pub use bfs::{CheckOptions, check, check_all, check_with};
+pub use bfs::{CheckOptions, check, check_all, check_all_with, check_with};
 pub use graph::{Graph, explore, explore_with};
 pub use liveness::{
     Fairness, Liveness, LivenessKind, LivenessReport, UnknownActions, check_liveness,
