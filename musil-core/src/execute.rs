@@ -18,11 +18,13 @@ use crate::trace::Trace;
 
 /// Where a failure happened: its seed, which run it was out of how many, and the step bound.
 #[derive(Clone, Copy)]
-struct Place {
+struct Place<'a> {
     seed: u64,
     run: usize,
     planned: usize,
     max_steps: u64,
+    /// The replay command template, if the caller gave one.
+    replay: Option<&'a str>,
 }
 
 /// What one seed's run found, before it is explained.
@@ -117,7 +119,12 @@ impl<S, D> SeedRun<S, D> {
 
 impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// A report for a scenario that cannot run at all, against the seeds it was asked to run.
-    pub(crate) fn invalid_report(&self, problem: String, seeds: &[u64]) -> SimReport<S> {
+    pub(crate) fn invalid_report(
+        &self,
+        problem: String,
+        seeds: &[u64],
+        replay: Option<&str>,
+    ) -> SimReport<S> {
         let seed = seeds.first().copied().unwrap_or(0);
         let found = Found::unbuilt(FailureKind::InvalidScenario, problem);
         let place = Place {
@@ -125,6 +132,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             run: 1,
             planned: seeds.len(),
             max_steps: self.max_steps,
+            replay,
         };
         let failure = self.failure(found, place, None);
         SimReport {
@@ -147,6 +155,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             run,
             planned,
             max_steps,
+            replay,
         } = place;
         SimFailure {
             scenario: self.name.clone(),
@@ -160,7 +169,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             trace: None,
             decisions: Vec::new(),
             nondeterminism,
-            replay: self.replay_line(seed, max_steps),
+            replay: self.replay_line(seed, max_steps, replay),
             run,
             runs_planned: planned,
         }
@@ -178,6 +187,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Checked<'_, S, M> {
                 run: index + 1,
                 planned: seeds.len(),
                 max_steps,
+                replay: self.replay,
             };
             self.explain(found, place)
         });

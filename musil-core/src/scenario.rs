@@ -230,7 +230,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
                 let seeds = env.plan(&self.seeds);
                 self.run_with(&seeds, env.jobs(), env.max_steps(self.max_steps))
             }
-            Err(problem) => self.invalid_report(problem.to_string(), &self.seeds),
+            Err(problem) => self.invalid_report(problem.to_string(), &self.seeds, None),
         }
     }
 
@@ -243,10 +243,21 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// Runs exactly `seeds` on `jobs` threads with the step bound `max_steps`, ignoring the
     /// environment, and reports the first failing seed in seed order.
     pub fn run_with(&self, seeds: &[u64], jobs: usize, max_steps: u64) -> SimReport<S> {
+        self.run_inner(seeds, jobs, max_steps, None)
+    }
+
+    /// [`Scenario::run_with`], with `replay` (when given) as the replay command template.
+    fn run_inner(
+        &self,
+        seeds: &[u64],
+        jobs: usize,
+        max_steps: u64,
+        replay: Option<&str>,
+    ) -> SimReport<S> {
         if let Some(problem) = self.option_problem() {
-            return self.invalid_report(problem, seeds);
+            return self.invalid_report(problem, seeds, replay);
         }
-        let checked = self.with_registered_invariants();
+        let checked = self.with_registered_invariants(replay);
         checked.execute(seeds, jobs, max_steps)
     }
 
@@ -257,21 +268,22 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
 
     /// The invariants to check: the scenario's own and the ones registered for `S`, sorted by
     /// name (stable, so equal names keep their order).
-    fn with_registered_invariants(&self) -> Checked<'_, S, M> {
+    fn with_registered_invariants<'a>(&'a self, replay: Option<&'a str>) -> Checked<'a, S, M> {
         let mut invariants = self.invariants.clone();
         invariants.extend(Invariant::registered());
         invariants.sort_by(|a, b| a.name.cmp(&b.name));
         Checked {
             scenario: self,
             invariants,
+            replay,
         }
     }
 
-    /// The replay command for `seed`.
     /// The replay command for `seed`, run with `max_steps` (named when it overrides the
-    /// scenario's own, so that the line reproduces the run).
-    pub(crate) fn replay_line(&self, seed: u64, max_steps: u64) -> String {
-        let command = match &self.replay_command {
+    /// scenario's own, so that the line reproduces the run); `template` overrides the
+    /// scenario's replay command.
+    pub(crate) fn replay_line(&self, seed: u64, max_steps: u64, template: Option<&str>) -> String {
+        let command = match template.or(self.replay_command.as_deref()) {
             Some(template) => template.replace("{seed}", &seed.to_string()),
             None => replay::current_program_command(),
         };
@@ -288,6 +300,8 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
 pub(crate) struct Checked<'a, S, M> {
     pub(crate) scenario: &'a Scenario<S, M>,
     pub(crate) invariants: Vec<Invariant<S>>,
+    /// The replay command template for this run, if the caller gives one.
+    pub(crate) replay: Option<&'a str>,
 }
 
 impl<S: System<M> + Debug + 'static, M: Message> ErasedScenario for Scenario<S, M> {
@@ -298,33 +312,13 @@ impl<S: System<M> + Debug + 'static, M: Message> ErasedScenario for Scenario<S, 
         max_steps: Option<u64>,
         replay: &str,
     ) -> SimReport<()> {
-        let with_replay = Scenario {
-            replay_command: Some(replay.to_string()),
-            ..self.clone_config()
-        };
-        with_replay
-            .run_with(seeds, jobs, max_steps.unwrap_or(self.max_steps))
-            .erase()
-    }
-}
-
-impl<S, M> Scenario<S, M> {
-    /// A copy of the configuration (the factory and checks are shared).
-    fn clone_config(&self) -> Self {
-        Scenario {
-            name: self.name.clone(),
-            factory: Arc::clone(&self.factory),
-            seeds: self.seeds.clone(),
-            network: self.network.clone(),
-            faults: self.faults.clone(),
-            invariants: self.invariants.clone(),
-            goal: self.goal.clone(),
-            converge_within: self.converge_within,
-            max_steps: self.max_steps,
-            expected: self.expected,
-            replay_command: self.replay_command.clone(),
-            refinement: self.refinement.clone(),
-        }
+        self.run_inner(
+            seeds,
+            jobs,
+            max_steps.unwrap_or(self.max_steps),
+            Some(replay),
+        )
+        .erase()
     }
 }
 
