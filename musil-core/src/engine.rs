@@ -123,9 +123,16 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Records a trace event if tracing is on; `kind` is only built then.
     #[inline]
     pub(crate) fn record(&mut self, kind: impl FnOnce() -> TraceKind) {
+        self.record_at(self.now, kind);
+    }
+
+    /// Records a trace event that happened at `time` (an event discarded without advancing the
+    /// clock happens at its own time, not at `now`).
+    #[inline]
+    pub(crate) fn record_at(&mut self, time: u64, kind: impl FnOnce() -> TraceKind) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceEvent {
-                time: self.now,
+                time,
                 step: self.step,
                 kind: kind(),
             });

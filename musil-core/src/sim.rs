@@ -417,52 +417,43 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             let Some((time, seq, event)) = self.engine.queue.peek() else {
                 return false;
             };
-            let keep = match *event {
-                Event::Deliver { to, .. } => !self.engine.faults.is_down(to, time),
+            let (keep, lost_timer) = match *event {
+                Event::Deliver { to, .. } => (!self.engine.faults.is_down(to, time), false),
                 Event::Timer { node, name } => {
-                    self.engine.timer_is_live(node, name, seq)
-                        && !self.engine.faults.is_down(node, time)
+                    let live = self.engine.timer_is_live(node, name, seq);
+                    let down = live && self.engine.faults.is_down(node, time);
+                    (live && !down, down)
                 }
-                Event::Restart { .. } => true,
+                Event::Restart { .. } => (true, false),
             };
             if keep {
                 return true;
             }
-            if let Some((time, seq, event)) = self.engine.queue.pop() {
-                self.discard(time, seq, event);
+            if let Some((time, _, event)) = self.engine.queue.pop() {
+                self.discard(time, event, lost_timer);
             }
         }
     }
 
-    /// Accounts for an event that is not a step (it does not advance the clock).
-    fn discard(&mut self, time: u64, seq: u64, event: Event<M>) {
+    /// Accounts for an event that is not a step (it does not advance the clock): a message
+    /// arriving at a down node, a live timer falling due at a down node (`lost_timer`), or a
+    /// stale timer.
+    fn discard(&mut self, time: u64, event: Event<M>, lost_timer: bool) {
         match event {
             Event::Deliver { from, to, msg } => {
                 self.engine.dropped += 1;
-                let engine = &mut self.engine;
-                if let Some(trace) = &mut engine.trace {
-                    let message = format!("{msg:?}");
-                    let kind = TraceKind::DroppedOnArrival { from, to, message };
-                    trace.push(crate::trace::TraceEvent {
-                        time,
-                        step: engine.step,
-                        kind,
-                    });
-                }
+                self.engine.record_at(time, || TraceKind::DroppedOnArrival {
+                    from,
+                    to,
+                    message: format!("{msg:?}"),
+                });
             }
-            Event::Timer { node, name } => {
-                if self.engine.timer_is_live(node, name, seq) {
-                    self.engine.cancel_timer(node, name);
-                    if let Some(trace) = &mut self.engine.trace {
-                        let kind = TraceKind::TimerLost { node, timer: name };
-                        trace.push(crate::trace::TraceEvent {
-                            time,
-                            step: self.engine.step,
-                            kind,
-                        });
-                    }
-                }
+            Event::Timer { node, name } if lost_timer => {
+                self.engine.cancel_timer(node, name);
+                self.engine
+                    .record_at(time, || TraceKind::TimerLost { node, timer: name });
             }
+            Event::Timer { .. } => {}
             Event::Restart { .. } => {
                 unreachable!(
                     "settle keeps every restart: merged crash windows end at their restart"
