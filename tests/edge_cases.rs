@@ -223,7 +223,12 @@ fn a_world_that_only_prints_differently_is_not_called_a_different_failure() {
     let failure = report.failure().expect("the goal never holds");
     // Two HashMaps with different random keys print 32 entries in the same order with
     // negligible probability, so the re-run's world always prints differently.
-    let note = failure.nondeterminism().expect("the world printed differently in the re-run");
-    assert!(note.contains("failed identically when re-run, but the world printed differently"), "{note}");
+    let note = failure
+        .nondeterminism()
+        .expect("the world printed differently in the re-run");
+    assert!(
+        note.contains("failed identically when re-run, but the world printed differently"),
+        "{note}"
+    );
     assert!(!note.contains("failed differently"), "{note}");
 }

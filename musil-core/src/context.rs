@@ -1,6 +1,6 @@
 //! [`Context`]: a node's window on the simulation while one of its handlers runs.
 
-use crate::decision::{Cause, Choice, Decision, Rng, Stream};
+use crate::decision::{Rng, Stream};
 use crate::engine::Ops;
 use crate::node::{Message, NodeId};
 
@@ -155,16 +155,6 @@ impl<'a, M: Message> Context<'a, M> {
     /// # Panics
     /// If `n` is 0.
     pub fn pick(&mut self, n: usize) -> usize {
-        assert!(n > 0, "pick(0): there is nothing to pick from");
-        let choice = Choice::Uniform {
-            lo: 0,
-            hi: n as u64 - 1,
-        };
-        let decision = Decision {
-            stream: Stream::Node(self.me),
-            cause: Cause::User,
-            choice,
-        };
-        self.ops.decisions().decide(&decision) as usize
+        self.rng().pick(n)
     }
 }

@@ -364,6 +364,18 @@ impl<'a> Rng<'a> {
     pub fn next_u64(&mut self) -> u64 {
         self.decide(Choice::Bits)
     }
+
+    /// A uniform index below `n` (for picking among `n` options).
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    pub fn pick(&mut self, n: usize) -> usize {
+        assert!(n > 0, "pick(0): there is nothing to pick from");
+        self.decide(Choice::Uniform {
+            lo: 0,
+            hi: n as u64 - 1,
+        }) as usize
+    }
 }
 
 impl fmt::Debug for Rng<'_> {
