@@ -566,9 +566,9 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         let stamp = self.mark(scc);
         let marks = self.marks.borrow();
         let inside = |state: u32| marks[state as usize] == stamp;
+        // Looked up only, never iterated: the order of the search is the queue's.
         let mut parents: std::collections::HashMap<u32, (u32, u32)> =
             std::collections::HashMap::new();
-        let mut visited: std::collections::HashSet<u32> = std::collections::HashSet::from([entry]);
         let mut queue = std::collections::VecDeque::from([entry]);
         let mut closing = None;
         'search: while let Some(at) = queue.pop_front() {
@@ -577,7 +577,8 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
                     closing = Some((at, action));
                     break 'search;
                 }
-                if inside(target) && visited.insert(target) {
+                // `entry` closes the loop above, so it never needs a parent of its own.
+                if inside(target) && !parents.contains_key(&target) {
                     parents.insert(target, (at, action));
                     queue.push_back(target);
                 }
