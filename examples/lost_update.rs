@@ -73,10 +73,7 @@ fn racy_counter() -> Model<Counter> {
             ),
         ]
     });
-    Model::new(Counter::start())
-        .actions(actions)
-        .terminal(Counter::all_done)
-        .invariant("no lost update", no_lost_update)
+    counter_model(actions)
 }
 
 /// The fix: `A{i}_increment` reads and writes in one indivisible step.
@@ -93,6 +90,11 @@ fn atomic_counter() -> Model<Counter> {
             },
         )
     });
+    counter_model(actions)
+}
+
+/// Either design's actions over the same start, terminal states and invariant.
+fn counter_model(actions: impl IntoIterator<Item = Action<Counter>>) -> Model<Counter> {
     Model::new(Counter::start())
         .actions(actions)
         .terminal(Counter::all_done)
