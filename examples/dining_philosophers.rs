@@ -19,7 +19,6 @@
 
 use musil::check::{
     Action, CheckReport, Fairness, Liveness, LivenessKind, LivenessReport, Model, ViolationKind,
-    check, check_liveness,
 };
 
 /// The number of philosophers (and forks).
@@ -121,9 +120,9 @@ fn show(label: &str, report: &dyn std::fmt::Display) {
 
 fn safety() -> (CheckReport<Table>, CheckReport<Table>) {
     println!("1. Safety: deadlock\n");
-    let naive = check(&naive_table());
+    let naive = naive_table().checker().check();
     show("Left fork first:", &naive);
-    let ordered = check(&ordered_table());
+    let ordered = ordered_table().checker().check();
     show("Lower-numbered fork first:", &ordered);
     (naive, ordered)
 }
@@ -132,7 +131,10 @@ fn liveness(model: &Model<Table>) -> [LivenessReport<Table>; 4] {
     println!("2. Liveness on the ordered table\n");
     let p0 = Liveness::eventually("p0 eats", p0_eats);
     let run = |property: &Liveness<Table>| {
-        check_liveness(model, property).expect("the fairness names are the model's actions")
+        model
+            .checker()
+            .liveness(property)
+            .expect("the fairness names are the model's actions")
     };
 
     let unfair = run(&p0.clone().fairness(Fairness::None));

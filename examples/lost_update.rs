@@ -11,7 +11,7 @@
 //!
 //! Run it with `cargo run --example lost_update`.
 
-use musil::check::{Action, CheckReport, Model, ViolationKind, check};
+use musil::check::{Action, CheckReport, Model, ViolationKind};
 
 /// The number of actors.
 const ACTORS: usize = 2;
@@ -113,7 +113,7 @@ fn show(label: &str, report: &CheckReport<Counter>) {
 fn main() {
     println!("Lost update — two non-atomic increments of a shared counter\n");
 
-    let racy = check(&racy_counter());
+    let racy = racy_counter().checker().check();
     show("Racy increment (read, then write):", &racy);
     let violation = racy.violation().expect("the race loses an update");
     assert_eq!(
@@ -130,7 +130,7 @@ fn main() {
     );
     assert_eq!(violation.state().map(|s| s.x), Some(1));
 
-    let atomic = check(&atomic_counter());
+    let atomic = atomic_counter().checker().check();
     show("Atomic increment:", &atomic);
     atomic.assert_ok();
     assert_eq!(atomic.states(), 4, "nobody, A0, A1, both");

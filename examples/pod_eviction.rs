@@ -20,7 +20,7 @@
 
 use musil::check::{
     Action, Assumption, AssumptionStatus, EnvironmentSpec, Liveness, LivenessKind, Model,
-    OpenLivenessReport, OpenReport, check_liveness_open, check_open,
+    OpenLivenessReport, OpenReport,
 };
 
 /// Replicas the deployment asks for.
@@ -131,14 +131,18 @@ fn show(label: &str, report: &dyn std::fmt::Display) {
 }
 
 fn safety() -> OpenReport<Deployment> {
-    let open = check_open(&deployment(), &[kubernetes(Some(EVICTION_BUDGET))]);
+    let open = deployment()
+        .checker()
+        .open(&[kubernetes(Some(EVICTION_BUDGET))]);
     show("Safety within k8s (check_open):", &open);
     open
 }
 
 fn convergence(budget: Option<u8>, label: &str) -> OpenLivenessReport<Deployment> {
     let property = Liveness::eventually("running==desired", converged);
-    let open = check_liveness_open(&deployment(), &[kubernetes(budget)], &property)
+    let open = deployment()
+        .checker()
+        .liveness_open(&[kubernetes(budget)], &property)
         .expect("no fairness names to get wrong: the actions' tags are used");
     show(label, &open);
     open

@@ -24,10 +24,7 @@
 //!
 //! Run it with `cargo run --example route_delivery`.
 
-use musil::check::{
-    Action, CheckReport, Fairness, Liveness, LivenessKind, LivenessReport, Model, check,
-    check_liveness, explore,
-};
+use musil::check::{Action, CheckReport, Fairness, Liveness, LivenessKind, LivenessReport, Model};
 use musil::prelude::*;
 
 /// The route version the controller pushes.
@@ -199,13 +196,16 @@ fn fairness(variant: Variant, strong_delivery: bool) -> Fairness {
 fn convergence(variant: Variant, strong_delivery: bool) -> LivenessReport<Route> {
     let property = Liveness::eventually("applied==desired", converged)
         .fairness(fairness(variant, strong_delivery));
-    check_liveness(&design(variant), &property).expect("the fairness names are the design's")
+    design(variant)
+        .checker()
+        .liveness(&property)
+        .expect("the fairness names are the design's")
 }
 
 /// The design with the link hidden: a model over [`View`]s with one action per distinct
 /// visible step of the design (a step that changes only the link is a stutter).
 fn hide_link(design: &Model<Route>) -> Model<View> {
-    let graph = explore(design);
+    let graph = design.checker().explore();
     let mut steps: Vec<(String, View, View)> = Vec::new();
     for (index, state) in graph.states().iter().enumerate() {
         for (action, next) in graph.successors(index) {
@@ -411,8 +411,8 @@ type DesignVerdicts = (
 fn check_design() -> DesignVerdicts {
     println!("1. The design (model checking, the link included)\n");
     let safety = [
-        check(&design(Variant::FireAndForget)),
-        check(&design(Variant::Retry)),
+        design(Variant::FireAndForget).checker().check(),
+        design(Variant::Retry).checker().check(),
     ];
     show("Safety, fire-and-forget:", &safety[0]);
     show("Safety, retry:", &safety[1]);
@@ -440,7 +440,7 @@ fn check_design() -> DesignVerdicts {
     println!(
         "  The retry design with the link hidden, for refinement: {} visible states, {} visible \
          steps.\n",
-        explore(&hidden).len(),
+        hidden.checker().explore().len(),
         hidden.action_list().len()
     );
     (safety, liveness, hidden)

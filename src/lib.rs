@@ -48,6 +48,7 @@ extern crate self as musil;
 
 pub use musil_core::*;
 pub use musil_macros::{System, invariant, scenario};
+pub use musil_test::RunScenario;
 
 /// The names most scenarios need: `use musil::prelude::*;`.
 pub mod prelude {
@@ -57,6 +58,7 @@ pub mod prelude {
         Simulation, StopReason, System,
     };
     pub use musil_macros::{System, invariant, scenario};
+    pub use musil_test::RunScenario;
 }
 
 /// The entry point of a `[[test]] harness = false` target: one trial per (scenario, seed),
@@ -88,9 +90,8 @@ macro_rules! main {
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
-    pub use musil_core::registry::{
-        DeclaredSeeds, ErasedScenario, InvariantEntry, ScenarioEntry, Target,
-    };
+    pub use musil_core::registry::InvariantEntry;
+    pub use musil_test::registry::{DeclaredSeeds, ErasedScenario, ScenarioEntry, Target};
     pub use musil_test::{run_main, run_test};
     pub use std::boxed::Box;
     pub use std::string::String;

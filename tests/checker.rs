@@ -7,8 +7,7 @@ mod models;
 
 use musil::check::{
     Action, Assumption, AssumptionStatus, CheckOptions, EnvironmentSpec, Fairness, Liveness,
-    LivenessKind, Model, ViolationKind, check, check_all, check_liveness, check_liveness_with,
-    check_open, check_with, explore,
+    LivenessKind, Model, ViolationKind,
 };
 use musil::prelude::*;
 
@@ -30,7 +29,7 @@ fn dining_philosophers_have_exactly_the_reference_counts() {
         (12, 33_461, 256_104),
     ];
     for (n, states, transitions) in table.into_iter().chain(more) {
-        let report = check(&models::dining(n));
+        let report = models::dining(n).checker().check();
         report.assert_ok();
         assert_eq!(
             (report.states(), report.transitions()),
@@ -52,7 +51,7 @@ fn the_lost_update_counter_has_exactly_the_reference_counts() {
         (7, 96_679, 394_191),
     ];
     for (k, states, transitions) in table {
-        let report = check(&models::counter(k));
+        let report = models::counter(k).checker().check();
         report.assert_ok();
         assert_eq!(
             (report.states(), report.transitions()),
@@ -70,11 +69,10 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
         .iter()
         .map(|a| a.name().to_string())
         .collect();
-    let report = check_liveness(
-        &model,
-        &Liveness::eventually("p0-eats", models::p0_eating).weak_fair(all),
-    )
-    .unwrap();
+    let report = model
+        .checker()
+        .liveness(&Liveness::eventually("p0-eats", models::p0_eating).weak_fair(all))
+        .unwrap();
     assert_eq!(report.kind(), Some(LivenessKind::FairCycle), "{report}");
     let (stem, cycle) = report.actions();
     assert_eq!(stem, ["P0_take_f0"]);
@@ -95,23 +93,25 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
     );
     assert!(text.ends_with("(985 states explored)"), "{text}");
     // The same model always reports the same lasso.
-    let again = check_liveness(
-        &model,
-        &Liveness::eventually("p0-eats", models::p0_eating)
-            .weak_fair(model.action_list().iter().map(|a| a.name().to_string())),
-    )
-    .unwrap();
+    let again = model
+        .checker()
+        .liveness(
+            &Liveness::eventually("p0-eats", models::p0_eating)
+                .weak_fair(model.action_list().iter().map(|a| a.name().to_string())),
+        )
+        .unwrap();
     assert_eq!(again.to_string(), text);
 }
 
 #[test]
 fn someone_always_eats_again_on_the_ordered_table() {
-    let report = check_liveness(
-        &models::dining(7),
-        &Liveness::always_eventually("someone-eats", models::someone_eating)
-            .fairness(Fairness::None),
-    )
-    .unwrap();
+    let report = models::dining(7)
+        .checker()
+        .liveness(
+            &Liveness::always_eventually("someone-eats", models::someone_eating)
+                .fairness(Fairness::None),
+        )
+        .unwrap();
     assert!(report.ok(), "{report}");
     assert_eq!((report.states(), report.transitions()), (408, 1_804));
 }
@@ -156,7 +156,7 @@ fn naive_table(n: usize) -> Model<Vec<Option<usize>>> {
 
 #[test]
 fn a_deadlock_comes_back_with_the_shortest_trace() {
-    let report = check(&naive_table(3));
+    let report = naive_table(3).checker().check();
     let violation = report.violation().expect("everyone holds a left fork");
     assert_eq!(violation.kind, ViolationKind::Deadlock);
     assert_eq!(
@@ -177,7 +177,12 @@ fn an_invariant_violation_comes_back_with_the_shortest_trace_and_its_reason() {
             Ok(())
         }
     });
-    let violation = check(&model).violation().cloned().expect("the lost update");
+    let violation = model
+        .checker()
+        .check()
+        .violation()
+        .cloned()
+        .expect("the lost update");
     assert_eq!(
         violation.actions(),
         ["A0_read", "A1_read", "A0_write", "A1_write"]
@@ -202,7 +207,12 @@ fn an_edge_invariant_violation_ends_with_the_offending_step() {
         };
         x(after) >= x(before)
     });
-    let violation = check(&model).violation().cloned().expect("x can go down");
+    let violation = model
+        .checker()
+        .check()
+        .violation()
+        .cloned()
+        .expect("x can go down");
     assert!(
         matches!(violation.kind, ViolationKind::EdgeInvariant { ref name, .. } if name == "x never decreases")
     );
@@ -228,7 +238,7 @@ fn check_all_reports_the_first_violation_of_each_invariant() {
         .invariant("p1 never eats", |s: &Vec<Option<usize>>| {
             s != &vec![Some(1), Some(1)]
         });
-    let report = check_all(&model);
+    let report = model.checker().check_all();
     let kinds: Vec<String> = report
         .violations()
         .iter()
@@ -240,13 +250,13 @@ fn check_all_reports_the_first_violation_of_each_invariant() {
 
 #[test]
 fn max_states_truncation_is_reported_and_refused_by_assert_ok() {
-    let report = check_with(
-        &models::dining(6),
-        CheckOptions {
+    let report = models::dining(6)
+        .checker()
+        .options(CheckOptions {
             max_states: 10,
             ..CheckOptions::default()
-        },
-    );
+        })
+        .check();
     assert!(report.ok() && report.truncated());
     assert_eq!(report.states(), 10);
     assert!(report.to_string().contains("TRUNCATED at max_states = 10"));
@@ -264,13 +274,17 @@ fn counting(inc: Action<u8>) -> Model<u8> {
 #[test]
 fn weak_fairness_changes_the_verdict() {
     let unfair = counting(Action::new("inc", |n| *n < 3, |n| n + 1));
-    let report = check_liveness(&unfair, &Liveness::eventually("three", |n| *n == 3)).unwrap();
+    let report = unfair
+        .checker()
+        .liveness(&Liveness::eventually("three", |n| *n == 3))
+        .unwrap();
     assert_eq!(report.kind(), Some(LivenessKind::FairCycle));
     // The first component to complete is the one furthest downstream: idling at 2.
     assert_eq!(report.actions(), (vec!["inc", "inc"], vec!["idle"]));
     let fair = counting(Action::new("inc", |n| *n < 3, |n| n + 1).weak());
     assert!(
-        check_liveness(&fair, &Liveness::eventually("three", |n| *n == 3))
+        fair.checker()
+            .liveness(&Liveness::eventually("three", |n| *n == 3))
             .unwrap()
             .ok()
     );
@@ -293,7 +307,10 @@ fn strong_fairness_is_needed_where_the_action_is_only_sometimes_enabled() {
             ))
     };
     let gone = Liveness::eventually("gone", |s: &(bool, bool)| s.1);
-    let weak = check_liveness(&model(), &gone.clone().weak_fair(["flip", "go"])).unwrap();
+    let weak = model()
+        .checker()
+        .liveness(&gone.clone().weak_fair(["flip", "go"]))
+        .unwrap();
     assert_eq!(
         weak.kind(),
         Some(LivenessKind::FairCycle),
@@ -303,7 +320,7 @@ fn strong_fairness_is_needed_where_the_action_is_only_sometimes_enabled() {
         weak: vec!["flip".into()],
         strong: vec!["go".into()],
     });
-    assert!(check_liveness(&model(), &strong).unwrap().ok());
+    assert!(model().checker().liveness(&strong).unwrap().ok());
 }
 
 #[test]
@@ -312,7 +329,10 @@ fn a_goal_unreachable_from_some_state_is_its_own_verdict() {
         .action(Action::new("good", |n| *n == 0, |_| 1))
         .action(Action::new("bad", |n| *n == 0, |_| 2))
         .terminal(|n| *n > 0);
-    let report = check_liveness(&model, &Liveness::eventually("one", |n| *n == 1)).unwrap();
+    let report = model
+        .checker()
+        .liveness(&Liveness::eventually("one", |n| *n == 1))
+        .unwrap();
     assert_eq!(report.kind(), Some(LivenessKind::GoalUnreachable));
     assert_eq!(report.actions().0, ["bad"]);
     assert!(
@@ -331,11 +351,10 @@ fn leads_to_is_checked_from_every_trigger() {
         .action(Action::new("drop", |n| *n == 1, |_| 3))
         .action(Action::new("reset", |n| *n == 2, |_| 0).weak())
         .terminal(|n| *n == 3);
-    let report = check_liveness(
-        &model,
-        &Liveness::leads_to("granted", |n| *n == 1, |n| *n == 2),
-    )
-    .unwrap();
+    let report = model
+        .checker()
+        .liveness(&Liveness::leads_to("granted", |n| *n == 1, |n| *n == 2))
+        .unwrap();
     assert_eq!(report.kind(), Some(LivenessKind::GoalUnreachable));
     assert_eq!(report.actions().0, ["request", "drop"]);
 }
@@ -343,22 +362,20 @@ fn leads_to_is_checked_from_every_trigger() {
 #[test]
 fn unknown_fairness_names_and_truncated_graphs_give_no_verdict() {
     let model = counting(Action::new("inc", |n| *n < 3, |n| n + 1));
-    let error = check_liveness(
-        &model,
-        &Liveness::eventually("three", |n| *n == 3).weak_fair(["nope"]),
-    )
-    .unwrap_err();
+    let error = model
+        .checker()
+        .liveness(&Liveness::eventually("three", |n| *n == 3).weak_fair(["nope"]))
+        .unwrap_err();
     assert_eq!(error.unknown, ["nope"]);
     assert_eq!(error.known, ["inc", "idle"]);
-    let cut = check_liveness_with(
-        &models::dining(6),
-        &Liveness::eventually("p0", models::p0_eating),
-        CheckOptions {
+    let cut = models::dining(6)
+        .checker()
+        .options(CheckOptions {
             max_states: 20,
             ..CheckOptions::default()
-        },
-    )
-    .unwrap();
+        })
+        .liveness(&Liveness::eventually("p0", models::p0_eating))
+        .unwrap();
     assert!(
         cut.inconclusive() && !cut.ok() && cut.kind().is_none(),
         "{cut}"
@@ -368,7 +385,7 @@ fn unknown_fairness_names_and_truncated_graphs_give_no_verdict() {
 
 #[test]
 fn the_explored_graph_answers_reachability_questions() {
-    let graph = explore(&models::dining(4));
+    let graph = models::dining(4).checker().explore();
     assert_eq!((graph.len(), graph.transitions()), (29, 72));
     assert!(graph.reaches(models::p0_eating));
     let path = graph.path_to(models::p0_eating).expect("P0 can eat");
@@ -419,7 +436,9 @@ fn registered_invariants_apply_to_model_states() {
         |r: &Replicas| r.running == 2,
         |r| Replicas { running: 3, ..*r },
     ));
-    let violation = check(&model)
+    let violation = model
+        .checker()
+        .check()
         .violation()
         .cloned()
         .expect("overshooting breaks the registered invariant");
@@ -458,7 +477,7 @@ fn an_open_system_keeps_its_own_checks_and_lists_its_residual_assumptions() {
         .assumption(
             Assumption::new("api", "the API is correct").status(AssumptionStatus::Verified),
         );
-    let open = check_open(&deployment(), &[platform]);
+    let open = deployment().checker().open(&[platform]);
     let violation = open
         .report
         .violation()
@@ -483,7 +502,10 @@ fn a_parallel_search_gives_the_serial_report() {
         ..CheckOptions::default()
     };
     let passing = models::dining(9);
-    let (one, three) = (check(&passing), check_with(&passing, parallel));
+    let (one, three) = (
+        passing.checker().check(),
+        passing.checker().options(parallel).check(),
+    );
     assert_eq!(
         (three.states(), three.transitions()),
         (one.states(), one.transitions())
@@ -494,7 +516,10 @@ fn a_parallel_search_gives_the_serial_report() {
         let text = format!("{t:?}");
         !text.starts_with("Table { forks: [Some(0), Some(0), None, None, None, Some(5), Some(5)")
     });
-    let (one, three) = (check(&failing), check_with(&failing, parallel));
+    let (one, three) = (
+        failing.checker().check(),
+        failing.checker().options(parallel).check(),
+    );
     assert!(!one.ok());
     assert_eq!(
         three.to_string(),
@@ -516,7 +541,7 @@ fn a_violating_state_is_not_expanded_so_its_actions_may_assume_the_invariant() {
     let model = Model::new(0u8)
         .action(Action::new("next", |_| true, |n| TABLE[*n as usize]))
         .invariant("in_table", |n| (*n as usize) < TABLE.len());
-    let report = check(&model);
+    let report = model.checker().check();
     let violation = report.violation().expect("4 is outside the table");
     assert_eq!(violation.actions(), ["next"; 4]);
 }
@@ -546,7 +571,8 @@ fn a_panic_in_a_parallel_search_is_raised_not_hung() {
         threads: 3,
         ..CheckOptions::default()
     };
-    let outcome = std::panic::catch_unwind(|| check_with(&wide(2_500, None), parallel));
+    let outcome =
+        std::panic::catch_unwind(|| wide(2_500, None).checker().options(parallel).check());
     let message = outcome.expect_err("the panic must reach the caller");
     let text = message
         .downcast_ref::<String>()
@@ -558,14 +584,14 @@ fn a_panic_in_a_parallel_search_is_raised_not_hung() {
 #[test]
 fn a_parallel_search_stops_where_the_serial_one_does_even_before_a_panic() {
     // The violation (state 5) comes before the panicking state (2,500) in breadth-first order.
-    let serial = check(&wide(2_500, Some(5)));
-    let parallel = check_with(
-        &wide(2_500, Some(5)),
-        CheckOptions {
+    let serial = wide(2_500, Some(5)).checker().check();
+    let parallel = wide(2_500, Some(5))
+        .checker()
+        .options(CheckOptions {
             threads: 3,
             ..CheckOptions::default()
-        },
-    );
+        })
+        .check();
     assert_eq!(parallel.to_string(), serial.to_string());
     assert!(serial.violation().is_some());
 }
@@ -578,7 +604,12 @@ fn a_state_violation_beats_a_longer_edge_violation_found_earlier_in_its_level() 
         .invariant("not one", |n| *n != 1)
         .edge_invariant("not from zero", |from: &u8, _, _| *from != 0)
         .terminal(|n| *n >= 10);
-    let violation = check(&model).violation().cloned().expect("1 is bad");
+    let violation = model
+        .checker()
+        .check()
+        .violation()
+        .cloned()
+        .expect("1 is bad");
     assert_eq!(
         violation.kind,
         ViolationKind::Invariant {
@@ -596,7 +627,10 @@ fn strong_fairness_refines_many_components_at_scale() {
     let model = Model::new(0u16)
         .action(Action::new("inc", |n| *n < 20_000, |n| n + 1).strong())
         .action(Action::new("idle", |_| true, |n| *n));
-    let report = check_liveness(&model, &Liveness::eventually("top", |n| *n == 20_000)).unwrap();
+    let report = model
+        .checker()
+        .liveness(&Liveness::eventually("top", |n| *n == 20_000))
+        .unwrap();
     assert!(report.ok(), "{report}");
     assert_eq!(report.states(), 20_001);
 }

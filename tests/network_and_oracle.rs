@@ -806,9 +806,9 @@ fn a_panicking_handler_is_a_panic_failure_not_an_abort() {
     let failure = failed(&report);
     assert_eq!(failure.kind(), FailureKind::Panic);
     assert_eq!((failure.seed(), report.runs()), (11, 1));
-    assert_eq!(
+    assert_panic_detail(
         failure.detail(),
-        "in node `service` (on_message): service gave up on a query at t=1"
+        "in node `service` (on_message): service gave up on a query at t=1",
     );
     assert_contains(
         &failure.to_string(),
@@ -827,7 +827,7 @@ fn a_panicking_factory_is_a_panic_failure_saying_so() {
     let failure = failed(&report);
     assert_eq!(failure.kind(), FailureKind::Panic);
     assert_eq!((failure.seed(), report.runs()), (5, 1));
-    assert_eq!(failure.detail(), "in the factory: no service configured");
+    assert_panic_detail(failure.detail(), "in the factory: no service configured");
     assert!(failure.world().is_none(), "no world was built");
 }
 
@@ -843,9 +843,18 @@ fn a_panicking_invariant_is_a_panic_failure_naming_it() {
     let failure = failed(&report);
     assert_eq!(failure.kind(), FailureKind::Panic);
     assert_eq!(failure.step(), 2, "the answer is delivered at step 2");
-    assert_eq!(
+    assert_panic_detail(
         failure.detail(),
-        "in invariant `explodes_on_answer`: the answer came"
+        "in invariant `explodes_on_answer`: the answer came",
+    );
+}
+
+/// A caught panic's detail: where in the run, the message, and where in this file it was raised.
+fn assert_panic_detail(detail: &str, expected: &str) {
+    let place = format!("{expected} (panicked at {}:", file!());
+    assert!(
+        detail.starts_with(&place),
+        "{detail:?} does not start with {place:?}"
     );
 }
 

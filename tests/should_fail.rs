@@ -49,7 +49,7 @@ fn the_expected_failure_passes_and_is_still_shown() {
     })
     .name("never_zero")
     .goal("stays above zero", |c: &Clock| c.countdown.left > 0)
-    .should_fail(ShouldFail::Goal)
+    .should_fail(FailureKind::Goal)
     .run_seeds(&[0, 1]);
     assert!(report.passed() && !report.ok());
     let text = report.to_string();
@@ -80,7 +80,7 @@ fn a_failure_of_another_kind_fails_a_should_fail_scenario() {
     })
     .name("wrong_kind")
     .invariant("never ticks", |c: &Clock| c.countdown.left == 2)
-    .should_fail(ShouldFail::Goal)
+    .should_fail(FailureKind::Goal)
     .run_seeds(&[0]);
     assert!(!report.passed());
     let text = report.to_string();

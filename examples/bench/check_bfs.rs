@@ -1,7 +1,7 @@
 //! check_bfs: breadth-first safety checking of the dining philosophers or the lost-update
 //! counter, exhaustive (every instance passes).
 
-use musil::check::{CheckOptions, check_with};
+use musil::check::CheckOptions;
 
 use crate::check_models::{counter, dining};
 use crate::harness::{Counts, Options, Workload};
@@ -24,7 +24,7 @@ fn run(options: &Options) -> Counts {
         threads: options.threads,
     };
     let (states, transitions, visited_bytes) = if options.model == "dining" {
-        let report = check_with(&dining(options.size), limits);
+        let report = dining(options.size).checker().options(limits).check();
         report.assert_ok();
         (
             report.states(),
@@ -32,7 +32,7 @@ fn run(options: &Options) -> Counts {
             report.visited_bytes(),
         )
     } else {
-        let report = check_with(&counter(options.size), limits);
+        let report = counter(options.size).checker().options(limits).check();
         report.assert_ok();
         (
             report.states(),

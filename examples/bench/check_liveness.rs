@@ -2,7 +2,7 @@
 //! philosopher eats, no fairness: holds) or `p0_weak_fair` (philosopher 0 eventually eats under
 //! weak fairness of every action: fails with a fair cycle).
 
-use musil::check::{CheckOptions, Liveness, LivenessKind, check_liveness_with};
+use musil::check::{CheckOptions, Liveness, LivenessKind};
 
 use crate::check_models::{dining, p0_eating, someone_eating};
 use crate::harness::{Counts, Options, Workload};
@@ -35,7 +35,11 @@ fn run(options: &Options) -> Counts {
             .collect();
         Liveness::eventually("p0-eats", p0_eating).weak_fair(all)
     };
-    let report = check_liveness_with(&model, &property, limits).expect("known actions");
+    let report = model
+        .checker()
+        .options(limits)
+        .liveness(&property)
+        .expect("known actions");
     let expected_ok = options.variant == "someone_eats";
     assert_eq!(report.ok(), expected_ok, "{report}");
     if !expected_ok {

@@ -7,50 +7,46 @@
 //! A [`Scenario`] runs a system over many seeds and checks invariants after every step, a goal at
 //! the end, and reports the first failure with its world, its trace and a replay command.
 //!
+//! The modules, from the leaves up: `id` (node identities, the message bound), `decision` (every
+//! choice of a run), `property` (invariants and goals), `system` (what users write: nodes,
+//! systems, adversaries), `sim` (one run: the engine, the context, the network, faults, traces),
+//! `scenario` (many seeds: the builder, the oracle, reports), [`check`] (the model checker),
+//! `registry` (what `#[invariant]` registers), [`panics`] and [`pool`].
+//!
 //! Most users depend on the `musil` facade crate, which re-exports all of this along with the
-//! `#[derive(System)]` macro.
+//! macros and the test runner.
 #![deny(missing_docs)]
 
-mod adversary;
 pub mod check;
-mod context;
 mod decision;
-mod engine;
-mod error;
-mod execute;
-mod factory;
-mod faults;
-mod names;
-mod network;
-mod node;
-mod oracle;
-pub mod plan;
-pub mod platform;
-mod queue;
-mod refinement;
+mod id;
+pub mod panics;
+pub mod pool;
+mod property;
 pub mod registry;
-pub mod replay;
-mod report;
 mod scenario;
-pub mod seeds;
 mod sim;
 mod system;
-mod trace;
 
-pub use adversary::AdversarialNode;
-pub use context::{Context, Destination};
-pub use decision::{
-    Cause, Choice, Decision, DecisionRecord, DecisionSource, Recording, Rng, Seeded, Stream,
-};
-pub use error::SetupError;
-pub use factory::{Factory, NoRng, SharedFactory, WithRng};
-pub use faults::{Crash, FaultSchedule, Partition};
-pub use names::NodeNames;
-pub use network::{MutateFn, NetworkModel};
-pub use node::{Message, Node, NodeId};
-pub use oracle::InvariantOutcome;
-pub use report::{FailureKind, ShouldFail, SimFailure, SimReport};
-pub use scenario::{DEFAULT_MAX_STEPS, DEFAULT_SEEDS, Scenario};
+pub use decision::recording::Recording;
+pub use decision::rng::Rng;
+pub use decision::seeded::Seeded;
+pub use decision::{Cause, Choice, Decision, DecisionRecord, DecisionSource, Stream};
+pub use id::{Message, NodeId};
+pub use property::InvariantOutcome;
+pub use scenario::env as seeds;
+pub use scenario::per_seed::{IntoPerSeed, PerSeed};
+pub use scenario::report::{FailureKind, ShouldFail, SimFailure, SimReport};
+pub use scenario::{DEFAULT_MAX_STEPS, DEFAULT_SEEDS, Replay, RunSettings, Scenario};
+pub use sim::context::{Context, Destination};
+pub use sim::error::SetupError;
+pub use sim::faults::{Crash, FaultSchedule, Partition};
+pub use sim::network::{MutateFn, NetworkModel};
+pub use sim::trace::{SendFate, Trace, TraceEvent, TraceKind};
 pub use sim::{RunResult, Simulation, Step, StepKind, StopReason};
+pub use system::adversary::AdversarialNode;
+pub use system::factory::{Factory, NoRng, SharedFactory, WithRng};
+pub use system::names::NodeNames;
+pub use system::node::Node;
+pub use system::presets as platform;
 pub use system::{NodeVisitor, System};
-pub use trace::{SendFate, Trace, TraceEvent, TraceKind};

@@ -8,8 +8,8 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, FnArg, Ident, ItemFn, Lit, LitInt, Path, RangeLimits, ReturnType, Type};
 
-const KNOWN: &str =
-    "seeds, network, faults, goal, converge_within, invariants, max_steps, should_fail";
+const KNOWN: &str = "seeds, network, faults, goal, converge_within, invariants, max_steps, \
+                     should_fail, model, abstraction";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -64,12 +64,9 @@ impl Args {
                     Some((function_path(meta.value()?.parse()?, "abstraction")?, span))
             }
             other => {
-                let hint = if other == "explore" {
-                    format!("`{other}` is not supported yet")
-                } else {
-                    format!("unknown scenario argument `{other}`")
-                };
-                return Err(meta.error(format!("{hint}; the arguments are: {KNOWN}")));
+                return Err(meta.error(format!(
+                    "unknown scenario argument `{other}`; the arguments are: {KNOWN}"
+                )));
             }
         }
         self.seen.push(key);
@@ -125,7 +122,12 @@ impl Args {
         }
         if let Some(kind) = &self.should_fail {
             let variant = format_ident!("{}", capitalized(&kind.to_string()), span = kind.span());
-            calls.push(quote!(.should_fail(::musil::ShouldFail::#variant)));
+            let expected = if kind == "any" {
+                quote!(::musil::ShouldFail::Any)
+            } else {
+                quote!(::musil::FailureKind::#variant)
+            };
+            calls.push(quote!(.should_fail(#expected)));
         }
         Ok(calls)
     }
@@ -161,7 +163,7 @@ fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
     let seeds = args
         .seeds
         .clone()
-        .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::Range(0, 100)));
+        .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::DEFAULT));
     // Coerce to the factory's fn-pointer type first, so that a wrong argument type is one error
     // pointing at the user's function rather than a trait-bound error inside the expansion.
     let coerced = match with_rng {

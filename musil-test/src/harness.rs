@@ -1,24 +1,26 @@
 //! `musil::main!()`: the entry point of a `harness = false` target. It lists or runs the
 //! selected trials on a thread pool and prints their results in name order, as libtest would.
 
-use std::collections::BTreeMap;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::Instant;
 
-use musil_core::registry::{self, ErasedScenario, ScenarioEntry, Target};
+use musil_core::panics::guarded;
+use musil_core::pool::{self, Ahead};
 use musil_core::seeds::EnvSettings;
+use musil_core::{Replay, RunSettings};
 
 use crate::args::{self, Args, USAGE};
 use crate::printer::{Outcome, Printer, Tally};
+use crate::registry::{self, ErasedScenario, ScenarioEntry, Target};
 use crate::replay;
 use crate::trials::{Selection, Suite, Trial};
 
 /// Runs the registered scenarios of the binary `target` with the process's arguments and
 /// environment.
 pub fn run_main(target: Target) -> ExitCode {
+    musil_core::panics::install_hook();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let env = EnvSettings::from_env();
     let nextest = replay::under_nextest();
@@ -125,72 +127,29 @@ fn execute(
     context: &Context<'_>,
     printer: &mut Printer<'_>,
 ) -> std::io::Result<bool> {
-    let Context {
-        args,
-        env,
-        target,
-        nextest,
-        threads,
-    } = *context;
     let started = Instant::now();
     printer.header(selection.trials.len())?;
-    let runs = |trial: &Trial| !trial.ignored || args.ignored || args.include_ignored;
-    let scenarios: Vec<Option<Result<Box<dyn ErasedScenario>, String>>> =
-        (0..suite.scenarios.len())
-            .map(|index| {
-                let wanted = selection
-                    .trials
-                    .iter()
-                    .any(|t| t.scenario == index && runs(t));
-                // Building runs user code (network and fault expressions, a model to explore): a
-                // panic there fails this scenario's trials, not the whole run.
-                wanted.then(|| {
-                    std::panic::catch_unwind(suite.scenarios[index].entry.build).map_err(|panic| {
-                        let message = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "a panic with a non-string payload".to_string());
-                        format!(
-                            "building scenario `{}` panicked: {message}",
-                            suite.scenarios[index].path
-                        )
-                    })
-                })
-            })
-            .collect();
-    let run_one = |trial: &Trial| -> Outcome {
-        let built = scenarios[trial.scenario].as_ref().filter(|_| runs(trial));
-        let scenario = match built {
-            None => return Outcome::Ignored,
-            Some(Err(problem)) => return Outcome::Failed(problem.clone()),
-            Some(Ok(scenario)) => scenario.as_ref(),
-        };
-        let plan = &suite.scenarios[trial.scenario].plan;
-        let seeds = trial.seed.map_or_else(|| plan.clone(), |seed| vec![seed]);
-        // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
-        let name = format!("{}::seed_{{seed}}", suite.scenarios[trial.scenario].path);
-        let command = replay::command(target, &name, trial.ignored, nextest);
-        let report = scenario.run_erased(&seeds, 1, env.max_steps, &command);
-        match (report.passed(), report.failure().is_some()) {
-            (true, found) => Outcome::Passed {
-                found: found.then(|| report.to_string()),
-            },
-            (false, _) => Outcome::Failed(report.to_string()),
-        }
-    };
+    let scenarios = build_wanted(suite, selection, context.args);
+    let run_one = |index: usize| run_trial(suite, &scenarios, &selection.trials[index], context);
     let mut tally = Tally {
         filtered_out: selection.filtered_out,
         ..Tally::default()
     };
     let (mut shown, mut failures) = (Vec::new(), Vec::new());
-    let mut record =
-        |printer: &mut Printer<'_>, trial: &Trial, outcome: Outcome| -> std::io::Result<()> {
-            printer.result(&trial.name, &outcome)?;
+    let mut written = Ok(());
+    let trials = &selection.trials;
+    pool::in_order(
+        trials.len(),
+        context.threads,
+        Ahead::Unbounded,
+        &run_one,
+        |index, outcome| {
+            let trial = &trials[index];
+            written = printer.result(&trial.name, &outcome);
             match outcome {
                 Outcome::Passed { found } => {
                     tally.passed += 1;
-                    if let Some(found) = found.filter(|_| args.show_output) {
+                    if let Some(found) = found.filter(|_| context.args.show_output) {
                         shown.push((trial.name.clone(), found));
                     }
                 }
@@ -200,59 +159,87 @@ fn execute(
                 }
                 Outcome::Ignored => tally.ignored += 1,
             }
-            Ok(())
-        };
-    in_order(&selection.trials, threads, &run_one, |trial, outcome| {
-        record(printer, trial, outcome)
-    })?;
+            match written {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(_) => ControlFlow::Break(()),
+            }
+        },
+    );
+    written?;
     printer.finish(&shown, &failures, tally, started.elapsed())?;
     Ok(tally.failed == 0)
 }
 
-/// Runs `work` on every trial with `threads` workers and hands the outcomes to `report` in
-/// trial order, each as soon as all earlier ones are done.
-fn in_order(
-    trials: &[Trial],
-    threads: usize,
-    work: &(dyn Fn(&Trial) -> Outcome + Sync),
-    mut report: impl FnMut(&Trial, Outcome) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let next = AtomicUsize::new(0);
-    let (send, receive) = mpsc::channel::<(usize, Outcome)>();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, trials.len().max(1)) {
-            let send = send.clone();
-            let next = &next;
-            scope.spawn(move || {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(trial) = trials.get(index) else {
-                        break;
-                    };
-                    if send.send((index, work(trial))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(send);
-        let mut waiting = BTreeMap::new();
-        let mut due = 0;
-        for (index, outcome) in receive {
-            waiting.insert(index, outcome);
-            while let Some(outcome) = waiting.remove(&due) {
-                report(&trials[due], outcome)?;
-                due += 1;
-            }
-        }
-        Ok(())
-    })
+/// Whether `trial` runs, rather than being reported ignored.
+fn runs(trial: &Trial, args: &Args) -> bool {
+    !trial.ignored || args.ignored || args.include_ignored
+}
+
+/// Builds each scenario that a selected trial runs (`None` for the others). Building runs user
+/// code (network and fault expressions, a model to explore): a panic there fails this
+/// scenario's trials, not the whole run.
+fn build_wanted(
+    suite: &Suite,
+    selection: &Selection,
+    args: &Args,
+) -> Vec<Option<Result<Box<dyn ErasedScenario>, String>>> {
+    let wanted = |index: usize| {
+        selection
+            .trials
+            .iter()
+            .any(|t| t.scenario == index && runs(t, args))
+    };
+    (0..suite.scenarios.len())
+        .map(|index| {
+            let scenario = &suite.scenarios[index];
+            wanted(index).then(|| {
+                guarded(scenario.entry.build).map_err(|panic| {
+                    format!("building scenario `{}` panicked: {panic}", scenario.path)
+                })
+            })
+        })
+        .collect()
+}
+
+/// Runs one trial: its seed (or all its scenario's seeds, for a `should_fail` scenario), with
+/// the replay command that runs exactly this trial.
+fn run_trial(
+    suite: &Suite,
+    scenarios: &[Option<Result<Box<dyn ErasedScenario>, String>>],
+    trial: &Trial,
+    context: &Context<'_>,
+) -> Outcome {
+    let built = scenarios[trial.scenario]
+        .as_ref()
+        .filter(|_| runs(trial, context.args));
+    let scenario = match built {
+        None => return Outcome::Ignored,
+        Some(Err(problem)) => return Outcome::Failed(problem.clone()),
+        Some(Ok(scenario)) => scenario.as_ref(),
+    };
+    let seeds = &suite.scenarios[trial.scenario].seeds;
+    // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
+    let name = format!("{}::seed_{{seed}}", suite.scenarios[trial.scenario].path);
+    let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
+    let settings = RunSettings {
+        seeds: trial.seed.map_or_else(|| seeds.clone(), |seed| vec![seed]),
+        jobs: 1,
+        max_steps: context.env.max_steps,
+        replay: Some(Replay::Command(command)),
+    };
+    let report = scenario.run_erased(&settings);
+    match (report.passed(), report.failure().is_some()) {
+        (true, found) => Outcome::Passed {
+            found: found.then(|| report.to_string()),
+        },
+        (false, _) => Outcome::Failed(report.to_string()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use musil_core::registry::DeclaredSeeds;
+    use crate::registry::DeclaredSeeds;
     use musil_core::{Context as NodeContext, Node, NodeId, NodeVisitor, Scenario, System};
 
     /// Counts to `limit` on a timer: a one-node system written by hand (no derive here).

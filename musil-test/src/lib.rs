@@ -5,19 +5,24 @@
 //! - In a `[[test]] harness = false` target, `musil::main!()` calls [`run_main`]: one trial per
 //!   (scenario, seed), named `path::scenario::seed_N`, with libtest's command line and output,
 //!   so that `cargo test` and `cargo nextest run` both work.
+//! - A scenario made with the builder runs through [`RunScenario`] (`scenario.run()`).
 //!
 //! Seeds come from the environment (`MUSIL_SEED`, `MUSIL_SEEDS`, `MUSIL_RUNS`, `MUSIL_SHARD`,
 //! `MUSIL_MAX_STEPS`, `MUSIL_JOBS`; see `musil_core::seeds`), never from flags, which every
 //! other test binary would reject. A failure ends with a replay line exact for the mode it ran
-//! in.
+//! in ([`replay`]). Each entry point installs, once, the panic hook that keeps the panics musil
+//! catches out of the output: they appear once, inside the report.
 #![deny(missing_docs)]
 
 pub mod args;
+mod builder;
 pub mod harness;
 mod plain;
 pub mod printer;
+pub mod registry;
 pub mod replay;
 pub mod trials;
 
+pub use builder::RunScenario;
 pub use harness::run_main;
 pub use plain::run_test;

@@ -2,32 +2,42 @@
 //! its scenario here, on `MUSIL_JOBS` threads, and fails with the report of the lowest failing
 //! seed — the same report whatever the thread count.
 
-use musil_core::registry::ScenarioEntry;
-use musil_core::seeds::EnvSettings;
+use musil_core::seeds::{self, EnvSettings};
+use musil_core::{Replay, RunSettings};
 
+use crate::registry::ScenarioEntry;
 use crate::replay;
 
 /// Runs the scenario `entry` as one libtest test: panics (failing the test) unless it passes.
 pub fn run_test(entry: &'static ScenarioEntry) {
+    musil_core::panics::install_hook();
     let env = match EnvSettings::from_env() {
         Ok(env) => env,
         Err(problem) => panic!("musil: {problem}"),
     };
     let path = entry.path();
-    let command = replay::command(&entry.target, &path, entry.ignore, replay::under_nextest());
     let declared = entry.seeds.to_vec();
-    let seeds = match (entry.expects_failure, env.shard_owns(&path)) {
-        (false, _) => env.plan(&declared),
-        (true, true) => env.unsharded_plan(&declared),
-        (true, false) => {
-            println!(
-                "musil: `{path}` runs whole in another shard ({})",
-                musil_core::seeds::SHARD
-            );
-            return;
-        }
+    let Some(seeds) = env.seeds_of(&path, &declared, entry.expects_failure) else {
+        println!(
+            "musil: `{path}` runs whole in another shard ({})",
+            seeds::SHARD
+        );
+        return;
     };
-    let report = (entry.build)().run_erased(&seeds, env.jobs(), env.max_steps, &command);
+    if let Some(seed) = env.seed {
+        println!(
+            "musil: `{path}` runs seed {seed} only ({}={seed})",
+            seeds::SEED
+        );
+    }
+    let command = replay::test_command(&entry.target, &path, entry.ignore, replay::under_nextest());
+    let settings = RunSettings {
+        seeds,
+        jobs: env.jobs(),
+        max_steps: env.max_steps,
+        replay: Some(Replay::Command(command)),
+    };
+    let report = (entry.build)().run_erased(&settings);
     if report.passed() {
         if report.failure().is_some() {
             println!("{report}");

@@ -1,12 +1,12 @@
 //! The trials of a `harness = false` binary: one per (scenario, seed) from the registry and the
-//! seed plan, named `path::seed_N` (a `should_fail` scenario is one trial, `path`), and their
-//! selection by filters, `--skip` and the ignored flags — with `--exact` finding a name without
-//! building the whole list.
+//! seeds the environment selects, named `path::seed_N` (a `should_fail` scenario is one trial,
+//! `path`), and their selection by filters, `--skip` and the ignored flags — with `--exact`
+//! finding a name without building the whole list.
 
-use musil_core::registry::{ScenarioEntry, Target};
 use musil_core::seeds::EnvSettings;
 
 use crate::args::Args;
+use crate::registry::{ScenarioEntry, Target};
 
 /// One runnable test.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub struct Trial {
     pub name: String,
     /// Which scenario (an index into [`Suite::scenarios`]).
     pub scenario: usize,
-    /// The seed it runs; `None` runs the whole plan (a `should_fail` scenario).
+    /// The seed it runs; `None` runs all the scenario's seeds (a `should_fail` scenario).
     pub seed: Option<u64>,
     /// Whether the scenario carries `#[ignore]`.
     pub ignored: bool,
@@ -28,8 +28,8 @@ pub struct SuiteScenario {
     pub entry: &'static ScenarioEntry,
     /// Its name in this binary.
     pub path: String,
-    /// The seeds to run.
-    pub plan: Vec<u64>,
+    /// The seeds this process runs (none: another shard runs this `should_fail` scenario).
+    pub seeds: Vec<u64>,
 }
 
 /// Every scenario of a binary, sorted by path.
@@ -56,23 +56,22 @@ impl Suite {
             .map(|&entry| {
                 let path = running.test_path(entry.module_path, entry.name);
                 let declared = entry.seeds.to_vec();
-                let plan = match (entry.expects_failure, env.shard_owns(&path)) {
-                    (false, _) => env.plan(&declared),
-                    (true, true) => env.unsharded_plan(&declared),
-                    (true, false) => Vec::new(),
-                };
-                SuiteScenario { entry, path, plan }
+                let seeds = env
+                    .seeds_of(&path, &declared, entry.expects_failure)
+                    .unwrap_or_default();
+                SuiteScenario { entry, path, seeds }
             })
             .collect();
         scenarios.sort_by(|a, b| a.path.cmp(&b.path));
         Suite { scenarios }
     }
 
-    /// The trial of one seed, or of a whole `should_fail` plan (`seed: None`), which is named
-    /// `path`, or `path::seed_N` when the plan is the one seed `N` (as under `MUSIL_SEED=N`).
+    /// The trial of one seed, or of all the seeds of a `should_fail` scenario (`seed: None`),
+    /// named `path`, or `path::seed_N` when its seeds are the one seed `N` (as under
+    /// `MUSIL_SEED=N`).
     fn trial(&self, scenario: usize, seed: Option<u64>) -> Trial {
         let s = &self.scenarios[scenario];
-        let named_seed = seed.or(match s.plan.as_slice() {
+        let named_seed = seed.or(match s.seeds.as_slice() {
             [only] => Some(*only),
             _ => None,
         });
@@ -90,11 +89,11 @@ impl Suite {
 
     fn trials_of(&self, scenario: usize) -> Vec<Trial> {
         let s = &self.scenarios[scenario];
-        match (s.entry.expects_failure, s.plan.is_empty()) {
+        match (s.entry.expects_failure, s.seeds.is_empty()) {
             (true, true) => Vec::new(),
             (true, false) => vec![self.trial(scenario, None)],
             (false, _) => s
-                .plan
+                .seeds
                 .iter()
                 .map(|&seed| self.trial(scenario, Some(seed)))
                 .collect(),
@@ -107,9 +106,9 @@ impl Suite {
             .iter()
             .map(|s| {
                 if s.entry.expects_failure {
-                    usize::from(!s.plan.is_empty())
+                    usize::from(!s.seeds.is_empty())
                 } else {
-                    s.plan.len()
+                    s.seeds.len()
                 }
             })
             .sum()
@@ -129,15 +128,15 @@ impl Suite {
         };
         if let Some(index) = index_of(name) {
             let s = &self.scenarios[index];
-            return (s.entry.expects_failure && s.plan.len() > 1).then(|| self.trial(index, None));
+            return (s.entry.expects_failure && s.seeds.len() > 1).then(|| self.trial(index, None));
         }
         let (path, seed) = name.rsplit_once("::seed_")?;
         let seed = seed.parse::<u64>().ok()?;
         let index = index_of(path)?;
         let scenario = &self.scenarios[index];
-        match (scenario.entry.expects_failure, scenario.plan.as_slice()) {
+        match (scenario.entry.expects_failure, scenario.seeds.as_slice()) {
             (true, [only]) if *only == seed => Some(self.trial(index, None)),
-            (false, plan) if plan.contains(&seed) => Some(self.trial(index, Some(seed))),
+            (false, seeds) if seeds.contains(&seed) => Some(self.trial(index, Some(seed))),
             _ => None,
         }
     }
@@ -188,7 +187,7 @@ impl Suite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use musil_core::registry::{DeclaredSeeds, ErasedScenario};
+    use crate::registry::{DeclaredSeeds, ErasedScenario};
 
     fn never_built() -> Box<dyn ErasedScenario> {
         unreachable!("selection never builds scenarios")
@@ -313,7 +312,7 @@ mod tests {
         );
         assert_eq!(
             selection.trials[1].seed, None,
-            "the should_fail trial still runs its whole plan"
+            "the should_fail trial still runs all its seeds"
         );
         assert_eq!(
             suite.find_exact("net::liar::seed_3").map(|t| t.name),

@@ -15,26 +15,8 @@ use std::sync::mpsc;
 
 use super::fingerprint::{Seen, fingerprint};
 use super::model::Model;
+use super::options::CheckOptions;
 use super::report::{CheckReport, TraceStep, Violation, ViolationKind};
-
-/// Limits and resources of a search.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CheckOptions {
-    /// Stop (with a `truncated` report) once this many distinct states are known.
-    pub max_states: usize,
-    /// Threads that expand states (the report does not depend on it).
-    pub threads: usize,
-}
-
-impl Default for CheckOptions {
-    /// 10 million states, one thread.
-    fn default() -> Self {
-        CheckOptions {
-            max_states: 10_000_000,
-            threads: 1,
-        }
-    }
-}
 
 /// States per chunk of a level.
 const CHUNK: usize = 1024;
@@ -79,35 +61,15 @@ impl Parents {
     }
 }
 
-/// Checks `model` and stops at the first violation (with the default options).
-pub fn check<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
-    model: &Model<S>,
-) -> CheckReport<S> {
-    check_with(model, CheckOptions::default())
-}
-
-/// Checks `model` with `options`, stopping at the first violation.
-pub fn check_with<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
+/// Checks `model` with `options`: stops at the first violation, or with `all`, explores
+/// everything and reports the first (shortest) violation of each invariant and edge invariant,
+/// and the first deadlock.
+pub(crate) fn search<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
     model: &Model<S>,
     options: CheckOptions,
+    all: bool,
 ) -> CheckReport<S> {
-    Search::run(model, options, false)
-}
-
-/// Explores everything and reports the first (shortest) violation of each invariant and edge
-/// invariant, and the first deadlock.
-pub fn check_all<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
-    model: &Model<S>,
-) -> CheckReport<S> {
-    check_all_with(model, CheckOptions::default())
-}
-
-/// [`check_all`] with `options`.
-pub fn check_all_with<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
-    model: &Model<S>,
-    options: CheckOptions,
-) -> CheckReport<S> {
-    Search::run(model, options, true)
+    Search::run(model, options, all)
 }
 
 /// A failed check: its position among the model's checks (state invariants, then edge

@@ -1,13 +1,13 @@
-//! [`explore`]: the reachable graph of a model, in breadth-first order, with every edge in action
+//! Exploring a model whole: the reachable graph of a model, in breadth-first order, with every edge in action
 //! order, and the queries over it: [`Graph::reaches`], [`Graph::path_to`], [`Graph::witness`].
 
 use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use super::bfs::CheckOptions;
 use super::fingerprint::{Seen, fingerprint};
 use super::model::Model;
+use super::options::CheckOptions;
 use super::report::TraceStep;
 
 /// The reachable states of a model (in breadth-first order) and its transitions.
@@ -24,14 +24,9 @@ pub struct Graph<S> {
     pub(crate) truncated: Option<usize>,
 }
 
-/// Explores every state reachable in `model` (up to `CheckOptions::default().max_states`).
-pub fn explore<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>) -> Graph<S> {
-    explore_with(model, CheckOptions::default())
-}
-
-/// Explores with `options`: a graph cut at `max_states` is marked truncated, and its unexplored
-/// states have no edges.
-pub fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
+/// Explores every state reachable in `model` with `options`: a graph cut at `max_states` is
+/// marked truncated, and its unexplored states have no edges.
+pub(crate) fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
     model: &Model<S>,
     options: CheckOptions,
 ) -> Graph<S> {

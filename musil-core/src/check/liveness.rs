@@ -18,9 +18,9 @@ use std::fmt::{self, Debug};
 use std::hash::Hash;
 use std::sync::Arc;
 
-use super::bfs::CheckOptions;
 use super::graph::{Graph, explore_with, search};
 use super::model::{Fair, Model};
+use super::options::CheckOptions;
 use super::report::{TraceStep, write_trace};
 
 type Predicate<S> = Arc<dyn Fn(&S) -> bool + Send + Sync>;
@@ -118,7 +118,7 @@ pub enum LivenessKind {
     FairCycle,
 }
 
-/// The outcome of [`check_liveness`].
+/// The outcome of [`Checker::liveness`](super::Checker::liveness).
 #[derive(Clone, Debug)]
 pub struct LivenessReport<S> {
     name: String,
@@ -235,16 +235,8 @@ impl fmt::Display for UnknownActions {
 
 impl std::error::Error for UnknownActions {}
 
-/// Checks `property` on `model` (exploring up to `CheckOptions::default().max_states`).
-pub fn check_liveness<S: Clone + Eq + Hash + Debug + 'static>(
-    model: &Model<S>,
-    property: &Liveness<S>,
-) -> Result<LivenessReport<S>, UnknownActions> {
-    check_liveness_with(model, property, CheckOptions::default())
-}
-
 /// Checks `property` on `model` with `options`.
-pub fn check_liveness_with<S: Clone + Eq + Hash + Debug + 'static>(
+pub(crate) fn check_liveness_with<S: Clone + Eq + Hash + Debug + 'static>(
     model: &Model<S>,
     property: &Liveness<S>,
     options: CheckOptions,

@@ -4,7 +4,7 @@ use std::fmt::{self, Debug};
 use std::hash::Hash;
 use std::sync::Arc;
 
-use crate::oracle::{Invariant, InvariantOutcome};
+use crate::property::{Invariant, InvariantOutcome, sort_by_name};
 
 type Guard<S> = Arc<dyn Fn(&S) -> bool + Send + Sync>;
 type Apply<S> = Arc<dyn Fn(&S) -> S + Send + Sync>;
@@ -139,13 +139,13 @@ impl<S> Clone for EdgeInvariant<S> {
 /// (the `#[invariant]`s registered for `S` plus the model's own) and over transitions.
 ///
 /// ```
-/// use musil_core::check::{Action, Model, check};
+/// use musil_core::check::{Action, Model};
 ///
 /// let model = Model::new(0u8)
 ///     .action(Action::new("inc", |n| *n < 3, |n| n + 1))
 ///     .terminal(|n| *n == 3)
 ///     .invariant("small", |n| *n <= 3);
-/// let report = check(&model);
+/// let report = model.checker().check();
 /// assert!(report.ok());
 /// assert_eq!(report.states(), 4);
 /// ```
@@ -202,7 +202,7 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Model<S> {
         check: impl Fn(&S) -> R + Send + Sync + 'static,
     ) -> Self {
         self.invariants.push(Invariant::new(name, check));
-        self.invariants.sort_by(|a, b| a.name.cmp(&b.name));
+        sort_by_name(&mut self.invariants);
         self
     }
 

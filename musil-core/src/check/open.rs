@@ -6,11 +6,10 @@
 use std::fmt::{self, Debug};
 use std::hash::Hash;
 
-use super::bfs::check;
-use super::liveness::{Liveness, LivenessReport, UnknownActions, check_liveness};
+use super::liveness::LivenessReport;
 use super::model::{Action, Model};
 use super::report::CheckReport;
-use crate::oracle::{Invariant, InvariantOutcome};
+use crate::property::{Invariant, InvariantOutcome, sort_by_name};
 
 /// How far an assumption is established.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,7 +121,7 @@ impl<S: 'static> EnvironmentSpec<S> {
 
 /// The model with every environment's behaviours and guarantees added (nothing of the model is
 /// dropped: its actions, terminal states, invariants and edge invariants all stay).
-fn compose<S: Clone + Eq + Hash + Debug + 'static>(
+pub(crate) fn compose<S: Clone + Eq + Hash + Debug + 'static>(
     system: &Model<S>,
     envs: &[EnvironmentSpec<S>],
 ) -> Model<S> {
@@ -131,12 +130,12 @@ fn compose<S: Clone + Eq + Hash + Debug + 'static>(
         composed.actions.extend(env.behaviours.iter().cloned());
         composed.invariants.extend(env.guarantees.iter().cloned());
     }
-    composed.invariants.sort_by(|a, b| a.name.cmp(&b.name));
+    sort_by_name(&mut composed.invariants);
     composed
 }
 
 /// Every assumption that is not verified, environment by environment, without repeats.
-fn residual<S>(envs: &[EnvironmentSpec<S>]) -> Vec<Assumption> {
+pub(crate) fn residual<S>(envs: &[EnvironmentSpec<S>]) -> Vec<Assumption> {
     let mut out: Vec<Assumption> = Vec::new();
     for assumption in envs.iter().flat_map(|env| &env.assumptions) {
         if assumption.status != AssumptionStatus::Verified && !out.contains(assumption) {
@@ -169,7 +168,8 @@ fn write_residual(f: &mut fmt::Formatter<'_>, residual: &[Assumption]) -> fmt::R
     Ok(())
 }
 
-/// The result of [`check_open`]: the check of the composed model, and what it rests on.
+/// The result of [`Checker::open`](super::Checker::open): the check of the composed model, and
+/// what it rests on.
 #[derive(Clone, Debug)]
 pub struct OpenReport<S> {
     /// The check of the system within its environments.
@@ -185,18 +185,7 @@ impl<S: Debug> fmt::Display for OpenReport<S> {
     }
 }
 
-/// Checks `system` within `envs` (safety and deadlock).
-pub fn check_open<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
-    system: &Model<S>,
-    envs: &[EnvironmentSpec<S>],
-) -> OpenReport<S> {
-    OpenReport {
-        report: check(&compose(system, envs)),
-        residual: residual(envs),
-    }
-}
-
-/// The result of [`check_liveness_open`].
+/// The result of [`Checker::liveness_open`](super::Checker::liveness_open).
 #[derive(Clone, Debug)]
 pub struct OpenLivenessReport<S> {
     /// The liveness check of the system within its environments.
@@ -210,18 +199,4 @@ impl<S: Debug> fmt::Display for OpenLivenessReport<S> {
         fmt::Display::fmt(&self.report, f)?;
         write_residual(f, &self.residual)
     }
-}
-
-/// Checks `property` of `system` within `envs`. Unless the property names its fairness, the
-/// system's actions keep their tags and the environment is unfair (it may act or not, forever).
-pub fn check_liveness_open<S: Clone + Eq + Hash + Debug + 'static>(
-    system: &Model<S>,
-    envs: &[EnvironmentSpec<S>],
-    property: &Liveness<S>,
-) -> Result<OpenLivenessReport<S>, UnknownActions> {
-    let report = check_liveness(&compose(system, envs), property)?;
-    Ok(OpenLivenessReport {
-        report,
-        residual: residual(envs),
-    })
 }

@@ -97,7 +97,8 @@ impl<S: Debug> fmt::Display for Violation<S> {
     }
 }
 
-/// The outcome of [`check`](super::check) or [`check_all`](super::check_all).
+/// The outcome of [`Checker::check`](super::Checker::check) or
+/// [`Checker::check_all`](super::Checker::check_all).
 #[derive(Clone, Debug)]
 pub struct CheckReport<S> {
     pub(crate) states: usize,

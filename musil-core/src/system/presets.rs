@@ -4,8 +4,9 @@
 //! Each is an [`AdversarialNode`] standing in for the platform component a node talks to, with
 //! the reply messages supplied by the caller in the system's own message type.
 
-use crate::adversary::AdversarialNode;
-use crate::node::Message;
+use crate::id::Message;
+
+use super::adversary::AdversarialNode;
 
 /// An orchestrator that answers every message with `notice` (for instance a Kubernetes
 /// eviction notice): the node must drain and hand over its work.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::decision::Rng;
+use crate::decision::rng::Rng;
 
 /// A factory shared between seeds (and threads): takes the run's setup randomness.
 pub type SharedFactory<S> = Arc<dyn Fn(&mut Rng<'_>) -> S + Send + Sync>;

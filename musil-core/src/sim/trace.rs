@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::node::NodeId;
+use crate::id::NodeId;
 
 /// What became of a sent message.
 #[derive(Clone, Debug, PartialEq, Eq)]

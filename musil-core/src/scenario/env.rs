@@ -1,4 +1,5 @@
-//! Seed plans: which seeds a scenario runs, from its declaration and the environment.
+//! The environment a scenario runs in: which seeds (from its declaration and `MUSIL_*`
+//! variables), on how many threads, with which step bound.
 //!
 //! | variable | effect |
 //! |---|---|
@@ -98,10 +99,22 @@ impl EnvSettings {
         Ok(settings)
     }
 
+    /// The seeds this process runs of the scenario `path`, which declares `declared`: this
+    /// shard's share of them ([`EnvSettings::seeds_for`]), or — for a scenario that runs `whole`
+    /// (a `should_fail` one: whether some seed fails must not depend on the split) — all of them
+    /// in the one shard that owns it ([`EnvSettings::shard_owns`]) and none elsewhere.
+    pub fn seeds_of(&self, path: &str, declared: &[u64], whole: bool) -> Option<Vec<u64>> {
+        match (whole, self.shard_owns(path)) {
+            (false, _) => Some(self.seeds_for(declared)),
+            (true, true) => Some(self.unsharded_seeds(declared)),
+            (true, false) => None,
+        }
+    }
+
     /// The seeds to run for a scenario that declares `declared`, in order: this shard's share
-    /// of [`EnvSettings::unsharded_plan`].
-    pub fn plan(&self, declared: &[u64]) -> Vec<u64> {
-        let seeds = self.unsharded_plan(declared);
+    /// of [`EnvSettings::unsharded_seeds`].
+    pub fn seeds_for(&self, declared: &[u64]) -> Vec<u64> {
+        let seeds = self.unsharded_seeds(declared);
         match self.shard.filter(|_| self.seed.is_none()) {
             Some((index, count)) => seeds
                 .into_iter()
@@ -124,7 +137,7 @@ impl EnvSettings {
     }
 
     /// The seeds for a scenario that declares `declared`, before sharding.
-    pub fn unsharded_plan(&self, declared: &[u64]) -> Vec<u64> {
+    pub fn unsharded_seeds(&self, declared: &[u64]) -> Vec<u64> {
         if let Some(seed) = self.seed {
             vec![seed]
         } else if let Some(seeds) = &self.seeds {
@@ -174,13 +187,13 @@ fn parse_positive(name: &str, value: &str, example: &str) -> Result<u64, EnvErro
 }
 
 /// The most seeds one scenario may be asked to run at once.
-pub const MAX_PLAN: u64 = 100_000_000;
+pub const MAX_SEEDS: u64 = 100_000_000;
 
 fn parse_runs(value: &str) -> Result<u64, EnvError> {
     let runs = parse_positive(RUNS, value, "500")?;
-    if runs > MAX_PLAN {
+    if runs > MAX_SEEDS {
         return Err(EnvError::new(format!(
-            "{RUNS}={runs} is too many: at most {MAX_PLAN} seeds at once (split the work with {SHARD})"
+            "{RUNS}={runs} is too many: at most {MAX_SEEDS} seeds at once (split the work with {SHARD})"
         )));
     }
     Ok(runs)
@@ -203,9 +216,9 @@ fn parse_seed_set(value: &str) -> Result<Vec<u64>, EnvError> {
         if start > end_exclusive {
             return Err(bad("the range is reversed"));
         }
-        if end_exclusive - start > MAX_PLAN {
+        if end_exclusive - start > MAX_SEEDS {
             return Err(bad(&format!(
-                "it selects {} seeds, more than {MAX_PLAN} at once",
+                "it selects {} seeds, more than {MAX_SEEDS} at once",
                 end_exclusive - start
             )));
         }
@@ -267,24 +280,27 @@ mod tests {
 
     #[test]
     fn no_variables_run_the_declared_seeds() {
-        let plan = settings(&[]).unwrap().plan(&[3, 4, 5]);
+        let plan = settings(&[]).unwrap().seeds_for(&[3, 4, 5]);
         assert_eq!(plan, [3, 4, 5]);
     }
 
     #[test]
     fn musil_seed_runs_exactly_that_seed_declared_or_not() {
-        assert_eq!(settings(&[(SEED, "7")]).unwrap().plan(&[0, 1]), [7]);
+        assert_eq!(settings(&[(SEED, "7")]).unwrap().seeds_for(&[0, 1]), [7]);
     }
 
     #[test]
     fn musil_seeds_accepts_ranges_and_lists() {
-        assert_eq!(settings(&[(SEEDS, "2..5")]).unwrap().plan(&[0]), [2, 3, 4]);
         assert_eq!(
-            settings(&[(SEEDS, "2..=5")]).unwrap().plan(&[0]),
+            settings(&[(SEEDS, "2..5")]).unwrap().seeds_for(&[0]),
+            [2, 3, 4]
+        );
+        assert_eq!(
+            settings(&[(SEEDS, "2..=5")]).unwrap().seeds_for(&[0]),
             [2, 3, 4, 5]
         );
         assert_eq!(
-            settings(&[(SEEDS, "9, 1,5")]).unwrap().plan(&[0]),
+            settings(&[(SEEDS, "9, 1,5")]).unwrap().seeds_for(&[0]),
             [9, 1, 5]
         );
     }
@@ -292,7 +308,7 @@ mod tests {
     #[test]
     fn musil_runs_counts_from_the_declared_start() {
         assert_eq!(
-            settings(&[(RUNS, "3")]).unwrap().plan(&[10, 11]),
+            settings(&[(RUNS, "3")]).unwrap().seeds_for(&[10, 11]),
             [10, 11, 12]
         );
     }
@@ -303,7 +319,7 @@ mod tests {
         let mut union: Vec<u64> = Vec::new();
         for index in 1..=3 {
             let shard = format!("{index}/3");
-            let part = settings(&[(SHARD, &shard)]).unwrap().plan(&declared);
+            let part = settings(&[(SHARD, &shard)]).unwrap().seeds_for(&declared);
             assert!(
                 part.iter().all(|seed| !union.contains(seed)),
                 "overlap in {shard}"
@@ -359,7 +375,7 @@ mod tests {
     #[test]
     fn musil_seed_is_a_replay_that_sharding_does_not_filter() {
         let replay = settings(&[(SEED, "5"), (SHARD, "2/4")]).unwrap();
-        assert_eq!(replay.plan(&[0, 1, 2]), [5]);
+        assert_eq!(replay.seeds_for(&[0, 1, 2]), [5]);
         assert!(replay.shard_owns("any::scenario"));
     }
 

@@ -7,9 +7,10 @@
 //! and calls `on_recover`; cold rebuilds it from the factory, drops its timers and calls
 //! `on_start`.
 
-use crate::error::SetupError;
-use crate::names::NodeNames;
-use crate::node::NodeId;
+use crate::id::NodeId;
+use crate::system::names::NodeNames;
+
+use super::error::SetupError;
 
 /// Which links a partition cuts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -300,13 +301,18 @@ pub(crate) struct ResolvedFaults {
     /// Per node, its merged down windows `[start, end)`, sorted.
     down: Vec<Vec<(u64, u64)>>,
     /// The restarts, in node order, then time order.
-    pub(crate) crashes: Vec<ResolvedCrash>,
+    crashes: Vec<ResolvedCrash>,
 }
 
 impl ResolvedFaults {
     /// No faults (and no per-node tables: `is_down` looks at them only when there are crashes).
     pub(crate) fn none() -> Self {
         ResolvedFaults::default()
+    }
+
+    /// The restarts, in node order, then time order.
+    pub(crate) fn crashes(&self) -> &[ResolvedCrash] {
+        &self.crashes
     }
 
     /// Whether some partition cuts `from → to` at time `t`.

@@ -5,18 +5,30 @@
 
 use std::fmt;
 
-use crate::context::Context;
-use crate::decision::{DecisionSource, Rng, Seeded, Stream};
-use crate::engine::{Engine, NodeState};
-use crate::error::SetupError;
-use crate::factory::{Factory, SharedFactory};
-use crate::faults::FaultSchedule;
-use crate::names::NodeNames;
-use crate::network::NetworkModel;
-use crate::node::{Message, Node, NodeId};
-use crate::queue::{Class, Event};
+use crate::decision::rng::Rng;
+use crate::decision::seeded::Seeded;
+use crate::decision::{DecisionSource, Stream};
+use crate::id::{Message, NodeId};
+use crate::system::factory::{Factory, SharedFactory};
+use crate::system::names::NodeNames;
+use crate::system::node::Node;
 use crate::system::{NodeVisitor, System};
-use crate::trace::{Trace, TraceKind};
+
+pub mod context;
+mod engine;
+pub mod error;
+pub mod faults;
+pub mod network;
+mod queue;
+pub mod trace;
+
+use context::Context;
+use engine::Engine;
+use error::{SetupError, quoted_list};
+use faults::FaultSchedule;
+use network::NetworkModel;
+use queue::Event;
+use trace::Trace;
 
 /// Why a run stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,7 +176,6 @@ pub struct Simulation<S, M, D = Seeded> {
     schedule: FaultSchedule,
     record_trace: bool,
     started: bool,
-    steps: u64,
     /// The handler being run (set before each dispatch, cleared after): after a panic, where.
     in_handler: Option<(NodeId, &'static str)>,
 }
@@ -187,7 +198,7 @@ impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {
     /// If the simulation has started.
     pub fn seed(mut self, seed: u64) -> Self {
         self.assert_not_started("seed");
-        self.engine.decisions = Seeded::new(seed);
+        self.engine.set_decisions(Seeded::new(seed));
         self
     }
 }
@@ -202,7 +213,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             schedule: FaultSchedule::new(),
             record_trace: false,
             started: false,
-            steps: 0,
             in_handler: None,
         }
     }
@@ -226,7 +236,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// If the simulation has started.
     pub fn network(mut self, network: NetworkModel<M>) -> Self {
         self.assert_not_started("network");
-        self.engine.network = network;
+        self.engine.set_network(network);
         self
     }
 
@@ -259,7 +269,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         record_trace: bool,
     ) {
         self.assert_not_started("configure");
-        self.engine.network = network;
+        self.engine.set_network(network);
         self.schedule = faults;
         self.record_trace = record_trace;
     }
@@ -277,48 +287,33 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         if self.started {
             return Ok(());
         }
-        let count = self.system.node_count();
         let names = NodeNames::new(
-            (0..count)
+            (0..self.system.node_count())
                 .map(|i| self.system.node_name(NodeId::new(i)))
                 .collect(),
         )?;
-        self.engine.network.validate()?;
         let faults = self.schedule.resolve(&names)?;
         if self.factory.is_none()
-            && let Some(cold) = faults.crashes.iter().find(|c| c.lose_state)
+            && let Some(cold) = faults.crashes().iter().find(|c| c.lose_state)
         {
             return Err(SetupError::NoFactoryForColdRestart {
                 node: names.name(cold.node).to_string(),
             });
         }
-        if self.record_trace {
-            self.engine.trace = Some(Trace::new(names.to_strings()));
-        }
-        self.engine.names = names;
-        self.engine.faults = faults;
-        self.engine.nodes = vec![NodeState::default(); count];
+        self.engine.begin(names, faults, self.record_trace)?;
         self.started = true;
-        for index in 0..count {
+        for index in 0..self.engine.names().len() {
             let node = NodeId::new(index);
-            if !self.engine.faults.is_down(node, 0) {
+            if !self.engine.faults().is_down(node, 0) {
                 self.start_node(node);
             }
         }
-        let restarts: Vec<_> = self.engine.faults.crashes.clone();
-        for crash in restarts {
-            let event = Event::Restart {
-                node: crash.node,
-                lose_state: crash.lose_state,
-            };
-            self.engine.queue.push(crash.end, Class::Restart, event);
-        }
+        self.engine.schedule_restarts();
         Ok(())
     }
 
     fn start_node(&mut self, node: NodeId) {
-        self.engine.nodes[node.index()].started = true;
-        self.engine.record(|| TraceKind::Started { node });
+        self.engine.mark_started(node);
         self.dispatch(node, Handler::Start);
     }
 
@@ -340,10 +335,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// that panicked, as ``node `client` (on_message)``.
     pub fn interrupted_handler(&self) -> Option<String> {
         self.in_handler.map(|(node, handler)| {
-            let name = if self.engine.names.is_empty() {
+            let names = self.engine.names();
+            let name = if names.is_empty() {
                 node.to_string()
             } else {
-                self.engine.names.name(node).to_string()
+                names.name(node).to_string()
             };
             format!("node `{name}` ({handler})")
         })
@@ -354,10 +350,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// Returns `Ok(None)` when nothing is left to process.
     pub fn step(&mut self) -> Result<Option<Step>, SetupError> {
         self.start()?;
-        if !self.settle() {
+        if !self.engine.skip_non_steps() {
             return Ok(None);
         }
-        Ok(Some(self.process_next()))
+        Ok(Some(self.process_step()))
     }
 
     /// Runs until quiescent or until `max_steps` steps have been processed in total.
@@ -377,114 +373,45 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             if until(&self.system) {
                 break StopReason::Until;
             }
-            if !self.settle() {
+            if !self.engine.skip_non_steps() {
                 break StopReason::Quiescent;
             }
-            if self.steps >= max_steps {
+            if self.steps() >= max_steps {
                 break StopReason::MaxSteps;
             }
-            self.process_next();
+            self.process_step();
         };
         Ok(self.result(reason))
     }
 
     /// The counters so far, with `reason` as the stop reason.
     pub fn result(&self, reason: StopReason) -> RunResult {
+        let counters = self.engine.counters();
         RunResult {
-            steps: self.steps,
-            time: self.engine.now,
-            delivered: self.engine.delivered,
-            dropped: self.engine.dropped,
+            steps: counters.steps,
+            time: self.engine.now(),
+            delivered: counters.delivered,
+            dropped: counters.dropped,
             reason,
         }
     }
 
-    /// Whether a step is pending. To answer, it discards (and accounts for) the events at the
-    /// head of the queue that are not steps: stale timers, timers due at a down node, messages
-    /// arriving at a down node.
-    pub fn has_pending_step(&mut self) -> bool {
-        self.started && self.settle()
+    /// Discards the events at the head of the queue that are not steps — stale timers, timers
+    /// due at a down node, messages arriving at a down node — accounting for each, and returns
+    /// whether a step is left to process. (Before the start: `false`.)
+    pub fn skip_non_steps(&mut self) -> bool {
+        self.started && self.engine.skip_non_steps()
     }
 
-    /// Processes the step that [`Simulation::has_pending_step`] just found.
-    pub(crate) fn process_pending_step(&mut self) -> Step {
-        self.process_next()
-    }
-
-    /// Discards events at the head of the queue that are not steps; `false` if none is left.
-    fn settle(&mut self) -> bool {
-        loop {
-            let Some((time, seq, event)) = self.engine.queue.peek() else {
-                return false;
-            };
-            let (keep, lost_timer) = match *event {
-                Event::Deliver { to, .. } => (!self.engine.faults.is_down(to, time), false),
-                Event::Timer { node, name } => {
-                    let live = self.engine.timer_is_live(node, name, seq);
-                    let down = live && self.engine.faults.is_down(node, time);
-                    (live && !down, down)
-                }
-                Event::Restart { .. } => (true, false),
-            };
-            if keep {
-                return true;
-            }
-            if let Some((time, _, event)) = self.engine.queue.pop() {
-                self.discard(time, event, lost_timer);
-            }
-        }
-    }
-
-    /// Accounts for an event that is not a step (it does not advance the clock): a message
-    /// arriving at a down node, a live timer falling due at a down node (`lost_timer`), or a
-    /// stale timer.
-    fn discard(&mut self, time: u64, event: Event<M>, lost_timer: bool) {
-        match event {
-            Event::Deliver { from, to, msg } => {
-                self.engine.dropped += 1;
-                self.engine.record_at(time, || TraceKind::DroppedOnArrival {
-                    from,
-                    to,
-                    message: format!("{msg:?}"),
-                });
-            }
-            Event::Timer { node, name } if lost_timer => {
-                self.engine.cancel_timer(node, name);
-                self.engine
-                    .record_at(time, || TraceKind::TimerLost { node, timer: name });
-            }
-            Event::Timer { .. } => {}
-            Event::Restart { .. } => {
-                unreachable!(
-                    "settle keeps every restart: merged crash windows end at their restart"
-                )
-            }
-        }
-    }
-
-    /// Pops and processes the head of the queue, which [`Self::settle`] found to be a step.
-    fn process_next(&mut self) -> Step {
-        let Some((time, _, event)) = self.engine.queue.pop() else {
-            unreachable!("process_next is only called after settle found a step")
-        };
-        self.engine.now = time;
-        self.steps += 1;
-        self.engine.step = self.steps;
+    /// Processes the step at the head of the queue, which [`Simulation::skip_non_steps`] found.
+    pub(crate) fn process_step(&mut self) -> Step {
+        let (time, event) = self.engine.take_step();
         let kind = match event {
             Event::Deliver { from, to, msg } => {
-                self.engine.delivered += 1;
-                self.engine.record(|| TraceKind::Delivered {
-                    from,
-                    to,
-                    message: format!("{msg:?}"),
-                });
                 self.dispatch(to, Handler::Message(from, msg));
                 StepKind::Delivered { from, to }
             }
             Event::Timer { node, name } => {
-                self.engine.cancel_timer(node, name);
-                self.engine
-                    .record(|| TraceKind::TimerFired { node, timer: name });
                 self.dispatch(node, Handler::Timer(name));
                 StepKind::Timer { node, timer: name }
             }
@@ -497,38 +424,42 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             }
         };
         Step {
-            number: self.steps,
+            number: self.steps(),
             time,
             kind,
         }
     }
 
     fn restart(&mut self, node: NodeId, cold: bool) {
-        self.engine.record(|| TraceKind::Restarted { node, cold });
         if cold {
-            if let Some(factory) = self.factory.clone() {
-                self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
-                self.engine.decisions.rewind(Stream::Setup);
-                let mut fresh = factory(&mut Rng::new(&mut self.engine.decisions, Stream::Setup));
-                self.check_rebuilt(&fresh, node);
-                self.system.replace_node(node, &mut fresh);
-                self.in_handler = None;
-            }
-            let state = &mut self.engine.nodes[node.index()];
-            state.timers.clear();
-            state.started = false;
+            self.rebuild(node);
+            self.engine.forget_node(node);
         }
-        if self.engine.nodes[node.index()].started {
+        if self.engine.started(node) {
             self.dispatch(node, Handler::Recover);
         } else {
             self.start_node(node);
         }
     }
 
+    /// Replaces `node` with a fresh instance from the factory, built from the rewound setup
+    /// stream (so the fresh system is the one the seed built).
+    fn rebuild(&mut self, node: NodeId) {
+        let Some(factory) = self.factory.clone() else {
+            return;
+        };
+        self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
+        let mut rng = Rng::new(self.engine.rewound(Stream::Setup), Stream::Setup);
+        let mut fresh = factory(&mut rng);
+        self.check_rebuilt(&fresh, node);
+        self.system.replace_node(node, &mut fresh);
+        self.in_handler = None;
+    }
+
     /// A cold restart swaps in one node of a freshly built system: that system must have the
     /// same nodes, or the factory depends on something other than the seed.
     fn check_rebuilt(&self, fresh: &S, node: NodeId) {
-        let names = self.engine.names.all();
+        let names = self.engine.names().all();
         let rebuilt: Vec<_> = (0..fresh.node_count())
             .map(|i| fresh.node_name(NodeId::new(i)))
             .collect();
@@ -536,9 +467,9 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             rebuilt == names,
             "the factory is not deterministic: rebuilding `{}` for a cold restart, it built nodes [{}] \
              where the run has [{}]",
-            self.engine.names.name(node),
-            crate::error::quoted_list(&rebuilt),
-            crate::error::quoted_list(names)
+            self.engine.names().name(node),
+            quoted_list(&rebuilt),
+            quoted_list(names)
         );
     }
 
@@ -547,10 +478,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     pub fn inject(&mut self, from: NodeId, to: NodeId, msg: M) -> Result<(), SetupError> {
         self.start()?;
         for id in [from, to] {
-            if id.index() >= self.engine.names.len() {
+            if id.index() >= self.engine.names().len() {
                 return Err(SetupError::UnknownNodeId {
                     id,
-                    known: self.engine.names.to_strings(),
+                    known: self.engine.names().to_strings(),
                 });
             }
         }
@@ -570,47 +501,47 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// The current virtual time.
     pub fn now(&self) -> u64 {
-        self.engine.now
+        self.engine.now()
     }
 
     /// Steps processed so far.
     pub fn steps(&self) -> u64 {
-        self.steps
+        self.engine.counters().steps
     }
 
     /// Messages delivered so far.
     pub fn delivered(&self) -> u64 {
-        self.engine.delivered
+        self.engine.counters().delivered
     }
 
     /// Messages dropped so far (partition, loss, mutate, or arrival at a down node).
     pub fn dropped(&self) -> u64 {
-        self.engine.dropped
+        self.engine.counters().dropped
     }
 
     /// Events scheduled so far (every delivery, duplicate, timer and restart).
     pub fn scheduled(&self) -> u64 {
-        self.engine.queue.scheduled()
+        self.engine.scheduled()
     }
 
     /// Events pending in the queue (stale timers included).
     pub fn pending(&self) -> usize {
-        self.engine.queue.len()
+        self.engine.pending()
     }
 
     /// The node names (empty before the start).
     pub fn names(&self) -> &NodeNames {
-        &self.engine.names
+        self.engine.names()
     }
 
     /// The trace recorded so far, if [`Simulation::record_trace`] was asked for.
     pub fn trace(&self) -> Option<&Trace> {
-        self.engine.trace.as_ref()
+        self.engine.trace()
     }
 
     /// The decision source.
     pub fn decisions(&self) -> &D {
-        &self.engine.decisions
+        self.engine.decisions()
     }
 
     /// The system, consuming the simulation.
@@ -620,6 +551,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// Takes the simulation apart: the world, the decision source and the trace.
     pub fn into_parts(self) -> (S, D, Option<Trace>) {
-        (self.system, self.engine.decisions, self.engine.trace)
+        let (decisions, trace) = self.engine.into_parts();
+        (self.system, decisions, trace)
     }
 }

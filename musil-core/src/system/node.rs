@@ -1,42 +1,7 @@
-//! What a user implements: the [`Node`] trait, node identities and the [`Message`] bound.
+//! What a user implements: the [`Node`] trait, a node's event handlers.
 
-use std::fmt;
-
-use crate::context::Context;
-
-/// The bound every message type satisfies: cloneable (the network may duplicate it) and
-/// printable (traces and reports show it).
-///
-/// It is implemented automatically for every `Clone + Debug + 'static` type.
-pub trait Message: Clone + fmt::Debug + 'static {}
-
-impl<T: Clone + fmt::Debug + 'static> Message for T {}
-
-/// The identity of a node within one system: its position in declaration order.
-///
-/// The first field of a `#[derive(System)]` struct is `NodeId(0)`; a `#[nodes] Vec<N>` field
-/// contributes one id per element. Use [`Context::name_of`] to turn an id into the node's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeId(u32);
-
-impl NodeId {
-    /// The node at position `index` in declaration order.
-    pub const fn new(index: usize) -> Self {
-        assert!(index <= u32::MAX as usize, "node index out of range");
-        NodeId(index as u32)
-    }
-
-    /// The position of this node in declaration order.
-    pub const fn index(self) -> usize {
-        self.0 as usize
-    }
-}
-
-impl fmt::Display for NodeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
+use crate::id::{Message, NodeId};
+use crate::sim::context::Context;
 
 /// A participant in a simulated system: the user's real node logic, as event handlers.
 ///

@@ -1,8 +1,24 @@
-//! [`Context`]: a node's window on the simulation while one of its handlers runs.
+//! [`Context`]: a node's window on the simulation while one of its handlers runs, and
+//! [`EngineHandle`], what a context may ask of the engine behind it.
 
-use crate::decision::{Rng, Stream};
-use crate::engine::Ops;
-use crate::node::{Message, NodeId};
+use crate::decision::rng::Rng;
+use crate::decision::{DecisionSource, Stream};
+use crate::id::{Message, NodeId};
+use crate::system::names::NodeNames;
+
+use super::error::quoted_list;
+
+/// What a handler's [`Context`] may ask of the engine, whatever the engine's decision source:
+/// the one `dyn` call between user code and the run.
+pub(crate) trait EngineHandle<M> {
+    fn now(&self) -> u64;
+    fn names(&self) -> &NodeNames;
+    fn send(&mut self, from: NodeId, to: NodeId, msg: M);
+    fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64);
+    fn cancel_timer(&mut self, node: NodeId, name: &'static str);
+    fn timer_armed(&self, node: NodeId, name: &'static str) -> bool;
+    fn decisions(&mut self) -> &mut dyn DecisionSource;
+}
 
 /// Where a message goes: a [`NodeId`] or a node's name (`&str` or `String`).
 pub trait Destination {
@@ -20,7 +36,10 @@ impl Destination for NodeId {
 
 impl Destination for &str {
     fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        ctx.ops.names().id_of(self).ok_or_else(|| self.to_string())
+        ctx.engine
+            .names()
+            .id_of(self)
+            .ok_or_else(|| self.to_string())
     }
 }
 
@@ -40,13 +59,13 @@ impl Destination for &String {
 ///
 /// A context lives only for the duration of one handler call.
 pub struct Context<'a, M> {
-    ops: &'a mut dyn Ops<M>,
+    engine: &'a mut dyn EngineHandle<M>,
     me: NodeId,
 }
 
 impl<'a, M: Message> Context<'a, M> {
-    pub(crate) fn new(ops: &'a mut dyn Ops<M>, me: NodeId) -> Self {
-        Context { ops, me }
+    pub(crate) fn new(engine: &'a mut dyn EngineHandle<M>, me: NodeId) -> Self {
+        Context { engine, me }
     }
 
     /// This node's id.
@@ -56,12 +75,12 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// This node's name.
     pub fn name(&self) -> &str {
-        self.ops.names().name(self.me)
+        self.engine.names().name(self.me)
     }
 
     /// The current virtual time.
     pub fn now(&self) -> u64 {
-        self.ops.now()
+        self.engine.now()
     }
 
     /// The name of node `id`.
@@ -69,17 +88,17 @@ impl<'a, M: Message> Context<'a, M> {
     /// # Panics
     /// If `id` is not a node of this system.
     pub fn name_of(&self, id: NodeId) -> &str {
-        self.ops.names().name(id)
+        self.engine.names().name(id)
     }
 
     /// The id of the node called `name`, if there is one.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.ops.names().id_of(name)
+        self.engine.names().id_of(name)
     }
 
     /// How many nodes the system has.
     pub fn node_count(&self) -> usize {
-        self.ops.names().len()
+        self.engine.names().len()
     }
 
     /// Sends `msg` to `to` (a [`NodeId`] or a node's name) over the simulated network.
@@ -92,10 +111,10 @@ impl<'a, M: Message> Context<'a, M> {
             Ok(id) => id,
             Err(unknown) => panic!(
                 "send to unknown node {unknown:?} (known: {})",
-                crate::error::quoted_list(self.ops.names().all())
+                quoted_list(self.engine.names().all())
             ),
         };
-        self.ops.send(self.me, to, msg);
+        self.engine.send(self.me, to, msg);
     }
 
     /// Sends a copy of `msg` to every other node, in declaration order.
@@ -106,30 +125,30 @@ impl<'a, M: Message> Context<'a, M> {
             return;
         };
         for to in (0..last.index()).map(NodeId::new).filter(|&id| id != me) {
-            self.ops.send(me, to, msg.clone());
+            self.engine.send(me, to, msg.clone());
         }
-        self.ops.send(me, last, msg);
+        self.engine.send(me, last, msg);
     }
 
     /// Arms timer `name` to fire `max(delay, 1)` time units from now; re-arming a timer of the
     /// same name replaces it.
     pub fn set_timer(&mut self, name: &'static str, delay: u64) {
-        self.ops.set_timer(self.me, name, delay);
+        self.engine.set_timer(self.me, name, delay);
     }
 
     /// Disarms timer `name` (nothing happens if it is not armed).
     pub fn cancel_timer(&mut self, name: &'static str) {
-        self.ops.cancel_timer(self.me, name);
+        self.engine.cancel_timer(self.me, name);
     }
 
     /// Whether timer `name` is armed.
     pub fn timer_armed(&self, name: &'static str) -> bool {
-        self.ops.timer_armed(self.me, name)
+        self.engine.timer_armed(self.me, name)
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.
     pub fn rng(&mut self) -> Rng<'_> {
-        Rng::new(self.ops.decisions(), Stream::Node(self.me))
+        Rng::new(self.engine.decisions(), Stream::Node(self.me))
     }
 
     /// A float uniformly distributed in `[0, 1)`, from this node's stream.

@@ -1,9 +1,19 @@
-//! A system is a struct of nodes: the [`System`] trait that `#[derive(System)]` implements, and
-//! the [`NodeVisitor`] through which the engine reaches one node without `dyn`.
+//! What users write: a system is a struct of nodes. This module holds the [`System`] trait that
+//! `#[derive(System)]` implements and the [`NodeVisitor`] through which the engine reaches one
+//! node without `dyn`; its children hold the [`Node`] trait, the name table, factories,
+//! scripted adversaries and ready-made ones.
 
 use std::borrow::Cow;
 
-use crate::node::{Message, Node, NodeId};
+use crate::id::{Message, NodeId};
+
+pub mod adversary;
+pub mod factory;
+pub mod names;
+pub mod node;
+pub mod presets;
+
+use node::Node;
 
 /// Something done to one node of a system, whatever its concrete type.
 ///

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::node::NodeId;
+use crate::id::NodeId;
 
 /// A configuration mistake found when a run starts: an invalid network, a fault schedule naming
 /// a node that does not exist, an empty fault window, and the like. A scenario turns it into a

@@ -1,10 +1,20 @@
-//! The virtual network's behaviour: [`NetworkModel`] (loss, duplication, latency, mutation).
+//! The virtual network: [`NetworkModel`] (loss, duplication, latency, mutation), its validation,
+//! and the send path — where a message's fate is decided.
+//!
+//! On every send, in this order: a partition cutting the link drops the message; it is lost with
+//! probability `loss`; `mutate` may replace or drop it; its latency is drawn uniformly from
+//! `min_latency..=max_latency`; with probability `duplicate` a second copy is scheduled with its
+//! own latency. Every draw is a decision on the network stream; a probability of 0 or 1 and a
+//! fixed latency draw nothing.
 
 use std::fmt;
 use std::sync::Arc;
 
-use crate::error::SetupError;
-use crate::node::NodeId;
+use crate::decision::{Cause, Choice, Decision, DecisionSource, Stream, chance};
+use crate::id::{Message, NodeId};
+
+use super::error::SetupError;
+use super::trace::SendFate;
 
 /// A wire-level rewrite: called with `(from, to, message)` for every message that survives the
 /// partition and loss checks; returns the message to deliver, or `None` to drop it.
@@ -148,5 +158,99 @@ impl<M> fmt::Debug for NetworkModel<M> {
             .field("max_latency", &self.max_latency)
             .field("mutate", &self.mutate.as_ref().map(|_| "<fn>"))
             .finish()
+    }
+}
+
+/// A message that survives the network: when it arrives, and when its duplicate does.
+pub(crate) struct Delivery<M> {
+    pub(crate) msg: M,
+    pub(crate) arrives: u64,
+    pub(crate) duplicate: Option<u64>,
+    /// What `mutate` turned the message into, if it changed it (only worked out for a trace).
+    pub(crate) mutated: Option<String>,
+}
+
+impl<M> Delivery<M> {
+    /// Its fate, as a trace shows it.
+    pub(crate) fn fate(&self) -> SendFate {
+        SendFate::Scheduled {
+            arrives: self.arrives,
+            duplicate: self.duplicate,
+        }
+    }
+}
+
+/// The fate of one sent message.
+pub(crate) enum Route<M> {
+    /// Dropped at the send instant: cut, lost or dropped by `mutate`.
+    Dropped(SendFate),
+    /// On its way.
+    Deliver(Delivery<M>),
+}
+
+impl<M: Message> NetworkModel<M> {
+    /// Decides the fate of `msg` sent at `now` over the link `(from, to)`, which a partition
+    /// `cut`s or not. With `describe`, also works out what `mutate` made of it.
+    #[inline]
+    pub(crate) fn route<D: DecisionSource>(
+        &self,
+        decisions: &mut D,
+        now: u64,
+        cut: bool,
+        (from, to): (NodeId, NodeId),
+        msg: M,
+        describe: bool,
+    ) -> Route<M> {
+        if cut {
+            return Route::Dropped(SendFate::Partitioned);
+        }
+        if chance(decisions, Stream::Network, Cause::Loss, self.loss) {
+            return Route::Dropped(SendFate::Lost);
+        }
+        let Some((msg, mutated)) = self.rewrite(from, to, msg, describe) else {
+            return Route::Dropped(SendFate::DroppedByMutate);
+        };
+        let arrives = now.saturating_add(self.latency_draw(decisions, Cause::Latency));
+        let duplicate = chance(decisions, Stream::Network, Cause::Duplicate, self.duplicate)
+            .then(|| now.saturating_add(self.latency_draw(decisions, Cause::DuplicateLatency)));
+        Route::Deliver(Delivery {
+            msg,
+            arrives,
+            duplicate,
+            mutated,
+        })
+    }
+
+    /// Applies `mutate`, if any: the message to deliver (and, with `describe`, its new text if
+    /// it changed), or `None` to drop it.
+    #[inline]
+    fn rewrite(
+        &self,
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+        describe: bool,
+    ) -> Option<(M, Option<String>)> {
+        let Some(mutate) = &self.mutate else {
+            return Some((msg, None));
+        };
+        let before = describe.then(|| format!("{msg:?}"));
+        let rewritten = mutate(from, to, msg)?;
+        let after = before.and_then(|b| Some(format!("{rewritten:?}")).filter(|a| *a != b));
+        Some((rewritten, after))
+    }
+
+    /// A latency drawn from the network stream (no draw for a fixed latency).
+    #[inline]
+    fn latency_draw<D: DecisionSource>(&self, decisions: &mut D, cause: Cause) -> u64 {
+        let (lo, hi) = (self.min_latency, self.max_latency);
+        if lo == hi {
+            return lo;
+        }
+        decisions.decide(&Decision {
+            stream: Stream::Network,
+            cause,
+            choice: Choice::Uniform { lo, hi },
+        })
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::decision::DecisionRecord;
-use crate::trace::Trace;
+use crate::sim::trace::Trace;
 
 /// How many trace events a failure's `Display` shows (the last ones); all are kept.
 const SHOWN_TRACE_EVENTS: usize = 60;
@@ -57,48 +57,119 @@ impl fmt::Display for FailureKind {
 }
 
 /// What a `should_fail` scenario expects: the scenario passes iff its first failing seed fails
-/// this way. An [`FailureKind::InvalidScenario`] never satisfies an expectation.
+/// this way. [`FailureKind::InvalidScenario`] never satisfies an expectation (it is a mistake in
+/// the test, not an outcome). A [`FailureKind`] converts into the expectation of that kind:
+/// `.should_fail(FailureKind::Goal)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ShouldFail {
-    /// An invariant violation.
-    Invariant,
-    /// A missed goal without faults.
-    Goal,
-    /// A missed goal with faults.
-    Liveness,
-    /// A refinement violation.
-    Refinement,
-    /// A panic in user code.
-    Panic,
-    /// Any of the above.
+    /// A failure of this kind.
+    Kind(FailureKind),
+    /// A failure of any kind (but an invalid scenario).
     Any,
 }
 
 impl ShouldFail {
     /// Whether a failure of `kind` satisfies this expectation.
     pub fn accepts(self, kind: FailureKind) -> bool {
-        let expected = match self {
-            ShouldFail::Invariant => FailureKind::Invariant,
-            ShouldFail::Goal => FailureKind::Goal,
-            ShouldFail::Liveness => FailureKind::Liveness,
-            ShouldFail::Refinement => FailureKind::Refinement,
-            ShouldFail::Panic => FailureKind::Panic,
-            ShouldFail::Any => return kind != FailureKind::InvalidScenario,
-        };
-        kind == expected
+        kind != FailureKind::InvalidScenario
+            && match self {
+                ShouldFail::Kind(expected) => kind == expected,
+                ShouldFail::Any => true,
+            }
+    }
+}
+
+impl From<FailureKind> for ShouldFail {
+    fn from(kind: FailureKind) -> Self {
+        ShouldFail::Kind(kind)
     }
 }
 
 impl fmt::Display for ShouldFail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ShouldFail::Invariant => "invariant",
-            ShouldFail::Goal => "goal",
-            ShouldFail::Liveness => "liveness",
-            ShouldFail::Refinement => "refinement",
-            ShouldFail::Panic => "panic",
-            ShouldFail::Any => "any",
-        })
+        match self {
+            ShouldFail::Kind(kind) => kind.fmt(f),
+            ShouldFail::Any => f.write_str("any"),
+        }
+    }
+}
+
+/// What failed in one seed's run, and where: the part of a failure the run itself finds, before
+/// a report explains it.
+#[derive(Clone, Debug)]
+pub(crate) struct SeedFailure<S> {
+    pub(crate) cause: FailureCause,
+    pub(crate) step: u64,
+    pub(crate) time: u64,
+    pub(crate) world: Option<S>,
+    pub(crate) world_debug: String,
+}
+
+/// What failed, in words: a kind and a detail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FailureCause {
+    pub(crate) kind: FailureKind,
+    pub(crate) detail: String,
+}
+
+impl FailureCause {
+    pub(crate) fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
+        FailureCause {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl<S> SeedFailure<S> {
+    /// A failure found before the system existed (its factory or generator failed).
+    pub(crate) fn unbuilt(cause: FailureCause) -> Self {
+        SeedFailure {
+            cause,
+            step: 0,
+            time: 0,
+            world: None,
+            world_debug: "<not built>".to_string(),
+        }
+    }
+
+    /// Whether `other` is the same failure: cause, step and time (the world's `Debug` text is
+    /// compared separately).
+    pub(crate) fn same_as<T>(&self, other: &SeedFailure<T>) -> bool {
+        (&self.cause, self.step, self.time) == (&other.cause, other.step, other.time)
+    }
+
+    /// The same failure with the world mapped by `f` (its `Debug` text is kept).
+    pub(crate) fn map_world<T>(self, f: impl FnOnce(S) -> T) -> SeedFailure<T> {
+        SeedFailure {
+            cause: self.cause,
+            step: self.step,
+            time: self.time,
+            world: self.world.map(f),
+            world_debug: self.world_debug,
+        }
+    }
+
+    /// The same failure without its world (its `Debug` text is kept): to cross threads.
+    pub(crate) fn forget_world<T>(self) -> SeedFailure<T> {
+        SeedFailure {
+            cause: self.cause,
+            step: self.step,
+            time: self.time,
+            world: None,
+            world_debug: self.world_debug,
+        }
+    }
+
+    /// One line: kind, detail, step and time.
+    pub(crate) fn summary(&self) -> String {
+        format!(
+            "{} {} at step {} (t={})",
+            self.cause.kind.label(),
+            self.cause.detail,
+            self.step,
+            self.time
+        )
     }
 }
 
@@ -108,12 +179,7 @@ impl fmt::Display for ShouldFail {
 pub struct SimFailure<S> {
     pub(crate) scenario: String,
     pub(crate) seed: u64,
-    pub(crate) kind: FailureKind,
-    pub(crate) detail: String,
-    pub(crate) step: u64,
-    pub(crate) time: u64,
-    pub(crate) world: Option<S>,
-    pub(crate) world_debug: String,
+    pub(crate) failure: SeedFailure<S>,
     pub(crate) trace: Option<Trace>,
     pub(crate) decisions: Vec<DecisionRecord>,
     pub(crate) nondeterminism: Option<String>,
@@ -126,14 +192,9 @@ impl<S> SimFailure<S> {
     /// The same failure without the world value (its `Debug` text is kept).
     pub fn erase(self) -> SimFailure<()> {
         SimFailure {
+            failure: self.failure.map_world(|_| ()),
             scenario: self.scenario,
             seed: self.seed,
-            kind: self.kind,
-            detail: self.detail,
-            step: self.step,
-            time: self.time,
-            world: self.world.map(|_| ()),
-            world_debug: self.world_debug,
             trace: self.trace,
             decisions: self.decisions,
             nondeterminism: self.nondeterminism,
@@ -155,32 +216,32 @@ impl<S> SimFailure<S> {
 
     /// How it failed.
     pub fn kind(&self) -> FailureKind {
-        self.kind
+        self.failure.cause.kind
     }
 
     /// What failed, in words: the invariant and its reason, the goal, the panic message, …
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.failure.cause.detail
     }
 
     /// The step after which the failure was found (0: right after the start).
     pub fn step(&self) -> u64 {
-        self.step
+        self.failure.step
     }
 
     /// The virtual time of that step.
     pub fn time(&self) -> u64 {
-        self.time
+        self.failure.time
     }
 
     /// The world at the failure, if one was built (not when the factory panicked).
     pub fn world(&self) -> Option<&S> {
-        self.world.as_ref()
+        self.failure.world.as_ref()
     }
 
     /// The world at the failure, as `Debug` text.
     pub fn world_debug(&self) -> &str {
-        &self.world_debug
+        &self.failure.world_debug
     }
 
     /// The events of the failing run, from a re-run with recording on.
@@ -213,12 +274,12 @@ impl<S> SimFailure<S> {
     pub fn headline(&self) -> String {
         format!(
             "{} {} — scenario {}, seed {}, step {} (t={})",
-            self.kind.label(),
-            self.detail,
+            self.kind().label(),
+            self.detail(),
             self.scenario,
             self.seed,
-            self.step,
-            self.time
+            self.step(),
+            self.time()
         )
     }
 }
@@ -226,7 +287,7 @@ impl<S> SimFailure<S> {
 impl<S> fmt::Display for SimFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
-        writeln!(f, "  world: {}", self.world_debug)?;
+        writeln!(f, "  world: {}", self.failure.world_debug)?;
         if let Some(trace) = &self.trace {
             writeln!(f, "  trace:")?;
             f.write_str(&trace.render("    ", SHOWN_TRACE_EVENTS))?;
@@ -260,7 +321,7 @@ impl<S> SimReport<S> {
     pub fn passed(&self) -> bool {
         match (self.expected, &self.failure) {
             (None, failure) => failure.is_none(),
-            (Some(expected), Some(failure)) => expected.accepts(failure.kind),
+            (Some(expected), Some(failure)) => expected.accepts(failure.kind()),
             (Some(_), None) => false,
         }
     }
@@ -321,7 +382,7 @@ impl<S> fmt::Display for SimReport<S> {
                 f,
                 "EXPECTED FAILURE NOT FOUND — scenario {name}: should_fail = {expected}, but all {runs} runs passed"
             ),
-            (Some(expected), Some(failure)) if expected.accepts(failure.kind) => {
+            (Some(expected), Some(failure)) if expected.accepts(failure.kind()) => {
                 writeln!(
                     f,
                     "OK — scenario {name} failed as expected (should_fail = {expected}):"
@@ -329,7 +390,7 @@ impl<S> fmt::Display for SimReport<S> {
                 failure.fmt(f)
             }
             (Some(expected), Some(failure)) => {
-                let (seed, kind) = (failure.seed, failure.kind);
+                let (seed, kind) = (failure.seed, failure.kind());
                 writeln!(
                     f,
                     "UNEXPECTED FAILURE — scenario {name}: should_fail = {expected}, but seed {seed} failed with {kind}:"

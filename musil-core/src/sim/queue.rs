@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::node::NodeId;
+use crate::id::NodeId;
 
 /// Something that will happen at a given virtual time.
 #[derive(Debug)]
@@ -346,7 +346,8 @@ mod tests {
 
     #[test]
     fn the_queue_pops_what_a_plain_heap_of_keys_pops() {
-        use crate::decision::{Cause, Choice, Decision, DecisionSource, Seeded, Stream};
+        use crate::decision::seeded::Seeded;
+        use crate::decision::{Cause, Choice, Decision, DecisionSource, Stream};
         let mut source = Seeded::new(99);
         let mut draw = |hi: u64| {
             let choice = Choice::Uniform { lo: 0, hi };

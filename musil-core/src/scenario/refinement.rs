@@ -6,8 +6,10 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 
-use crate::check::fingerprint_of;
-use crate::check::{Graph, Model, explore};
+use crate::check::fingerprint::{Seen, fingerprint};
+use crate::check::graph::{Graph, explore_with};
+use crate::check::model::Model;
+use crate::check::options::CheckOptions;
 
 /// What a scenario checks its worlds against, whatever the model's state type.
 pub(crate) trait Refines<S>: Send + Sync {
@@ -19,18 +21,18 @@ pub(crate) trait Refines<S>: Send + Sync {
 /// A model explored once, and the abstraction from worlds to its states.
 pub(crate) struct Refinement<S, A> {
     graph: Graph<A>,
-    index: crate::check::Seen,
+    index: Seen,
     abstraction: Arc<dyn Fn(&S) -> A + Send + Sync>,
 }
 
 impl<S, A: Clone + Eq + Hash + Debug + 'static> Refinement<S, A> {
     pub(crate) fn new(model: &Model<A>, abstraction: Arc<dyn Fn(&S) -> A + Send + Sync>) -> Self {
-        let graph = explore(model);
+        let graph = explore_with(model, CheckOptions::default());
         let index = graph
             .states()
             .iter()
             .enumerate()
-            .map(|(i, a)| (fingerprint_of(a), i as u32))
+            .map(|(i, a)| (fingerprint(a), i as u32))
             .collect();
         Refinement {
             graph,
@@ -58,7 +60,7 @@ where
 {
     fn observe(&self, world: &S, previous: Option<u32>, step: u64) -> Result<u32, String> {
         let state = (self.abstraction)(world);
-        let Some(&index) = self.index.get(&fingerprint_of(&state)) else {
+        let Some(&index) = self.index.get(&fingerprint(&state)) else {
             return Err(format!(
                 "step {step} maps to {state:?}, a state the model never reaches{}",
                 self.cut()

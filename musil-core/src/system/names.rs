@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::SetupError;
-use crate::node::NodeId;
+use crate::id::NodeId;
+use crate::sim::error::SetupError;
 
 /// The node names of a system, in declaration order. Large systems also keep a sorted index for
 /// lookups by name; small ones are scanned (faster, and nothing to allocate per run).

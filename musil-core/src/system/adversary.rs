@@ -3,8 +3,10 @@
 
 use std::fmt;
 
-use crate::context::Context;
-use crate::node::{Message, Node, NodeId};
+use crate::id::{Message, NodeId};
+use crate::sim::context::Context;
+
+use super::node::Node;
 
 type Guard<M> = Box<dyn Fn(NodeId, &M) -> bool + Send>;
 type Response<M> = Box<dyn FnMut(&mut Context<'_, M>, NodeId, M) + Send>;

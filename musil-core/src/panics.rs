@@ -1,0 +1,115 @@
+//! Panics in user code (a node's handler, a factory, an invariant, a goal, a generator): caught
+//! where musil runs it, and turned into a message for the report.
+//!
+//! [`guarded`] runs a closure and returns its panic as a [`Caught`] panic: the message and, once
+//! [`install_hook`] has run, the place it was raised. The hook keeps a panic that `guarded` is
+//! about to catch silent — it records the place for the report instead of printing — so that a
+//! caught panic appears once, inside musil's report, and a `should_fail = panic` scenario that
+//! passes prints nothing. Panics that musil does not catch (in a user's own `#[test]`, or on a
+//! thread of their own) go to the hook that was there before, unchanged.
+//!
+//! The only state is per thread (how deep in `guarded` the thread is, and the place of the last
+//! panic); it never influences a run, only what a report says.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+
+thread_local! {
+    /// How many `guarded` calls this thread is inside.
+    static CATCHING: Cell<u32> = const { Cell::new(0) };
+    /// Where the last panic caught on this thread was raised (set by the hook).
+    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// A panic that [`guarded`] caught.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caught {
+    /// The panic's message.
+    pub message: String,
+    /// `file:line:column` where it was raised, when the hook saw it.
+    pub location: Option<String>,
+}
+
+impl fmt::Display for Caught {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        match &self.location {
+            Some(location) => write!(f, " (panicked at {location})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into a [`Caught`] one.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, Caught> {
+    CATCHING.with(|depth| depth.set(depth.get() + 1));
+    LOCATION.with(|location| location.borrow_mut().take());
+    let result = catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|depth| depth.set(depth.get() - 1));
+    result.map_err(|payload| Caught {
+        message: message_of(payload.as_ref()),
+        location: LOCATION.with(|location| location.borrow_mut().take()),
+    })
+}
+
+/// The message a panic's payload carries (`panic!` gives a `&str` or a `String`).
+pub fn message_of(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-string payload".to_string()
+    }
+}
+
+/// Installs, once per process, the hook that keeps panics caught by [`guarded`] silent and
+/// records where they were raised. Every other panic goes to the previous hook.
+pub fn install_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(Cell::get) == 0 {
+                return previous(info);
+            }
+            let place = info.location().map(ToString::to_string);
+            LOCATION.with(|location| *location.borrow_mut() = place);
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caught_panic_keeps_its_message_and_with_the_hook_its_place() {
+        install_hook();
+        let caught = guarded(|| panic!("boom {}", 7)).unwrap_err();
+        assert_eq!(caught.message, "boom 7");
+        let location = caught
+            .location
+            .clone()
+            .expect("the hook recorded the place");
+        assert!(
+            location.starts_with("musil-core/src/panics.rs:"),
+            "{location}"
+        );
+        assert!(
+            caught
+                .to_string()
+                .starts_with("boom 7 (panicked at musil-core/src/panics.rs:")
+        );
+        assert_eq!(guarded(|| 3), Ok(3));
+    }
+
+    #[test]
+    fn payloads_that_are_not_text_are_named() {
+        let caught = guarded(|| std::panic::panic_any(42u8)).unwrap_err();
+        assert_eq!(caught.message, "a panic with a non-string payload");
+    }
+}

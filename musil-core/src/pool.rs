@@ -1,0 +1,156 @@
+//! One thread pool for work whose results must be taken in order: the seeds of a scenario, the
+//! trials of a test binary, the chunks of a breadth-first level.
+//!
+//! [`in_order`] hands item indices to worker threads in increasing order and gives the results
+//! to one consumer, on the calling thread, strictly in index order — so what the consumer sees
+//! does not depend on the number of threads or their timing. The consumer can stop the work,
+//! and workers can be kept at most a few items ahead of it (to bound memory).
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// How far workers may run ahead of the consumer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ahead {
+    /// As far as they like.
+    Unbounded,
+    /// At most this many items beyond the last one taken.
+    AtMost(usize),
+}
+
+/// Runs `work(i)` for `i` in `0..count` on `threads` workers (inline on this thread when
+/// `threads <= 1`) and calls `take(i, result)` on this thread in increasing `i`, until `take`
+/// breaks or every item is taken. A panic in `take` stops the workers and is passed on.
+pub fn in_order<T: Send>(
+    count: usize,
+    threads: usize,
+    ahead: Ahead,
+    work: &(dyn Fn(usize) -> T + Sync),
+    mut take: impl FnMut(usize, T) -> ControlFlow<()>,
+) {
+    if threads <= 1 || count <= 1 {
+        for index in 0..count {
+            if take(index, work(index)).is_break() {
+                return;
+            }
+        }
+        return;
+    }
+    let shared = Shared {
+        next: AtomicUsize::new(0),
+        taken: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+        limit: match ahead {
+            Ahead::Unbounded => usize::MAX,
+            Ahead::AtMost(items) => items.max(1),
+        },
+    };
+    let (send, receive) = mpsc::channel::<(usize, T)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(count) {
+            let send = send.clone();
+            let shared = &shared;
+            scope.spawn(move || shared.claim_and_work(count, work, &send));
+        }
+        drop(send);
+        let _stop_on_exit = StopOnDrop(&shared.stop);
+        let mut waiting = BTreeMap::new();
+        let mut due = 0;
+        for (index, result) in receive {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&due) {
+                if take(due, result).is_break() {
+                    return;
+                }
+                due += 1;
+                shared.taken.store(due, Ordering::Relaxed);
+            }
+        }
+    });
+}
+
+/// What the workers and the consumer share.
+struct Shared {
+    next: AtomicUsize,
+    taken: AtomicUsize,
+    stop: AtomicBool,
+    limit: usize,
+}
+
+impl Shared {
+    /// A worker's loop: claim the next index (when not too far ahead), work, send.
+    fn claim_and_work<T>(
+        &self,
+        count: usize,
+        work: &(dyn Fn(usize) -> T + Sync),
+        send: &mpsc::Sender<(usize, T)>,
+    ) {
+        while !self.stop.load(Ordering::Relaxed) {
+            let taken = self.taken.load(Ordering::Relaxed);
+            if self.next.load(Ordering::Relaxed) >= taken.saturating_add(self.limit) {
+                std::thread::yield_now();
+                continue;
+            }
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            if index >= count || send.send((index, work(index))).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Sets the stop flag when the consumer is done, however it leaves (a break or a panic).
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn squares(threads: usize, ahead: Ahead, stop_at: usize) -> Vec<(usize, usize)> {
+        let mut seen = Vec::new();
+        in_order(100, threads, ahead, &|i| i * i, |i, square| {
+            seen.push((i, square));
+            if i == stop_at {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        seen
+    }
+
+    #[test]
+    fn results_come_in_order_whatever_the_threads() {
+        let expected: Vec<(usize, usize)> = (0..100).map(|i| (i, i * i)).collect();
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(squares(threads, Ahead::Unbounded, 1000), expected);
+            assert_eq!(squares(threads, Ahead::AtMost(2), 1000), expected);
+        }
+    }
+
+    #[test]
+    fn a_break_stops_the_work() {
+        for threads in [1, 4] {
+            assert_eq!(squares(threads, Ahead::AtMost(3), 9).len(), 10);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_the_consumer_is_passed_on_and_stops_the_workers() {
+        let outcome = std::panic::catch_unwind(|| {
+            in_order(1000, 3, Ahead::AtMost(2), &|i| i, |i, _| {
+                assert!(i < 5, "stop here");
+                ControlFlow::Continue(())
+            })
+        });
+        assert!(outcome.is_err());
+    }
+}

@@ -1,0 +1,336 @@
+//! Running a scenario's seeds: one seed under the oracle, many seeds on several threads (the
+//! lowest failing seed is the one reported, whatever the thread count), and the re-run that
+//! explains a failure with its trace and checks that it replays identically.
+
+use std::fmt::Debug;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::decision::recording::Recording;
+use crate::decision::rng::Rng;
+use crate::decision::seeded::Seeded;
+use crate::decision::{DecisionSource, Stream};
+use crate::id::Message;
+use crate::panics::{Caught, guarded};
+use crate::pool::{self, Ahead};
+use crate::property::Invariant;
+use crate::sim::trace::Trace;
+use crate::sim::{Simulation, StopReason};
+use crate::system::System;
+
+use super::oracle::Oracle;
+use super::report::{FailureCause, FailureKind, SeedFailure, SimFailure, SimReport};
+use super::{RunSettings, Scenario};
+
+/// How many seeds a worker claims at once: few enough to share the work evenly, enough that
+/// claiming costs nothing.
+const CHUNK: usize = 32;
+
+/// A scenario prepared for one call of [`Scenario::execute`]: its invariants gathered and
+/// sorted, its settings fixed.
+pub(crate) struct Execution<'a, S, M> {
+    scenario: &'a Scenario<S, M>,
+    settings: &'a RunSettings,
+    invariants: Vec<Invariant<S>>,
+    max_steps: u64,
+}
+
+/// The lowest failing seed of a list (its index and what failed), and the steps run up to it.
+struct FirstFailure {
+    failed: Option<(usize, SeedFailure<()>)>,
+    steps: u64,
+}
+
+/// What one seed's run found.
+struct SeedRun<S, D> {
+    failure: Option<SeedFailure<S>>,
+    steps: u64,
+    decisions: Option<D>,
+    trace: Option<Trace>,
+}
+
+impl<S, D> SeedRun<S, D> {
+    /// A seed that failed before its simulation existed.
+    fn unbuilt(cause: FailureCause) -> Self {
+        SeedRun {
+            failure: Some(SeedFailure::unbuilt(cause)),
+            steps: 0,
+            decisions: None,
+            trace: None,
+        }
+    }
+}
+
+impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
+    /// A report for a scenario that cannot run at all (a bad `MUSIL_*` value, an inconsistent
+    /// option): a failure of kind [`FailureKind::InvalidScenario`] naming `problem`, the
+    /// scenario and the first seed it was asked to run.
+    pub fn invalid_report(&self, problem: String, settings: &RunSettings) -> SimReport<S> {
+        let cause = FailureCause::new(FailureKind::InvalidScenario, problem);
+        let failure = self.failure(SeedFailure::unbuilt(cause), settings, 0, None);
+        SimReport {
+            scenario: self.name.clone(),
+            runs: 0,
+            steps: 0,
+            failure: Some(failure),
+            expected: self.expected,
+        }
+    }
+
+    /// The report's failure for the seed at `index` of the settings' seeds.
+    fn failure(
+        &self,
+        failure: SeedFailure<S>,
+        settings: &RunSettings,
+        index: usize,
+        nondeterminism: Option<String>,
+    ) -> SimFailure<S> {
+        let seed = settings.seeds.get(index).copied().unwrap_or(0);
+        SimFailure {
+            scenario: self.name.clone(),
+            seed,
+            failure,
+            trace: None,
+            decisions: Vec::new(),
+            nondeterminism,
+            replay: self.replay_line(seed, settings),
+            run: index + 1,
+            runs_planned: settings.seeds.len(),
+        }
+    }
+}
+
+impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
+    pub(crate) fn new(scenario: &'a Scenario<S, M>, settings: &'a RunSettings) -> Self {
+        Execution {
+            scenario,
+            settings,
+            invariants: scenario.all_invariants(),
+            max_steps: scenario.max_steps_under(settings),
+        }
+    }
+
+    /// Runs the seeds and reports the first failing one in seed order.
+    pub(crate) fn run(&self) -> SimReport<S> {
+        let first = self.first_failure();
+        let failure = first
+            .failed
+            .map(|(index, failure)| self.explain(failure, index));
+        let runs = failure
+            .as_ref()
+            .map_or(self.settings.seeds.len(), |f| f.run);
+        SimReport {
+            scenario: self.scenario.name.clone(),
+            runs,
+            steps: first.steps,
+            failure,
+            expected: self.scenario.expected,
+        }
+    }
+
+    /// The lowest failing seed and the steps run up to it. Seeds are handed out in chunks, in
+    /// increasing order; a chunk stops early past a failure found below it (such a chunk is
+    /// never taken), so every seed below the lowest failure runs, whatever the threads' timing,
+    /// and the count of steps is the same for every thread count.
+    fn first_failure(&self) -> FirstFailure {
+        let seeds = &self.settings.seeds;
+        let lowest = AtomicUsize::new(usize::MAX);
+        let chunk = |number: usize| {
+            let mut steps = 0;
+            let start = number * CHUNK;
+            let end = (start + CHUNK).min(seeds.len());
+            for (index, &seed) in seeds[start..end].iter().enumerate() {
+                let index = start + index;
+                if index > lowest.load(Ordering::Relaxed) {
+                    break;
+                }
+                let run = self.run_seed(Seeded::new(seed), false);
+                steps += run.steps;
+                if let Some(failure) = run.failure {
+                    lowest.fetch_min(index, Ordering::Relaxed);
+                    return (Some((index, failure.forget_world())), steps);
+                }
+            }
+            (None, steps)
+        };
+        let mut first = FirstFailure {
+            failed: None,
+            steps: 0,
+        };
+        let chunks = seeds.len().div_ceil(CHUNK);
+        let threads = self.settings.jobs.min(chunks);
+        pool::in_order(
+            chunks,
+            threads,
+            Ahead::Unbounded,
+            &chunk,
+            |_, (failed, steps)| {
+                first.steps += steps;
+                first.failed = failed;
+                match first.failed {
+                    Some(_) => ControlFlow::Break(()),
+                    None => ControlFlow::Continue(()),
+                }
+            },
+        );
+        first
+    }
+
+    /// Re-runs the failing seed at `index` with a recording decision source, to get its trace,
+    /// its decisions and its world, and checks that the re-run fails the same way.
+    fn explain(&self, first: SeedFailure<()>, index: usize) -> SimFailure<S> {
+        let seed = self.settings.seeds[index];
+        let rerun = self.run_seed(Recording::new(Seeded::new(seed)), true);
+        let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
+        let failure = match rerun.failure {
+            Some(again) if nondeterminism.is_none() => again,
+            _ => first.forget_world(),
+        };
+        let mut report = self
+            .scenario
+            .failure(failure, self.settings, index, nondeterminism);
+        report.trace = rerun.trace;
+        report.decisions = rerun.decisions.map(Recording::into_log).unwrap_or_default();
+        report
+    }
+
+    /// Runs one seed with `decisions`, checking the oracle after every step.
+    fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
+        let scenario = self.scenario;
+        let environment = guarded(|| {
+            let mut rng = Rng::new(&mut decisions, Stream::Environment);
+            let network = scenario.network.resolve(&mut rng);
+            (network, scenario.faults.resolve(&mut rng))
+        });
+        let (network, faults) = match environment {
+            Ok(pair) => pair,
+            Err(panic) => {
+                return SeedRun::unbuilt(panicked("the network or fault generator", panic));
+            }
+        };
+        // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
+        let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
+        let system = match built {
+            Ok(system) => system,
+            Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
+        };
+        let mut sim = Simulation::from_built(system, Arc::clone(&scenario.factory), decisions);
+        let mut oracle = Oracle::new(
+            &self.invariants,
+            scenario.refinement.as_deref(),
+            scenario.goal.as_ref(),
+            scenario.converge_within,
+            faults.heal_time(),
+            !faults.is_empty(),
+        );
+        sim.configure(network, faults, record);
+        let cause = drive(&mut sim, &mut oracle, self.max_steps);
+        conclude(sim, cause)
+    }
+}
+
+/// Why a re-run of `seed` does not explain its first failure, if it does not.
+fn divergence<S>(
+    seed: u64,
+    first: &SeedFailure<()>,
+    again: Option<&SeedFailure<S>>,
+) -> Option<String> {
+    let outside = "The run depends on something outside musil's control (wall clock, hash-map \
+                   order, global state, threads); the trace above is the re-run's";
+    match again {
+        Some(again) if again.same_as(first) && again.world_debug == first.world_debug => None,
+        Some(again) if again.same_as(first) => Some(format!(
+            "seed {seed} failed identically when re-run, but the world printed differently. \
+             Unordered state in a node (a HashMap or HashSet) prints in a different order on \
+             each run; if a node iterates it, its behaviour can change between runs too"
+        )),
+        Some(again) => Some(format!(
+            "re-running seed {seed} to record its trace failed differently: first {}, then {}. \
+             {outside}",
+            first.summary(),
+            again.summary()
+        )),
+        None => Some(format!(
+            "re-running seed {seed} to record its trace did not fail (first: {}). {outside}",
+            first.summary()
+        )),
+    }
+}
+
+/// A panic in user code outside any node, as a failure.
+fn panicked(place: &str, panic: Caught) -> FailureCause {
+    FailureCause::new(FailureKind::Panic, format!("in {place}: {panic}"))
+}
+
+/// The outcome of a finished run: its failure (with the world, and the world as text), its
+/// steps, its decisions and its trace.
+fn conclude<S: System<M> + Debug, M: Message, D: DecisionSource>(
+    sim: Simulation<S, M, D>,
+    cause: Option<FailureCause>,
+) -> SeedRun<S, D> {
+    let (step, time) = (sim.steps(), sim.now());
+    // Only a failure needs the world as text.
+    let world_debug = cause.as_ref().map(|_| {
+        guarded(|| format!("{:?}", sim.world()))
+            .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"))
+    });
+    let (world, decisions, trace) = sim.into_parts();
+    let failure = cause
+        .zip(world_debug)
+        .map(|(cause, world_debug)| SeedFailure {
+            cause,
+            step,
+            time,
+            world: Some(world),
+            world_debug,
+        });
+    SeedRun {
+        failure,
+        steps: step,
+        decisions: Some(decisions),
+        trace,
+    }
+}
+
+/// Starts the simulation and steps it, consulting the oracle, until a failure or the end.
+fn drive<S: System<M>, M: Message, D: DecisionSource>(
+    sim: &mut Simulation<S, M, D>,
+    oracle: &mut Oracle<'_, S>,
+    max_steps: u64,
+) -> Option<FailureCause> {
+    let in_handler = |sim: &Simulation<S, M, D>, panic: Caught| {
+        let place = sim
+            .interrupted_handler()
+            .unwrap_or_else(|| "the engine".to_string());
+        Some(panicked(&place, panic))
+    };
+    match guarded(|| sim.start()) {
+        Ok(Ok(())) => {}
+        Ok(Err(setup)) => {
+            return Some(FailureCause::new(
+                FailureKind::InvalidScenario,
+                setup.to_string(),
+            ));
+        }
+        Err(panic) => return in_handler(sim, panic),
+    }
+    if let Some(cause) = oracle.observe(sim.world(), sim.now()) {
+        return Some(cause);
+    }
+    let reason = loop {
+        if !sim.skip_non_steps() {
+            break StopReason::Quiescent;
+        }
+        if sim.steps() >= max_steps {
+            break StopReason::MaxSteps;
+        }
+        if let Err(panic) = guarded(|| sim.process_step()) {
+            return in_handler(sim, panic);
+        }
+        if let Some(cause) = oracle.observe(sim.world(), sim.now()) {
+            return Some(cause);
+        }
+    };
+    oracle.finish(sim.world(), reason, sim.steps())
+}

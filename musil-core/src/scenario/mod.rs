@@ -1,0 +1,415 @@
+//! Many seeds of one system: [`Scenario`], a system factory plus an environment (seeds,
+//! network, faults) and the properties to check — the builder that `#[musil::scenario]` expands
+//! to — and [`RunSettings`], what one call runs. Its children: `per_seed` (settings generated
+//! per seed), `env` (the `MUSIL_*` variables), `execute` (running the seeds), `oracle` (what is
+//! checked after each step), `refinement` (holding a run to a model) and `report`.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use crate::check::model::Model;
+use crate::id::Message;
+use crate::property::{Goal, Invariant, InvariantOutcome};
+use crate::sim::faults::FaultSchedule;
+use crate::sim::network::NetworkModel;
+use crate::system::System;
+use crate::system::factory::{Factory, SharedFactory};
+
+pub mod env;
+mod execute;
+mod oracle;
+pub mod per_seed;
+mod refinement;
+pub mod report;
+
+use per_seed::{IntoPerSeed, PerSeed};
+use refinement::{Refinement, Refines};
+use report::ShouldFail;
+
+/// The default seeds: `0..100`.
+pub const DEFAULT_SEEDS: std::ops::Range<u64> = 0..100;
+
+/// The default bound on steps per run.
+pub const DEFAULT_MAX_STEPS: u64 = 10_000;
+
+/// A scenario: how to build the system, the environment it runs in, and what must hold.
+///
+/// ```
+/// use musil_core::{Context, Node, NodeId, NetworkModel, RunSettings, Scenario};
+/// # use musil_core::{NodeVisitor, System};
+///
+/// #[derive(Clone, Debug)]
+/// enum Msg { Req, Ack }
+///
+/// #[derive(Debug, Default)]
+/// struct Client { acked: bool }
+/// impl Node<Msg> for Client {
+///     fn on_start(&mut self, ctx: &mut Context<Msg>) { self.retry(ctx) }
+///     fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) { self.retry(ctx) }
+///     fn on_message(&mut self, ctx: &mut Context<Msg>, _: NodeId, _: Msg) {
+///         self.acked = true;
+///         ctx.cancel_timer("retry");
+///     }
+/// }
+/// impl Client {
+///     fn retry(&mut self, ctx: &mut Context<Msg>) {
+///         ctx.send("server", Msg::Req);
+///         ctx.set_timer("retry", 4);
+///     }
+/// }
+///
+/// #[derive(Debug, Default)]
+/// struct Server;
+/// impl Node<Msg> for Server {
+///     fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, _: Msg) { ctx.send(from, Msg::Ack) }
+/// }
+/// # #[derive(Debug, Default)] struct World { client: Client, server: Server }
+/// # impl System<Msg> for World {
+/// #     fn node_count(&self) -> usize { 2 }
+/// #     fn node_name(&self, id: NodeId) -> std::borrow::Cow<'static, str> { ["client", "server"][id.index()].into() }
+/// #     fn visit_node<V: NodeVisitor<Msg>>(&mut self, id: NodeId, v: V) -> V::Output {
+/// #         if id.index() == 0 { v.visit(&mut self.client) } else { v.visit(&mut self.server) }
+/// #     }
+/// #     fn replace_node(&mut self, _: NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
+/// # }
+///
+/// let report = Scenario::new(World::default)
+///     .name("retrying_client")
+///     .seeds(0..50)
+///     .network(NetworkModel::reliable().loss(0.3).latency(1, 3))
+///     .goal("acked", |w: &World| w.client.acked)
+///     .execute(&RunSettings::seeds(0..50));
+/// assert!(report.ok(), "{report}");
+/// ```
+pub struct Scenario<S, M> {
+    pub(crate) name: String,
+    pub(crate) factory: SharedFactory<S>,
+    pub(crate) seeds: Vec<u64>,
+    pub(crate) network: PerSeed<NetworkModel<M>>,
+    pub(crate) faults: PerSeed<FaultSchedule>,
+    pub(crate) invariants: Vec<Invariant<S>>,
+    pub(crate) goal: Option<Goal<S>>,
+    pub(crate) converge_within: Option<u64>,
+    pub(crate) max_steps: u64,
+    pub(crate) expected: Option<ShouldFail>,
+    pub(crate) replay: Option<Replay>,
+    pub(crate) refinement: Option<Arc<dyn Refines<S>>>,
+}
+
+impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
+    /// A scenario of the systems `factory` builds: a `fn() -> S`, or a `fn(&mut Rng) -> S` to
+    /// build differently per seed. It is called once per seed, and again to rebuild one node on
+    /// a cold restart. Defaults: seeds `0..100`, a reliable network, no faults, `max_steps`
+    /// 10 000, named after the factory. Every `#[invariant]` registered for `S` is checked too.
+    pub fn new<Marker>(factory: impl Factory<S, Marker>) -> Self {
+        let name = default_name(std::any::type_name_of_val(&factory));
+        Scenario {
+            name,
+            factory: factory.into_shared(),
+            seeds: DEFAULT_SEEDS.collect(),
+            network: PerSeed::Fixed(NetworkModel::reliable()),
+            faults: PerSeed::Fixed(FaultSchedule::new()),
+            invariants: Vec::new(),
+            goal: None,
+            converge_within: None,
+            max_steps: DEFAULT_MAX_STEPS,
+            expected: None,
+            replay: None,
+            refinement: None,
+        }
+    }
+
+    /// Names the scenario in reports.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The seeds to run, in order: a range, an inclusive range, an array or any iterator.
+    pub fn seeds(mut self, seeds: impl IntoIterator<Item = u64>) -> Self {
+        self.seeds = seeds.into_iter().collect();
+        self
+    }
+
+    /// The network: a [`NetworkModel`], or `fn(&mut Rng) -> NetworkModel` for one per seed.
+    pub fn network(mut self, network: impl IntoPerSeed<NetworkModel<M>>) -> Self {
+        self.network = network.into_per_seed();
+        self
+    }
+
+    /// The faults: a [`FaultSchedule`], or `fn(&mut Rng) -> FaultSchedule` for one per seed.
+    pub fn faults(mut self, faults: impl IntoPerSeed<FaultSchedule>) -> Self {
+        self.faults = faults.into_per_seed();
+        self
+    }
+
+    /// Adds an invariant, checked after the start and after every step. `check` returns a
+    /// `bool` or a `Result<(), impl Display>` whose error is the reason shown. All invariants
+    /// (these and the `#[invariant]`s registered for `S`) are checked in name order.
+    pub fn invariant<R: InvariantOutcome>(
+        mut self,
+        name: impl Into<String>,
+        check: impl Fn(&S) -> R + Send + Sync + 'static,
+    ) -> Self {
+        self.invariants.push(Invariant::new(name, check));
+        self
+    }
+
+    /// The goal: must hold when the run ends (quiescent or at `max_steps`). A missed goal is a
+    /// `goal` failure without faults and a `liveness` failure with them.
+    pub fn goal(
+        mut self,
+        name: impl Into<String>,
+        holds: impl Fn(&S) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.goal = Some(Goal {
+            name: name.into(),
+            holds: Arc::new(holds),
+        });
+        self
+    }
+
+    /// Once the last fault has healed (from the start without faults), the goal must hold within
+    /// `steps` steps: the run fails when the goal is false at the first observation at or after
+    /// the heal time and after each of the `steps` steps that follow (consecutively; the count
+    /// restarts whenever the goal holds). This catches livelocks. The failure is `liveness` with
+    /// faults and `goal` without.
+    pub fn converge_within(mut self, steps: u64) -> Self {
+        self.converge_within = Some(steps);
+        self
+    }
+
+    /// The bound on steps per run (`MUSIL_MAX_STEPS` overrides it when the environment is read).
+    pub fn max_steps(mut self, steps: u64) -> Self {
+        self.max_steps = steps;
+        self
+    }
+
+    /// Holds the system to `model`: after the start and after every step, `abstraction(world)`
+    /// must be a model state reachable in one model step from the previous one, or the same
+    /// state (a stutter); the start must map to an initial state. A violation is a `refinement`
+    /// failure naming both abstract states. The model is explored here, once for all seeds.
+    pub fn refines<A>(
+        mut self,
+        model: &Model<A>,
+        abstraction: impl Fn(&S) -> A + Send + Sync + 'static,
+    ) -> Self
+    where
+        A: Clone + Eq + Hash + Debug + Send + Sync + 'static,
+    {
+        self.refinement = Some(Arc::new(Refinement::new(model, Arc::new(abstraction))));
+        self
+    }
+
+    /// Expects a failure: the scenario passes ([`SimReport::passed`](report::SimReport::passed))
+    /// iff its first failing seed fails this way — a [`FailureKind`](report::FailureKind), or
+    /// [`ShouldFail::Any`]. The failure found is still reported in full.
+    pub fn should_fail(mut self, expected: impl Into<ShouldFail>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// The command a failure report prefixes with `MUSIL_SEED=N` to replay the seed; `{seed}`
+    /// in it stands for the seed. It takes precedence over the command the runner works out.
+    pub fn replay_command(mut self, command: impl Into<String>) -> Self {
+        self.replay = Some(Replay::Command(command.into()));
+        self
+    }
+
+    /// The scenario's name.
+    pub fn scenario_name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its own step bound (see [`Scenario::max_steps`]).
+    pub fn declared_max_steps(&self) -> u64 {
+        self.max_steps
+    }
+
+    /// The declared seeds.
+    pub fn declared_seeds(&self) -> &[u64] {
+        &self.seeds
+    }
+
+    /// Runs the seeds, threads, step bound and replay command of `settings`, and reports the
+    /// first failing seed in seed order, whatever the number of threads. This is the one entry
+    /// point every way of running a scenario goes through (the test runner's `run`,
+    /// `run_seeds` and `run_with` read the environment and name the replay command first).
+    ///
+    /// ```
+    /// # use musil_core::{RunSettings, Scenario};
+    /// # #[derive(Debug, Default)] struct Quiet;
+    /// # impl musil_core::Node<()> for Quiet {}
+    /// # impl musil_core::System<()> for Quiet {
+    /// #     fn node_count(&self) -> usize { 1 }
+    /// #     fn node_name(&self, _: musil_core::NodeId) -> std::borrow::Cow<'static, str> { "q".into() }
+    /// #     fn visit_node<V: musil_core::NodeVisitor<()>>(&mut self, _: musil_core::NodeId, v: V) -> V::Output { v.visit(self) }
+    /// #     fn replace_node(&mut self, _: musil_core::NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
+    /// # }
+    /// let report = Scenario::new(Quiet::default).execute(&RunSettings::seeds(0..3));
+    /// assert_eq!((report.ok(), report.runs()), (true, 3));
+    /// ```
+    pub fn execute(&self, settings: &RunSettings) -> report::SimReport<S> {
+        match self.option_problem() {
+            Some(problem) => self.invalid_report(problem.to_string(), settings),
+            None => execute::Execution::new(self, settings).run(),
+        }
+    }
+
+    fn option_problem(&self) -> Option<crate::sim::error::SetupError> {
+        (self.converge_within.is_some() && self.goal.is_none()).then(|| {
+            crate::sim::error::SetupError::InvalidOption {
+                message: "converge_within needs a goal: add .goal(name, predicate)".to_string(),
+            }
+        })
+    }
+
+    /// The step bound of a run under `settings`.
+    pub(crate) fn max_steps_under(&self, settings: &RunSettings) -> u64 {
+        settings.max_steps.unwrap_or(self.max_steps)
+    }
+
+    /// The invariants to check: the scenario's own and the ones registered for `S`, sorted by
+    /// name (stable, so equal names keep their order).
+    pub(crate) fn all_invariants(&self) -> Vec<Invariant<S>> {
+        let mut invariants = self.invariants.clone();
+        invariants.extend(Invariant::registered());
+        crate::property::sort_by_name(&mut invariants);
+        invariants
+    }
+
+    /// The replay line for `seed` run under `settings`: `MUSIL_SEED=N command` (with
+    /// `MUSIL_MAX_STEPS` when the run's bound is not the scenario's own), or, when the seeds are
+    /// fixed by the caller's code, a sentence that says so and how to run that test alone.
+    pub(crate) fn replay_line(&self, seed: u64, settings: &RunSettings) -> String {
+        let replay = self.replay.as_ref().or(settings.replay.as_ref());
+        let command = |template: &str| template.replace("{seed}", &seed.to_string());
+        match replay {
+            Some(Replay::FixedSeeds(how)) => format!(
+                "seed {seed} is fixed by the test's code (MUSIL_SEED does not change it); run the \
+                 test alone with: {}",
+                command(how)
+            ),
+            Some(Replay::Command(template)) => {
+                self.seed_prefix(seed, settings) + &command(template)
+            }
+            None => self.seed_prefix(seed, settings) + &current_program(),
+        }
+    }
+
+    /// `MUSIL_MAX_STEPS=N MUSIL_SEED=S `: the variables that reproduce the run.
+    fn seed_prefix(&self, seed: u64, settings: &RunSettings) -> String {
+        let max_steps = self.max_steps_under(settings);
+        let steps = if max_steps == self.max_steps {
+            String::new()
+        } else {
+            format!("{}={max_steps} ", env::MAX_STEPS)
+        };
+        format!("{steps}{}={seed} ", env::SEED)
+    }
+}
+
+/// How a report tells its reader to replay a failing seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// A command that reruns the scenario on the seed `MUSIL_SEED` names: the report prints
+    /// `MUSIL_SEED=N command`. `{seed}` in it stands for the seed.
+    Command(String),
+    /// The seeds are fixed by the code that runs the scenario, so `MUSIL_SEED` would not change
+    /// them: the report says so, and gives this command, which runs that code alone.
+    FixedSeeds(String),
+}
+
+/// What one call of [`Scenario::execute`] runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The seeds, in order.
+    pub seeds: Vec<u64>,
+    /// Threads to run them on (the report does not depend on it).
+    pub jobs: usize,
+    /// The step bound; `None`: the scenario's own.
+    pub max_steps: Option<u64>,
+    /// How the report says to replay a failure, unless the scenario names its own
+    /// [`replay_command`](Scenario::replay_command); `None`: the current program.
+    pub replay: Option<Replay>,
+}
+
+impl RunSettings {
+    /// `seeds`, on one thread, with the scenario's step bound and replay command.
+    pub fn seeds(seeds: impl IntoIterator<Item = u64>) -> Self {
+        RunSettings {
+            seeds: seeds.into_iter().collect(),
+            jobs: 1,
+            max_steps: None,
+            replay: None,
+        }
+    }
+
+    /// Runs on `jobs` threads.
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// Bounds each run to `max_steps` steps.
+    pub fn max_steps(mut self, max_steps: u64) -> Self {
+        self.max_steps = Some(max_steps);
+        self
+    }
+
+    /// Says how to replay a failure.
+    pub fn replay(mut self, replay: Replay) -> Self {
+        self.replay = Some(replay);
+        self
+    }
+}
+
+/// The program running now, by its path: the replay command when nobody names a better one.
+fn current_program() -> String {
+    std::env::args_os().next().map_or_else(
+        || "<this program>".to_string(),
+        |p| p.to_string_lossy().into_owned(),
+    )
+}
+
+/// A readable default name from a factory's type name: `crate::module::function` becomes
+/// `module::function`, `<crate::World as Default>::default` becomes `World::default`, and a
+/// closure is named after the function it is written in (`tests::lookup::{{closure}}` becomes
+/// `tests::lookup`).
+fn default_name(type_name: &str) -> String {
+    let mut type_name = type_name;
+    while let Some(outer) = type_name.strip_suffix("::{{closure}}") {
+        type_name = outer;
+    }
+    if let Some(qualified) = type_name.strip_prefix('<')
+        && let Some((ty, method)) = qualified.split_once(" as ")
+    {
+        let ty = ty.rsplit("::").next().unwrap_or(ty);
+        let method = method.rsplit("::").next().unwrap_or(method);
+        return format!("{ty}::{method}");
+    }
+    match type_name.split_once("::") {
+        Some((_, rest)) if !rest.is_empty() => rest.to_string(),
+        _ => type_name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_name;
+
+    #[test]
+    fn default_names_are_readable() {
+        assert_eq!(default_name("my_crate::tests::lookup"), "tests::lookup");
+        assert_eq!(
+            default_name("<my_crate::World as core::default::Default>::default"),
+            "World::default"
+        );
+        assert_eq!(default_name("lookup"), "lookup");
+        assert_eq!(
+            default_name("my_crate::tests::lookup::{{closure}}::{{closure}}"),
+            "tests::lookup"
+        );
+    }
+}

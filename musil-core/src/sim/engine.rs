@@ -1,0 +1,428 @@
+//! [`Engine`]: the per-run machinery behind a [`Simulation`](super::Simulation) — the clock, the
+//! event queue, each node's timers, the network, the faults, the counters, the trace and the
+//! decision source — behind methods, so that every change to the run goes through one place.
+//!
+//! The engine is generic over its [`DecisionSource`], so the network's draws on the send path
+//! are static calls; a handler's [`Context`](super::context::Context) reaches it through the one
+//! `dyn` [`EngineHandle`], which keeps `Context<M>` free of the decision source's type.
+
+use crate::decision::{DecisionSource, Stream};
+use crate::id::{Message, NodeId};
+use crate::system::names::NodeNames;
+
+use super::context::EngineHandle;
+use super::error::{SetupError, quoted_list};
+use super::faults::ResolvedFaults;
+use super::network::{NetworkModel, Route};
+use super::queue::{Class, Event, EventQueue};
+use super::trace::{Trace, TraceEvent, TraceKind};
+
+/// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counters {
+    /// Steps processed (deliveries, fired timers, restarts).
+    pub(crate) steps: u64,
+    /// Messages delivered.
+    pub(crate) delivered: u64,
+    /// Messages dropped: cut, lost, dropped by `mutate`, or arriving at a down node.
+    pub(crate) dropped: u64,
+}
+
+/// What the engine keeps per node.
+#[derive(Clone, Debug, Default)]
+struct NodeState {
+    /// Its armed timers: `(name, seq of the live timer event)`.
+    timers: Vec<(&'static str, u64)>,
+    /// Whether `on_start` has run (since the last cold restart).
+    started: bool,
+}
+
+/// Clock, queue, timers, network, faults, counters, trace and decisions of one run.
+pub(crate) struct Engine<M, D> {
+    now: u64,
+    queue: EventQueue<M>,
+    nodes: Vec<NodeState>,
+    names: NodeNames,
+    network: NetworkModel<M>,
+    faults: ResolvedFaults,
+    counters: Counters,
+    trace: Option<Trace>,
+    decisions: D,
+}
+
+impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
+    fn now(&self) -> u64 {
+        self.now
+    }
+
+    fn names(&self) -> &NodeNames {
+        &self.names
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: M) {
+        if to.index() >= self.names.len() {
+            unknown_id(to, &self.names);
+        }
+        Engine::send(self, from, to, msg);
+    }
+
+    fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64) {
+        Engine::set_timer(self, node, name, delay);
+    }
+
+    fn cancel_timer(&mut self, node: NodeId, name: &'static str) {
+        Engine::cancel_timer(self, node, name);
+    }
+
+    fn timer_armed(&self, node: NodeId, name: &'static str) -> bool {
+        self.nodes[node.index()]
+            .timers
+            .iter()
+            .any(|(armed, _)| same_name(armed, name))
+    }
+
+    fn decisions(&mut self) -> &mut dyn DecisionSource {
+        &mut self.decisions
+    }
+}
+
+/// A handler sent to an id beyond the system's nodes: a bug in the node, reported as a panic.
+#[cold]
+#[track_caller]
+fn unknown_id(id: NodeId, names: &NodeNames) -> ! {
+    panic!(
+        "send to unknown node id {id} (known: {})",
+        quoted_list(names.all())
+    )
+}
+
+/// Timer names are `&'static str`: usually the same literal, so compare addresses first.
+#[inline]
+fn same_name(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+impl<M: Message, D: DecisionSource> Engine<M, D> {
+    pub(crate) fn new(network: NetworkModel<M>, decisions: D) -> Self {
+        Engine {
+            now: 0,
+            queue: EventQueue::new(),
+            nodes: Vec::new(),
+            names: NodeNames::default(),
+            network,
+            faults: ResolvedFaults::none(),
+            counters: Counters::default(),
+            trace: None,
+            decisions,
+        }
+    }
+
+    /// Uses `network` (before the start).
+    pub(crate) fn set_network(&mut self, network: NetworkModel<M>) {
+        self.network = network;
+    }
+
+    /// Uses `decisions` (before the start).
+    pub(crate) fn set_decisions(&mut self, decisions: D) {
+        self.decisions = decisions;
+    }
+
+    /// Checks the network and takes the run's names and compiled faults; records a trace from
+    /// now on if `record_trace`.
+    pub(crate) fn begin(
+        &mut self,
+        names: NodeNames,
+        faults: ResolvedFaults,
+        record_trace: bool,
+    ) -> Result<(), SetupError> {
+        self.network.validate()?;
+        if record_trace {
+            self.trace = Some(Trace::new(names.to_strings()));
+        }
+        self.nodes = vec![NodeState::default(); names.len()];
+        self.names = names;
+        self.faults = faults;
+        Ok(())
+    }
+
+    /// Schedules the restart at the end of every crash window.
+    pub(crate) fn schedule_restarts(&mut self) {
+        for crash in self.faults.crashes() {
+            let event = Event::Restart {
+                node: crash.node,
+                lose_state: crash.lose_state,
+            };
+            self.queue.push(crash.end, Class::Restart, event);
+        }
+    }
+
+    /// The current virtual time.
+    pub(crate) fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The run's node names (empty before the start).
+    pub(crate) fn names(&self) -> &NodeNames {
+        &self.names
+    }
+
+    /// The run's compiled faults.
+    pub(crate) fn faults(&self) -> &ResolvedFaults {
+        &self.faults
+    }
+
+    /// Steps, deliveries and drops so far.
+    pub(crate) fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// Events scheduled so far.
+    pub(crate) fn scheduled(&self) -> u64 {
+        self.queue.scheduled()
+    }
+
+    /// Events pending (stale timers included).
+    pub(crate) fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The trace, if one is recorded.
+    pub(crate) fn trace(&self) -> Option<&Trace> {
+        self.trace.as_ref()
+    }
+
+    /// The decision source.
+    pub(crate) fn decisions(&self) -> &D {
+        &self.decisions
+    }
+
+    /// The decision source, rewound on `stream` (to rebuild a node identically).
+    pub(crate) fn rewound(&mut self, stream: Stream) -> &mut D {
+        self.decisions.rewind(stream);
+        &mut self.decisions
+    }
+
+    /// The decision source and the trace, consuming the engine.
+    pub(crate) fn into_parts(self) -> (D, Option<Trace>) {
+        (self.decisions, self.trace)
+    }
+
+    /// Whether `node` has run `on_start` since its last cold restart.
+    pub(crate) fn started(&self, node: NodeId) -> bool {
+        self.nodes[node.index()].started
+    }
+
+    /// Marks `node` started and records it.
+    pub(crate) fn mark_started(&mut self, node: NodeId) {
+        self.nodes[node.index()].started = true;
+        self.record(|| TraceKind::Started { node });
+    }
+
+    /// Forgets `node`'s timers and its start: it is about to be replaced by a fresh instance.
+    pub(crate) fn forget_node(&mut self, node: NodeId) {
+        let state = &mut self.nodes[node.index()];
+        state.timers.clear();
+        state.started = false;
+    }
+
+    /// Records a trace event if tracing is on; `kind` is only built then.
+    #[inline]
+    pub(crate) fn record(&mut self, kind: impl FnOnce() -> TraceKind) {
+        self.record_at(self.now, kind);
+    }
+
+    /// Records a trace event that happened at `time` (an event discarded without advancing the
+    /// clock happens at its own time, not at `now`).
+    #[inline]
+    fn record_at(&mut self, time: u64, kind: impl FnOnce() -> TraceKind) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEvent {
+                time,
+                step: self.counters.steps,
+                kind: kind(),
+            });
+        }
+    }
+
+    /// Sends `msg` over the network: the network decides its fate, the engine schedules what
+    /// survives, counts what does not, and records the send if a trace is kept.
+    #[inline]
+    pub(crate) fn send(&mut self, from: NodeId, to: NodeId, msg: M) {
+        let message = self.trace.as_ref().map(|_| format!("{msg:?}"));
+        let cut = self.faults.cuts(from, to, self.now);
+        let describe = message.is_some();
+        let route = self.network.route(
+            &mut self.decisions,
+            self.now,
+            cut,
+            (from, to),
+            msg,
+            describe,
+        );
+        let (fate, mutated) = match route {
+            Route::Dropped(fate) => {
+                self.counters.dropped += 1;
+                (fate, None)
+            }
+            Route::Deliver(delivery) => {
+                let fate = delivery.fate();
+                let mutated = self.schedule_delivery(from, to, delivery);
+                (fate, mutated)
+            }
+        };
+        if let Some(message) = message {
+            self.record(|| TraceKind::Sent {
+                from,
+                to,
+                message,
+                mutated,
+                fate,
+            });
+        }
+    }
+
+    /// Pushes a surviving message (and its duplicate); returns what `mutate` made of it.
+    #[inline]
+    fn schedule_delivery(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        delivery: super::network::Delivery<M>,
+    ) -> Option<String> {
+        let super::network::Delivery {
+            msg,
+            arrives,
+            duplicate,
+            mutated,
+        } = delivery;
+        if let Some(at) = duplicate {
+            let copy = msg.clone();
+            self.queue.push(
+                arrives,
+                Class::Normal,
+                Event::Deliver {
+                    from,
+                    to,
+                    msg: copy,
+                },
+            );
+            self.queue
+                .push(at, Class::Normal, Event::Deliver { from, to, msg });
+        } else {
+            self.queue
+                .push(arrives, Class::Normal, Event::Deliver { from, to, msg });
+        }
+        mutated
+    }
+
+    /// Arms `name` for `node` to fire `max(delay, 1)` from now, replacing an armed one.
+    pub(crate) fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64) {
+        let due = self.now.saturating_add(delay.max(1));
+        let seq = self
+            .queue
+            .push(due, Class::Normal, Event::Timer { node, name });
+        let timers = &mut self.nodes[node.index()].timers;
+        match timers.iter_mut().find(|(armed, _)| same_name(armed, name)) {
+            Some(slot) => slot.1 = seq,
+            None => timers.push((name, seq)),
+        }
+    }
+
+    /// Disarms `name` for `node`.
+    pub(crate) fn cancel_timer(&mut self, node: NodeId, name: &'static str) {
+        self.nodes[node.index()]
+            .timers
+            .retain(|(armed, _)| !same_name(armed, name));
+    }
+
+    /// Whether the timer event `seq` of `node` is the live one for `name`.
+    #[inline]
+    fn timer_is_live(&self, node: NodeId, name: &'static str, seq: u64) -> bool {
+        self.nodes[node.index()]
+            .timers
+            .iter()
+            .any(|&(armed, live)| live == seq && same_name(armed, name))
+    }
+
+    /// Discards the events at the head of the queue that are not steps (stale timers, timers
+    /// due at a down node, messages arriving at a down node), accounting for each; returns
+    /// whether a step is left.
+    pub(crate) fn skip_non_steps(&mut self) -> bool {
+        loop {
+            let Some((time, seq, event)) = self.queue.peek() else {
+                return false;
+            };
+            let (keep, lost_timer) = match *event {
+                Event::Deliver { to, .. } => (!self.faults.is_down(to, time), false),
+                Event::Timer { node, name } => {
+                    let live = self.timer_is_live(node, name, seq);
+                    let down = live && self.faults.is_down(node, time);
+                    (live && !down, down)
+                }
+                Event::Restart { .. } => (true, false),
+            };
+            if keep {
+                return true;
+            }
+            if let Some((time, _, event)) = self.queue.pop() {
+                self.discard(time, event, lost_timer);
+            }
+        }
+    }
+
+    /// Accounts for an event that is not a step (it does not advance the clock): a message
+    /// arriving at a down node, a live timer falling due at a down node (`lost_timer`), or a
+    /// stale timer.
+    fn discard(&mut self, time: u64, event: Event<M>, lost_timer: bool) {
+        match event {
+            Event::Deliver { from, to, msg } => {
+                self.counters.dropped += 1;
+                self.record_at(time, || TraceKind::DroppedOnArrival {
+                    from,
+                    to,
+                    message: format!("{msg:?}"),
+                });
+            }
+            Event::Timer { node, name } if lost_timer => {
+                self.cancel_timer(node, name);
+                self.record_at(time, || TraceKind::TimerLost { node, timer: name });
+            }
+            Event::Timer { .. } => {}
+            Event::Restart { .. } => {
+                unreachable!("skip_non_steps keeps every restart: merged crash windows end at it")
+            }
+        }
+    }
+
+    /// Takes the step at the head of the queue (which [`Engine::skip_non_steps`] found): moves
+    /// the clock to it, counts it, and for a delivery or a timer accounts for it and records
+    /// it.
+    pub(crate) fn take_step(&mut self) -> (u64, Event<M>) {
+        let Some((time, _, event)) = self.queue.pop() else {
+            unreachable!("take_step is only called after skip_non_steps found a step")
+        };
+        self.now = time;
+        self.counters.steps += 1;
+        match &event {
+            Event::Deliver { from, to, msg } => {
+                self.counters.delivered += 1;
+                let (from, to) = (*from, *to);
+                self.record(|| TraceKind::Delivered {
+                    from,
+                    to,
+                    message: format!("{msg:?}"),
+                });
+            }
+            Event::Timer { node, name } => {
+                let (node, name) = (*node, *name);
+                self.cancel_timer(node, name);
+                self.record(|| TraceKind::TimerFired { node, timer: name });
+            }
+            Event::Restart { node, lose_state } => {
+                let (node, cold) = (*node, *lose_state);
+                self.record(|| TraceKind::Restarted { node, cold });
+            }
+        }
+        (time, event)
+    }
+}
