@@ -1,6 +1,6 @@
 //! The benchmark program (`examples/bench`) runs every workload at a tiny size and prints one
 //! valid JSON line with the deterministic counts the workload defines. (Speed is measured by
-//! `../shared/bench/compare.sh`, never by tests.)
+//! `bench/compare.sh`, never by tests.)
 
 use std::process::Command;
 

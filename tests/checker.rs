@@ -1,4 +1,4 @@
-//! The model checker, held to WORKLOADS.md's exact counts and to the shapes of its answers:
+//! The model checker, held to `bench/WORKLOADS.md`'s exact counts and the shapes of its answers:
 //! shortest traces to invariant, edge-invariant and deadlock violations, truncation, fairness
 //! that changes a verdict, lassos, queries over the explored graph, and open systems.
 

@@ -1,4 +1,4 @@
-//! Integration tests of the engine semantics that DESIGN.md §3 makes normative: event order at
+//! Integration tests that pin the engine semantics users rely on: event order at
 //! one instant (FIFO, restarts first), timers (re-arm, cancel, clamping, stale timers), directed
 //! partitions judged at send time, crashes (dropped deliveries, lost timers, warm and cold
 //! restarts, nodes down at t=0, overlapping windows), the `max_steps` bound and the trace.

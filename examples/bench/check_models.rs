@@ -1,5 +1,5 @@
-//! The models of `check_bfs` and `check_liveness` (WORKLOADS.md), with compact states: fixed
-//! arrays of bytes, so a transition allocates nothing.
+//! The models of `check_bfs` and `check_liveness` (`bench/WORKLOADS.md`), with compact states:
+//! fixed arrays of bytes, so a transition allocates nothing.
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
-//! The measurement protocol of WORKLOADS.md: fresh-process repetitions, the median wall time of
-//! the timed region, counts that must agree, peak RSS, and one JSON line.
+//! The measurement protocol of `bench/WORKLOADS.md`: fresh-process repetitions, the median wall
+//! time of the timed region, counts that must agree, peak RSS, and one JSON line.
 
 use std::fmt::Write as _;
 use std::process::{Command, ExitCode};

@@ -1,6 +1,6 @@
-//! The benchmark workloads of `../shared/bench/WORKLOADS.md`, through musil's public API, with
-//! the command line and JSON output of the Python reference's harness, so that
-//! `bash ../shared/bench/compare.sh` can put them side by side:
+//! The benchmark workloads of `bench/WORKLOADS.md`, through musil's public API, with
+//! the command line and JSON output of the Python reference's harness (`bench/python/`), so that
+//! `bash bench/compare.sh` can put them side by side:
 //!
 //! ```text
 //! cargo run --release --example bench -- sim_pingpong --nodes 2 --steps 2000000 --reps 3

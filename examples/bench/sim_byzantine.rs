@@ -1,8 +1,8 @@
 //! sim_byzantine: the showcase's two scenarios in their passing configurations over many seeds;
 //! every run is exactly 2 steps, so this measures the fixed cost of one run. The systems are the
 //! showcase's own (`examples/byzantine_service.rs`), whose `#[invariant]`s are checked here too:
-//! `no_crash` is the reference's `no-crash`; `validated_client_never_accepts_bad` is one check
-//! per step more than the reference's `wrong_answer` makes.
+//! `no_crash` is the Python reference's `no-crash` (`bench/python/sim_byzantine.py`);
+//! `validated_client_never_accepts_bad` is one check per step more than its `wrong_answer` makes.
 
 #[path = "../byzantine_service.rs"]
 #[allow(dead_code)]

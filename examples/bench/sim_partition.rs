@@ -101,7 +101,7 @@ impl Node<Msg> for Replica {
     }
 }
 
-/// The replica is declared first: it starts first, as in the reference (`r` before `s`).
+/// The replica is declared first: it starts first, as `bench/WORKLOADS.md` says (`r` before `s`).
 #[derive(System, Debug)]
 struct Pair {
     r: Replica,

@@ -8,11 +8,11 @@
 //! reports the same lasso), and the first component, in completion order, that hosts a fair
 //! cycle is the counterexample.
 //!
-//! The cycle shown is the shortest loop through the component's entry state (the reference's
-//! algorithm, which the benchmark's lasso shapes pin). The component is fair — it contains a run
-//! that respects every fairness constraint — but the shortest loop itself may leave out a fair
-//! action that such a run would take: read it as "these states can cycle forever without the
-//! goal", not as a complete fair schedule.
+//! The cycle shown is the shortest loop through the component's entry state (the Python
+//! reference's algorithm, which the lasso shapes of `bench/WORKLOADS.md` pin). The component is
+//! fair — it contains a run that respects every fairness constraint — but the shortest loop itself
+//! may leave out a fair action that such a run would take: read it as "these states can cycle
+//! forever without the goal", not as a complete fair schedule.
 
 use std::fmt::{self, Debug};
 use std::hash::Hash;
