@@ -1,14 +1,14 @@
 //! The liveness analysis over an explored graph: which states are bad (the goal fails there) and
 //! in what order the property's search meets them, whether each can still reach the goal, the
-//! first strongly connected component of bad states that hosts a fair run, and the lasso that
-//! leads to it.
+//! first strongly connected component of bad states that hosts a fair run, and the stem that
+//! leads to it (the cycle inside it is built in `lasso`).
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt::Debug;
 
 use super::super::graph::{Graph, search};
 use super::super::report::TraceStep;
 use super::bits::{Bits, Marks};
+use super::lasso::FairCycle;
 use super::tarjan::TarjanScratch;
 use super::{Liveness, LivenessKind, Shape};
 
@@ -18,6 +18,21 @@ pub(super) type Lasso<S> = (LivenessKind, Vec<TraceStep<S>>, Vec<TraceStep<S>>);
 /// The bad states in the order the property's search visits them, that search's
 /// `(parent, action)` links, and whether stems start with a tree path to the search's seed.
 type BadSearch = (Vec<u32>, Vec<(u32, u32)>, bool);
+
+/// The actions enabled in every one of `states`, and in some of them.
+pub(super) fn enabled_sets<S>(graph: &Graph<S>, states: impl Iterator<Item = u32>) -> (Bits, Bits) {
+    let actions = graph.action_names.len();
+    let (mut everywhere, mut somewhere) = (Bits::full(actions), Bits::new(actions));
+    for state in states {
+        let mut enabled = Bits::new(actions);
+        for &(_, action) in graph.edges_of(state) {
+            enabled.set(action as usize);
+        }
+        everywhere.and(&enabled);
+        somewhere.or(&enabled);
+    }
+    (everywhere, somewhere)
+}
 
 /// The liveness analysis over an explored graph, with the scratch its searches reuse.
 pub(super) struct Analysis<'g, S> {
@@ -121,11 +136,15 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         self.order = order;
         let scc = scc?;
         let entry = *scc.iter().min_by_key(|&&state| self.rank[state as usize])?;
-        Some((
-            LivenessKind::FairCycle,
-            self.stem(entry),
-            self.cycle(entry, &scc),
-        ))
+        self.marks.mark(&scc);
+        let cycle = FairCycle {
+            graph: self.graph,
+            component: &self.marks,
+            entry,
+            weak: &self.weak,
+            strong: &self.strong,
+        };
+        Some((LivenessKind::FairCycle, self.stem(entry), cycle.steps()))
     }
 
     /// Which states can reach a goal state (backward search over reversed edges).
@@ -166,7 +185,7 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
                 let mut rest: Vec<u32> = scc
                     .iter()
                     .copied()
-                    .filter(|&state| !self.enables(state, action))
+                    .filter(|&state| !self.graph.enables(state, action as u32))
                     .collect();
                 rest.sort_by_key(|&state| self.rank[state as usize]);
                 if let Some(inner) = self.fair_component(&rest) {
@@ -184,77 +203,19 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
         scc.len() > 1 || self.graph.has_edge(scc[0], scc[0])
     }
 
-    /// Whether `action` is enabled in `state`.
-    fn enables(&self, state: u32, action: usize) -> bool {
-        self.graph
-            .edges_of(state)
-            .iter()
-            .any(|&(_, a)| a as usize == action)
-    }
-
     /// Actions enabled in every state of `scc`, in some state, and taken inside it.
     fn action_sets(&mut self, scc: &[u32]) -> (Bits, Bits, Bits) {
-        let actions = self.graph.action_names.len();
         self.marks.mark(scc);
-        let (mut everywhere, mut somewhere, mut taken) =
-            (Bits::full(actions), Bits::new(actions), Bits::new(actions));
+        let mut taken = Bits::new(self.graph.action_names.len());
         for &state in scc {
-            let mut enabled = Bits::new(actions);
             for &(target, action) in self.graph.edges_of(state) {
-                enabled.set(action as usize);
                 if self.marks.contains(target) {
                     taken.set(action as usize);
                 }
             }
-            everywhere.and(&enabled);
-            somewhere.or(&enabled);
         }
+        let (everywhere, somewhere) = enabled_sets(self.graph, scc.iter().copied());
         (everywhere, somewhere, taken)
-    }
-
-    /// The shortest loop from `entry` back to itself inside `scc` (breadth-first, edges in
-    /// action order): the entry, each step, and the entry again.
-    fn cycle(&mut self, entry: u32, scc: &[u32]) -> Vec<TraceStep<S>> {
-        self.marks.mark(scc);
-        // Looked up only, never iterated: the order of the search is the queue's.
-        let mut parents: HashMap<u32, (u32, u32)> = HashMap::new();
-        let mut queue = VecDeque::from([entry]);
-        let mut closing = None;
-        'search: while let Some(at) = queue.pop_front() {
-            for &(target, action) in self.graph.edges_of(at) {
-                if target == entry {
-                    closing = Some((at, action));
-                    break 'search;
-                }
-                // `entry` closes the loop above, so it never needs a parent of its own.
-                if self.marks.contains(target) && !parents.contains_key(&target) {
-                    parents.insert(target, (at, action));
-                    queue.push_back(target);
-                }
-            }
-        }
-        let Some((last, closing_action)) = closing else {
-            return Vec::new();
-        };
-        let mut hops = Vec::new();
-        let mut at = last;
-        while at != entry {
-            let (parent, action) = parents[&at];
-            hops.push((action, at));
-            at = parent;
-        }
-        let step = |action: Option<u32>, state: u32| TraceStep {
-            action: action.map(|a| self.graph.action_names[a as usize].clone()),
-            state: self.graph.states[state as usize].clone(),
-        };
-        let mut steps = vec![step(None, entry)];
-        steps.extend(
-            hops.iter()
-                .rev()
-                .map(|&(action, state)| step(Some(action), state)),
-        );
-        steps.push(step(Some(closing_action), entry));
-        steps
     }
 
     /// Tarjan's algorithm over the states in `members` (also the roots, in this order): the

@@ -28,6 +28,11 @@ impl Bits {
         self.0[i / 64] |= 1 << (i % 64);
     }
 
+    /// Whether `i` is in the set.
+    pub(super) fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
     /// Whether the set is empty.
     pub(super) fn is_empty(&self) -> bool {
         self.0.iter().all(|word| *word == 0)
@@ -121,6 +126,8 @@ mod tests {
         assert_eq!(set.first_in(&mask, &of(130, &[70])), Some(129));
         assert_eq!(set.first_in(&mask, &of(130, &[70, 129])), None);
         assert_eq!(set.first_in(&Bits::full(130), &Bits::new(130)), Some(3));
+        let members: Vec<usize> = (0..130).filter(|&i| set.contains(i)).collect();
+        assert_eq!(members, [3, 70, 129]);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Liveness: "eventually P", "always eventually P" and "P leads to Q" under weak and strong
 //! fairness, with lasso counterexamples (a stem, then a cycle repeated forever). This module is
 //! the property API ([`Liveness`], [`Fairness`]), the report ([`LivenessReport`]) and the entry
-//! points ([`check_liveness`], [`check_liveness_with`]); the analysis itself is in `analysis`,
-//! with Tarjan's algorithm in `tarjan` and its sets in `bits`.
+//! points ([`check_liveness`], [`check_liveness_with`]); the analysis is in `analysis`, with
+//! Tarjan's algorithm in `tarjan`, its sets in `bits`, and the lasso's cycle in `lasso`.
 //!
 //! The graph is explored whole, then: states where the goal fails ("bad") are searched from the
 //! property's seeds; a bad state that cannot reach the goal at all is reported first
@@ -11,10 +11,12 @@
 //! same model always reports the same lasso), and the first component, in completion order, that
 //! hosts a fair cycle is the counterexample.
 //!
-//! The cycle shown is the shortest loop through the component's entry state. The component is
-//! fair — it contains a run that respects every fairness constraint — but the shortest loop
-//! itself may leave out a fair action that such a run would take: read it as "these states can
-//! cycle forever without the goal", not as a complete fair schedule.
+//! The lasso's stem follows the property's breadth-first search to the component's entry state
+//! (the component's first state in that search). Its cycle is a fair run: repeated forever, it
+//! takes every weakly fair action that stays enabled all along it, and every strongly fair action
+//! it enables anywhere. It is the shortest loop through the entry when that loop is fair already,
+//! and otherwise that loop followed by one detour through the component per fair action the loop
+//! would starve (so a state may occur more than once in the cycle).
 
 use std::fmt::{self, Debug};
 use std::hash::Hash;
@@ -22,6 +24,7 @@ use std::sync::Arc;
 
 mod analysis;
 mod bits;
+mod lasso;
 mod tarjan;
 
 use super::bfs::CheckOptions;
@@ -162,7 +165,9 @@ impl<S> LivenessReport<S> {
         &self.stem
     }
 
-    /// The cycle, from the entry back to it (empty for `GoalUnreachable`).
+    /// The cycle, from the entry back to it (empty for `GoalUnreachable`): a fair run when
+    /// repeated forever — every weakly fair action enabled in all its states and every strongly
+    /// fair action enabled in one of them is taken on it.
     pub fn cycle_steps(&self) -> &[TraceStep<S>] {
         &self.cycle
     }
