@@ -85,6 +85,26 @@ fn sim_partition_converges_on_every_seed() {
 }
 
 #[test]
+fn check_liveness_reports_the_fair_lasso_and_the_passing_property() {
+    let line = bench(&["check_liveness", "--variant", "p0_weak_fair", "--size", "8"]);
+    assert_eq!(
+        (
+            count(&line, "states"),
+            count(&line, "stem"),
+            count(&line, "cycle")
+        ),
+        (985, 1, 9),
+        "P1, P3 and P5 each take both forks and eat: {line}"
+    );
+    let line = bench(&["check_liveness", "--variant", "someone_eats", "--size", "7"]);
+    assert_eq!(
+        (count(&line, "states"), count(&line, "cycle")),
+        (408, 0),
+        "{line}"
+    );
+}
+
+#[test]
 fn an_unknown_workload_is_refused() {
     let output = Command::new(env!("CARGO"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))

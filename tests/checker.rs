@@ -1,13 +1,16 @@
-//! The model checker, held to `bench/WORKLOADS.md`'s exact counts and the shapes of its answers:
+//! The model checker, held to WORKLOADS.md's exact counts and to the shapes of its answers:
 //! shortest traces to invariant, edge-invariant and deadlock violations, truncation, fairness
 //! that changes a verdict, lassos, queries over the explored graph, and open systems.
 
 #[path = "../examples/bench/check_models.rs"]
 mod models;
 
+use std::fmt::Debug;
+use std::hash::Hash;
+
 use musil::check::{
-    Action, Assumption, AssumptionStatus, CheckOptions, EnvironmentSpec, Fairness, Liveness,
-    LivenessKind, Model, ViolationKind,
+    Action, Assumption, AssumptionStatus, CheckOptions, EnvironmentSpec, Fair, Fairness, Liveness,
+    LivenessKind, LivenessReport, Model, ViolationKind,
 };
 use musil::prelude::*;
 
@@ -76,11 +79,35 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
     assert_eq!(report.kind(), Some(LivenessKind::FairCycle), "{report}");
     let (stem, cycle) = report.actions();
     assert_eq!(stem, ["P0_take_f0"]);
-    assert_eq!(cycle, ["P1_take_f1", "P1_take_f2", "P1_eat_release"]);
+    // P1 eats again and again; so do P3 and P5, whose first forks would otherwise stay free
+    // (and their `take` enabled) all along the loop. P2, P4 and P6 lose a fork to a neighbour on
+    // the way, which is all weak fairness asks for them.
     assert_eq!(
-        report.cycle_steps().first().map(|s| &s.state),
-        report.cycle_steps().last().map(|s| &s.state),
-        "a loop"
+        cycle,
+        [
+            "P1_take_f1",
+            "P1_take_f2",
+            "P1_eat_release",
+            "P3_take_f3",
+            "P3_take_f4",
+            "P3_eat_release",
+            "P5_take_f5",
+            "P5_take_f6",
+            "P5_eat_release"
+        ]
+    );
+    assert_fair_lasso(&model, &weak_fairness(&model), models::p0_eating, &report);
+    // The shortest loop through the entry, P1 alone, is no fair run: four philosophers' first
+    // `take` stays enabled along it and is never taken.
+    let entry = &report.cycle_steps()[0].state;
+    assert_eq!(
+        unfair_actions(
+            &model,
+            &weak_fairness(&model),
+            entry,
+            &["P1_take_f1", "P1_take_f2", "P1_eat_release"]
+        ),
+        ["P3_take_f3", "P4_take_f4", "P5_take_f5", "P6_take_f6"]
     );
     let text = report.to_string();
     assert!(
@@ -101,6 +128,172 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
         )
         .unwrap();
     assert_eq!(again.to_string(), text);
+}
+
+/// Every action of `model`, weakly fair.
+fn weak_fairness<S: Clone + Eq + Hash + Debug + 'static>(model: &Model<S>) -> Fairness {
+    let weak = model
+        .action_list()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
+    Fairness::Names {
+        weak,
+        strong: Vec::new(),
+    }
+}
+
+/// Whether `fairness` makes `action` weakly fair, and strongly fair.
+fn fairness_of<S>(fairness: &Fairness, action: &Action<S>) -> (bool, bool) {
+    match fairness {
+        Fairness::Tags => (
+            action.fairness() == Fair::Weak,
+            action.fairness() == Fair::Strong,
+        ),
+        Fairness::Names { weak, strong } => {
+            let name = action.name().to_string();
+            (weak.contains(&name), strong.contains(&name))
+        }
+        Fairness::None => (false, false),
+    }
+}
+
+/// The states a cycle of `actions` visits from `entry` (replayed on the model, each action
+/// enabled where it is taken), ending back at `entry`.
+fn replay<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    entry: &S,
+    actions: &[&str],
+) -> Vec<S> {
+    let mut states = Vec::new();
+    let mut at = entry.clone();
+    for name in actions {
+        let action = model.action_list().iter().find(|a| a.name() == *name);
+        let action = action.unwrap_or_else(|| panic!("no action {name}"));
+        assert!(action.enabled(&at), "{name} is not enabled in {at:?}");
+        at = action.apply(&at);
+        states.push(at.clone());
+    }
+    assert_eq!(&at, entry, "a cycle ends where it starts");
+    states
+}
+
+/// The fair actions the cycle `actions` from `entry` treats unfairly, computed from the model
+/// alone: weakly fair ones enabled in every state of the cycle, strongly fair ones enabled in
+/// some state, and never taken on it (in action order).
+fn unfair_actions<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    fairness: &Fairness,
+    entry: &S,
+    actions: &[&str],
+) -> Vec<String> {
+    let states = replay(model, entry, actions);
+    let mut unfair = Vec::new();
+    for action in model.action_list() {
+        let (weak, strong) = fairness_of(fairness, action);
+        let enabled = states.iter().filter(|s| action.enabled(s)).count();
+        let due = (weak && enabled == states.len()) || (strong && enabled > 0);
+        if due && !actions.contains(&action.name()) {
+            unfair.push(action.name().to_string());
+        }
+    }
+    unfair
+}
+
+/// `report` is a fair-cycle lasso of `model` under `fairness`: the stem ends where the cycle
+/// starts, the cycle is a loop of the model's transitions that never meets `goal`, and it is a
+/// fair run.
+fn assert_fair_lasso<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    fairness: &Fairness,
+    goal: impl Fn(&S) -> bool,
+    report: &LivenessReport<S>,
+) {
+    assert_eq!(report.kind(), Some(LivenessKind::FairCycle), "{report}");
+    let entry = &report.cycle_steps()[0].state;
+    assert_eq!(
+        report.stem().last().map(|s| &s.state),
+        Some(entry),
+        "{report}"
+    );
+    let (_, cycle) = report.actions();
+    let states = replay(model, entry, &cycle);
+    let shown: Vec<&S> = report.cycle_steps()[1..].iter().map(|s| &s.state).collect();
+    assert_eq!(shown, states.iter().collect::<Vec<_>>(), "{report}");
+    assert!(
+        !states.iter().any(goal),
+        "the cycle meets the goal: {report}"
+    );
+    let unfair = unfair_actions(model, fairness, entry, &cycle);
+    assert!(unfair.is_empty(), "unfair to {unfair:?}: {report}");
+}
+
+/// The actions of `model` whose name passes `keep`.
+fn names_where<S: Clone + Eq + Hash + Debug + 'static>(
+    model: &Model<S>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let names = model.action_list().iter().map(|a| a.name().to_string());
+    names.filter(|name| keep(name)).collect()
+}
+
+/// Fairness settings for the dining table: none, every action weakly fair, P1 strongly and the
+/// rest weakly, taking weakly and eating strongly, and P0 and P2 strongly.
+fn dining_fairness(model: &Model<models::Table>) -> Vec<Fairness> {
+    let named = |weak: &dyn Fn(&str) -> bool, strong: &dyn Fn(&str) -> bool| Fairness::Names {
+        weak: names_where(model, weak),
+        strong: names_where(model, strong),
+    };
+    vec![
+        Fairness::None,
+        weak_fairness(model),
+        named(&|a| !a.starts_with("P1"), &|a| a.starts_with("P1")),
+        named(&|a| a.contains("take"), &|a| a.contains("eat")),
+        named(&|_| false, &|a| a.starts_with("P0") || a.starts_with("P2")),
+    ]
+}
+
+#[test]
+fn every_lasso_of_these_models_is_a_fair_run() {
+    let holds_fork_zero =
+        |t: &models::Table| format!("{t:?}").starts_with("Table { forks: [Some(0)");
+    for n in 4..=9 {
+        let model = models::dining(n);
+        for fairness in dining_fairness(&model) {
+            for property in [
+                Liveness::eventually("p0-eats", models::p0_eating),
+                Liveness::always_eventually("p0-eats", models::p0_eating),
+                Liveness::leads_to("p0-eats", holds_fork_zero, models::p0_eating),
+            ] {
+                let report = model
+                    .checker()
+                    .liveness(&property.fairness(fairness.clone()))
+                    .unwrap();
+                assert_fair_lasso(&model, &fairness, models::p0_eating, &report);
+            }
+        }
+    }
+    let three = |n: &u8| *n == 3;
+    let counting = counting(Action::new("inc", |n| *n < 3, |n| n + 1));
+    let report = counting
+        .checker()
+        .liveness(&Liveness::eventually("three", three))
+        .unwrap();
+    assert_fair_lasso(&counting, &Fairness::Tags, three, &report);
+    let light = weak_fairness(&traffic_light());
+    let gone = Liveness::eventually("gone", |s: &(bool, bool)| s.1).fairness(light.clone());
+    let report = traffic_light().checker().liveness(&gone).unwrap();
+    assert_fair_lasso(&traffic_light(), &light, |s| s.1, &report);
+    for model in [
+        finish_unless_at_two(),
+        detour_from_one(Action::new("s", |n| *n == 1, |_| 2).strong()),
+    ] {
+        let report = model
+            .checker()
+            .liveness(&Liveness::eventually("done", three))
+            .unwrap();
+        assert_fair_lasso(&model, &Fairness::Tags, three, &report);
+    }
 }
 
 #[test]
@@ -290,24 +483,26 @@ fn weak_fairness_changes_the_verdict() {
     );
 }
 
+/// A light flips between red and green (`.0`); `go` is enabled only on green and ends it all
+/// (`.1`).
+fn traffic_light() -> Model<(bool, bool)> {
+    Model::new((false, false))
+        .action(Action::new(
+            "flip",
+            |s: &(bool, bool)| !s.1,
+            |s| (!s.0, s.1),
+        ))
+        .action(Action::new(
+            "go",
+            |s: &(bool, bool)| s.0 && !s.1,
+            |s| (s.0, true),
+        ))
+}
+
 #[test]
 fn strong_fairness_is_needed_where_the_action_is_only_sometimes_enabled() {
-    // A light flips between red and green; `go` is enabled only on green.
-    let model = || {
-        Model::new((false, false))
-            .action(Action::new(
-                "flip",
-                |s: &(bool, bool)| !s.1,
-                |s| (!s.0, s.1),
-            ))
-            .action(Action::new(
-                "go",
-                |s: &(bool, bool)| s.0 && !s.1,
-                |s| (s.0, true),
-            ))
-    };
     let gone = Liveness::eventually("gone", |s: &(bool, bool)| s.1);
-    let weak = model()
+    let weak = traffic_light()
         .checker()
         .liveness(&gone.clone().weak_fair(["flip", "go"]))
         .unwrap();
@@ -320,7 +515,77 @@ fn strong_fairness_is_needed_where_the_action_is_only_sometimes_enabled() {
         weak: vec!["flip".into()],
         strong: vec!["go".into()],
     });
-    assert!(model().checker().liveness(&strong).unwrap().ok());
+    assert!(traffic_light().checker().liveness(&strong).unwrap().ok());
+}
+
+/// `spin` idles at 0, `a`, `b`, `c` go round 0 → 1 → 2 → 0, and the weakly fair `w` finishes
+/// (at 3) from 0 or 1, not from 2.
+fn finish_unless_at_two() -> Model<u8> {
+    Model::new(0u8)
+        .action(Action::new("spin", |n| *n == 0, |_| 0))
+        .action(Action::new("a", |n| *n == 0, |_| 1))
+        .action(Action::new("b", |n| *n == 1, |_| 2))
+        .action(Action::new("c", |n| *n == 2, |_| 0))
+        .action(Action::new("w", |n| *n < 2, |_| 3).weak())
+        .terminal(|n| *n == 3)
+}
+
+#[test]
+fn a_weakly_fair_action_the_shortest_loop_always_enables_sends_the_cycle_where_it_is_disabled() {
+    let model = finish_unless_at_two();
+    let report = model
+        .checker()
+        .liveness(&Liveness::eventually("done", |n| *n == 3))
+        .unwrap();
+    // Spinning at 0 alone would leave `w` enabled forever; `w` only leaves the component, so the
+    // cycle goes round to 2, where it is disabled.
+    assert_eq!(
+        unfair_actions(&model, &Fairness::Tags, &0, &["spin"]),
+        ["w"]
+    );
+    assert_eq!(report.actions(), (vec![], vec!["spin", "a", "b", "c"]));
+    assert_fair_lasso(&model, &Fairness::Tags, |n| *n == 3, &report);
+}
+
+/// `a` and `b` go 0 → 1 → 0; `s` goes 1 → 2 and `c` 2 → 0; `finish` (unfair) ends at 3.
+fn detour_from_one(s: Action<u8>) -> Model<u8> {
+    Model::new(0u8)
+        .action(Action::new("a", |n| *n == 0, |_| 1))
+        .action(Action::new("b", |n| *n == 1, |_| 0))
+        .action(s)
+        .action(Action::new("c", |n| *n == 2, |_| 0))
+        .action(Action::new("finish", |n| *n == 0, |_| 3))
+        .terminal(|n| *n == 3)
+}
+
+#[test]
+fn a_strongly_fair_action_the_shortest_loop_enables_is_taken_on_the_cycle() {
+    let done = Liveness::eventually("done", |n: &u8| *n == 3);
+    let s = || Action::new("s", |n: &u8| *n == 1, |_| 2);
+    let strong = detour_from_one(s().strong());
+    let report = strong.checker().liveness(&done).unwrap();
+    assert_eq!(
+        unfair_actions(&strong, &Fairness::Tags, &0, &["a", "b"]),
+        ["s"]
+    );
+    assert_eq!(report.actions(), (vec![], vec!["a", "b", "a", "s", "c"]));
+    assert_fair_lasso(&strong, &Fairness::Tags, |n| *n == 3, &report);
+    // Weak fairness asks nothing of `s`, which is disabled at 0: the shortest loop is fair.
+    let weak = detour_from_one(s().weak());
+    let report = weak.checker().liveness(&done).unwrap();
+    assert_eq!(report.actions(), (vec![], vec!["a", "b"]));
+    assert_fair_lasso(&weak, &Fairness::Tags, |n| *n == 3, &report);
+    // Named both weakly and strongly fair, `s` is held to the stronger of the two.
+    let both = Fairness::Names {
+        weak: vec!["s".into()],
+        strong: vec!["s".into()],
+    };
+    let report = weak
+        .checker()
+        .liveness(&done.clone().fairness(both.clone()))
+        .unwrap();
+    assert_eq!(report.actions(), (vec![], vec!["a", "b", "a", "s", "c"]));
+    assert_fair_lasso(&weak, &both, |n| *n == 3, &report);
 }
 
 #[test]

@@ -20,9 +20,9 @@ pub enum Ahead {
     AtMost(usize),
 }
 
-/// Runs `work(i)` for `i` in `0..count` on `threads` workers (inline on this thread when
-/// `threads <= 1`) and calls `take(i, result)` on this thread in increasing `i`, until `take`
-/// breaks or every item is taken. A panic in `take` stops the workers and is passed on.
+/// Runs `work(i)` for `i` in `0..count` on `threads` worker threads — or inline on this thread
+/// when `threads` is 0 — and calls `take(i, result)` on this thread in increasing `i`, until
+/// `take` breaks or every item is taken. A panic in `take` stops the workers and is passed on.
 pub fn in_order<T: Send>(
     count: usize,
     threads: usize,
@@ -30,7 +30,7 @@ pub fn in_order<T: Send>(
     work: &(dyn Fn(usize) -> T + Sync),
     mut take: impl FnMut(usize, T) -> ControlFlow<()>,
 ) {
-    if threads <= 1 || count <= 1 {
+    if threads == 0 {
         for index in 0..count {
             if take(index, work(index)).is_break() {
                 return;
@@ -88,8 +88,16 @@ impl Shared {
         send: &mpsc::Sender<(usize, T)>,
     ) {
         while !self.stop.load(Ordering::Relaxed) {
-            let taken = self.taken.load(Ordering::Relaxed);
-            if self.next.load(Ordering::Relaxed) >= taken.saturating_add(self.limit) {
+            let next = self.next.load(Ordering::Relaxed);
+            if next >= count {
+                break;
+            }
+            if next
+                >= self
+                    .taken
+                    .load(Ordering::Relaxed)
+                    .saturating_add(self.limit)
+            {
                 std::thread::yield_now();
                 continue;
             }
@@ -130,7 +138,7 @@ mod tests {
     #[test]
     fn results_come_in_order_whatever_the_threads() {
         let expected: Vec<(usize, usize)> = (0..100).map(|i| (i, i * i)).collect();
-        for threads in [1, 2, 3, 8] {
+        for threads in [0, 1, 2, 3, 8] {
             assert_eq!(squares(threads, Ahead::Unbounded, 1000), expected);
             assert_eq!(squares(threads, Ahead::AtMost(2), 1000), expected);
         }
@@ -138,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_break_stops_the_work() {
-        for threads in [1, 4] {
+        for threads in [0, 1, 4] {
             assert_eq!(squares(threads, Ahead::AtMost(3), 9).len(), 10);
         }
     }

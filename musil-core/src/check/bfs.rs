@@ -7,11 +7,11 @@
 //! replays the serial search exactly, so the counterexample is the shortest and the report is
 //! the same whatever the number of threads.
 
-use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::ops::ControlFlow;
+
+use crate::pool::{self, Ahead};
 
 use super::fingerprint::{Seen, fingerprint};
 use super::model::Model;
@@ -265,70 +265,37 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     ) -> Merge {
         let (model, stop_at_failure) = (self.model, !self.all);
         let chunks: Vec<&[(u32, S)]> = level.chunks(CHUNK).collect();
-        let claimed = AtomicUsize::new(0);
-        let merged = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
-        let (send, receive) = mpsc::channel::<(usize, std::thread::Result<Vec<Expanded<S>>>)>();
+        // A panic in user code is passed on, and raised when its chunk comes due: the serial
+        // search would have raised it there (or stopped before).
+        let expand_chunk = |at: usize| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let chunk = chunks[at].iter();
+                chunk
+                    .map(|(_, state)| expand(model, state, stop_at_failure))
+                    .collect::<Vec<_>>()
+            }))
+        };
+        let mut merged = Merge::Continue;
         // This thread merges; the others expand, at most `AHEAD` chunks ahead of the merge so
         // that expanded states do not pile up in memory.
         let workers = (options.threads - 1).max(1);
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                let send = send.clone();
-                let (claimed, merged, stop, chunks) = (&claimed, &merged, &stop, &chunks);
-                scope.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        if claimed.load(Ordering::Relaxed) >= merged.load(Ordering::Relaxed) + AHEAD
-                        {
-                            std::thread::yield_now();
-                            continue;
-                        }
-                        let at = claimed.fetch_add(1, Ordering::Relaxed);
-                        let Some(chunk) = chunks.get(at) else { break };
-                        // A panic in user code is passed on, and raised when its chunk comes due:
-                        // the serial search would have raised it there (or stopped before).
-                        let expanded =
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                chunk
-                                    .iter()
-                                    .map(|(_, state)| expand(model, state, stop_at_failure))
-                                    .collect()
-                            }));
-                        let failed = expanded.is_err();
-                        if send.send((at, expanded)).is_err() || failed {
-                            break;
-                        }
+        pool::in_order(
+            chunks.len(),
+            workers,
+            Ahead::AtMost(AHEAD),
+            &expand_chunk,
+            |at, expanded| {
+                let expanded = expanded.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for ((index, _), expansion) in chunks[at].iter().zip(expanded) {
+                    merged = self.merge(*index, expansion, options, next);
+                    if !matches!(merged, Merge::Continue) {
+                        return ControlFlow::Break(());
                     }
-                });
-            }
-            drop(send);
-            let mut waiting = BTreeMap::new();
-            let mut due = 0;
-            for (at, expanded) in receive {
-                waiting.insert(at, expanded);
-                while let Some(expanded) = waiting.remove(&due) {
-                    let expanded = match expanded {
-                        Ok(expanded) => expanded,
-                        Err(panic) => {
-                            stop.store(true, Ordering::Relaxed);
-                            std::panic::resume_unwind(panic);
-                        }
-                    };
-                    for ((index, _), expansion) in chunks[due].iter().zip(expanded) {
-                        match self.merge(*index, expansion, options, next) {
-                            Merge::Continue => {}
-                            other => {
-                                stop.store(true, Ordering::Relaxed);
-                                return other;
-                            }
-                        }
-                    }
-                    due += 1;
-                    merged.store(due, Ordering::Relaxed);
                 }
-            }
-            Merge::Continue
-        })
+                ControlFlow::Continue(())
+            },
+        );
+        merged
     }
 
     /// Takes one expanded state into the search, in breadth-first order.

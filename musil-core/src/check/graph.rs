@@ -100,6 +100,11 @@ impl<S> Graph<S> {
         self.edges_of(from).iter().any(|&(target, _)| target == to)
     }
 
+    /// Whether action `action` is enabled in state `index` (it has an edge there).
+    pub(crate) fn enables(&self, index: u32, action: u32) -> bool {
+        self.edges_of(index).iter().any(|&(_, a)| a == action)
+    }
+
     /// The `(target, action index)` edges of state `index`, in action order.
     #[inline]
     pub(crate) fn edges_of(&self, index: u32) -> &[(u32, u32)] {

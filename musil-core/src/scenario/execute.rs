@@ -159,7 +159,11 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             steps: 0,
         };
         let chunks = seeds.len().div_ceil(CHUNK);
-        let threads = self.settings.jobs.min(chunks);
+        // One thread, or one chunk: no worker is worth starting.
+        let threads = match self.settings.jobs.min(chunks) {
+            0 | 1 => 0,
+            threads => threads,
+        };
         pool::in_order(
             chunks,
             threads,
