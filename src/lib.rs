@@ -34,10 +34,11 @@
 //!     Lookup { client: Client::default(), service: liar }
 //! }
 //!
+//! // `run()` runs the declared seeds, or those the MUSIL_* environment names; `run_seeds` runs
+//! // exactly these.
 //! let report = Scenario::new(lookup)
-//!     .seeds(0..20)
 //!     .goal("accepted 42", |w: &Lookup| w.client.accepted == Some(42))
-//!     .run();
+//!     .run_seeds(&[0, 1, 2]);
 //! let failure = report.failure().expect("the liar fools the client");
 //! assert_eq!(failure.kind(), FailureKind::Goal);
 //! assert_eq!(failure.seed(), 0);

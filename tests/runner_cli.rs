@@ -70,7 +70,7 @@ fn first_report(text: &str) -> Vec<&str> {
     let lines: Vec<&str> = text.lines().collect();
     let start = lines
         .iter()
-        .position(|l| l.starts_with("INVARIANT "))
+        .position(|l| l.starts_with("INVARIANT ") || l.starts_with("PANIC "))
         .unwrap_or_else(|| panic!("no report in:\n{text}"));
     let end = start
         + lines[start..]
@@ -200,4 +200,152 @@ fn musil_max_steps_bounds_every_run() {
         "{}",
         stdout(&bounded)
     );
+}
+
+/// What a run printed, on both streams.
+fn everything(output: &Output) -> String {
+    stdout(output) + &String::from_utf8_lossy(&output.stderr)
+}
+
+/// A passing `should_fail = panic` scenario prints nothing of the panics musil caught: not the
+/// default hook's `thread '…' panicked at`, not the message. Under `--nocapture`, where libtest
+/// shows all a test prints, the plain-mode test shows the expected failure's report, with the
+/// message once, inside it.
+#[test]
+fn an_expected_panic_prints_nothing_but_the_report() {
+    let harness = cargo_test(
+        "scenarios",
+        &["panics::a_burning_fuse_is_an_expected_panic", "--exact"],
+        &[],
+    );
+    let text = everything(&harness);
+    assert!(
+        harness.status.success() && text.contains("1 passed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("panicked") && !text.contains("burnt"),
+        "{text}"
+    );
+    let plain = cargo_test(
+        "plain_scenarios",
+        &[
+            "a_burning_fuse_is_an_expected_panic",
+            "--exact",
+            "--nocapture",
+        ],
+        &[],
+    );
+    let text = everything(&plain);
+    assert!(
+        plain.status.success() && text.contains("1 passed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("failed as expected (should_fail = panic)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("the fuse burnt out").count(), 1, "{text}");
+    assert!(!text.contains("thread '"), "{text}");
+}
+
+/// A failing scenario whose node panicked shows the panic's message exactly once, inside its
+/// report, with the place it was raised — in both modes.
+#[test]
+fn an_unexpected_panic_shows_its_message_once_inside_the_report() {
+    let runs = [
+        ("scenarios", "panics::deliberately_panicking::seed_0"),
+        ("plain_scenarios", "deliberately_panicking_plain"),
+    ];
+    for (target, name) in runs {
+        let output = cargo_test(target, &[name, "--exact", "--include-ignored"], &[]);
+        let text = everything(&output);
+        assert_eq!(output.status.code(), Some(101), "{text}");
+        assert_eq!(text.matches("the fuse burnt out").count(), 1, "{text}");
+        let headline = "PANIC in node `bomb` (on_timer): the fuse burnt out (panicked at tests/";
+        assert!(text.contains(headline), "{text}");
+        let raised = "common/fuse.rs:18:";
+        assert_eq!(
+            text.matches(raised).count(),
+            1,
+            "no other report of the panic: {text}"
+        );
+    }
+}
+
+/// A scenario run by the builder inside a `#[test]` names that test in its replay line, and the
+/// line, pasted, reproduces the failure.
+#[test]
+fn a_builder_run_in_a_test_replays_that_test() {
+    let name = "deliberately_failing_builder_run";
+    let (_, report, replay) =
+        failing_run("plain_scenarios", &[name, "--exact", "--include-ignored"]);
+    let expected =
+        format!("cargo test -p musil --test plain_scenarios -- {name} --exact --include-ignored");
+    assert!(replay.ends_with(&expected), "{replay}");
+    assert_replay_reproduces(&replay, &report);
+}
+
+/// A builder run on seeds the code fixes says so, and the command it gives reruns the test.
+#[test]
+fn a_run_on_fixed_seeds_says_the_seed_is_fixed_and_how_to_run_the_test() {
+    let name = "deliberately_failing_fixed_seeds";
+    let output = cargo_test(
+        "plain_scenarios",
+        &[name, "--exact", "--include-ignored"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(101));
+    let text = stdout(&output);
+    let report: Vec<String> = first_report(&text).into_iter().map(String::from).collect();
+    let replay = report.last().expect("a replay line");
+    let lead = "  replay: seed 3 is fixed by the test's code (MUSIL_SEED does not change it); run the test alone with: ";
+    let command = replay
+        .strip_prefix(lead)
+        .unwrap_or_else(|| panic!("{replay}"));
+    assert_eq!(
+        command,
+        format!("cargo test -p musil --test plain_scenarios -- {name} --exact --include-ignored")
+    );
+    assert_replay_reproduces(command, &report);
+}
+
+/// Under cargo-nextest the replay line is a nextest command, and it reproduces the failure.
+#[test]
+fn the_nextest_replay_line_reproduces_the_failure() {
+    let mut command = clean(Command::new(env!("CARGO")));
+    command.args([
+        "nextest",
+        "run",
+        "-p",
+        "musil",
+        "--test",
+        "scenarios",
+        "--run-ignored",
+        "only",
+    ]);
+    command.args(["-E", "test(=demo::planted_duplication_bug::seed_3)"]);
+    let output = command.output().expect("cargo nextest runs");
+    let text = nextest_output(&output);
+    assert_eq!(output.status.code(), Some(100), "{text}");
+    let report: Vec<String> = first_report(&text).into_iter().map(String::from).collect();
+    let replay = report
+        .last()
+        .and_then(|l| l.strip_prefix("  replay: "))
+        .expect("a replay line");
+    let expected = "MUSIL_SEED=3 cargo nextest run -p musil --test scenarios -E 'test(=demo::planted_duplication_bug::seed_3)' --run-ignored all";
+    assert_eq!(replay, expected);
+    let again = shell(replay);
+    assert_eq!(again.status.code(), Some(100));
+    assert_eq!(first_report(&nextest_output(&again)), report);
+}
+
+/// What nextest printed, without the indent it gives a test's own output.
+fn nextest_output(output: &Output) -> String {
+    let text = everything(output);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|line| line.strip_prefix("    ").unwrap_or(line))
+        .collect();
+    lines.join("\n")
 }

@@ -30,11 +30,24 @@ pub fn current_process() -> Option<String> {
     let program = std::env::current_exe().ok()?;
     let thread = std::thread::current();
     let test = thread.name().filter(|name| *name != "main");
-    command_for(&package, &program, test, under_nextest())
+    // libtest and nextest run an ignored test only when asked to: then the replay asks too.
+    let ignored = std::env::args().any(|arg| arg == "--ignored" || arg == "--include-ignored");
+    let mode = Mode {
+        nextest: under_nextest(),
+        ignored,
+    };
+    command_for(&package, &program, test, mode)
+}
+
+/// How the current test was run.
+#[derive(Clone, Copy)]
+struct Mode {
+    nextest: bool,
+    ignored: bool,
 }
 
 /// [`current_process`] with what it reads passed in.
-fn command_for(package: &str, program: &Path, test: Option<&str>, nextest: bool) -> Option<String> {
+fn command_for(package: &str, program: &Path, test: Option<&str>, mode: Mode) -> Option<String> {
     let stem = program.file_stem()?.to_str()?;
     let directory = program.parent()?.file_name()?;
     if directory == "examples" && !stem.contains('-') {
@@ -46,7 +59,7 @@ fn command_for(package: &str, program: &Path, test: Option<&str>, nextest: bool)
         krate,
         integration_test: krate != package.replace('-', "_"),
     };
-    Some(binary.test_command(test?, false, nextest))
+    Some(binary.test_command(test?, mode.ignored, mode.nextest))
 }
 
 /// A test binary, as cargo selects it.
@@ -118,27 +131,41 @@ mod tests {
         );
     }
 
+    const CARGO: Mode = Mode {
+        nextest: false,
+        ignored: false,
+    };
+
     #[test]
     fn the_current_process_is_named_from_its_path_and_thread() {
         let test = Path::new("/repo/target/debug/deps/engine_semantics-0123abcd");
         assert_eq!(
-            command_for("musil", test, Some("a_test"), false).as_deref(),
+            command_for("musil", test, Some("a_test"), CARGO).as_deref(),
             Some("cargo test -p musil --test engine_semantics -- a_test --exact")
         );
-        let unit = Path::new("/repo/target/debug/deps/my_pkg-0123abcd");
+        let ignored = Mode {
+            ignored: true,
+            ..CARGO
+        };
         assert_eq!(
-            command_for("my-pkg", unit, Some("tests::a"), true).as_deref(),
+            command_for("musil", test, Some("a_test"), ignored).as_deref(),
+            Some("cargo test -p musil --test engine_semantics -- a_test --exact --include-ignored")
+        );
+        let unit = Path::new("/repo/target/debug/deps/my_pkg-0123abcd");
+        let nextest = Mode {
+            nextest: true,
+            ..CARGO
+        };
+        assert_eq!(
+            command_for("my-pkg", unit, Some("tests::a"), nextest).as_deref(),
             Some("cargo nextest run -p my-pkg --lib -E 'test(=tests::a)'")
         );
         let example = Path::new("/repo/target/debug/examples/byzantine_service");
         assert_eq!(
-            command_for("musil", example, None, false).as_deref(),
+            command_for("musil", example, None, CARGO).as_deref(),
             Some("cargo run -p musil --example byzantine_service")
         );
-        assert_eq!(
-            command_for("musil", test, None, false),
-            None,
-            "no test thread"
-        );
+        let no_thread = command_for("musil", test, None, CARGO);
+        assert_eq!(no_thread, None, "no test thread");
     }
 }

@@ -6,6 +6,7 @@
 
 mod demo;
 mod duplication;
+mod panics;
 mod partition_heal;
 mod retry;
 

@@ -7,10 +7,11 @@ use std::fmt::Debug;
 
 use super::super::graph::{Graph, search};
 use super::super::report::TraceStep;
+use super::bits::enabled_sets;
 use super::bits::{Bits, Marks};
 use super::lasso::FairCycle;
+use super::property::{Liveness, LivenessKind, Shape};
 use super::tarjan::TarjanScratch;
-use super::{Liveness, LivenessKind, Shape};
 
 /// A counterexample: its kind, stem and cycle.
 pub(super) type Lasso<S> = (LivenessKind, Vec<TraceStep<S>>, Vec<TraceStep<S>>);
@@ -18,21 +19,6 @@ pub(super) type Lasso<S> = (LivenessKind, Vec<TraceStep<S>>, Vec<TraceStep<S>>);
 /// The bad states in the order the property's search visits them, that search's
 /// `(parent, action)` links, and whether stems start with a tree path to the search's seed.
 type BadSearch = (Vec<u32>, Vec<(u32, u32)>, bool);
-
-/// The actions enabled in every one of `states`, and in some of them.
-pub(super) fn enabled_sets<S>(graph: &Graph<S>, states: impl Iterator<Item = u32>) -> (Bits, Bits) {
-    let actions = graph.action_names.len();
-    let (mut everywhere, mut somewhere) = (Bits::full(actions), Bits::new(actions));
-    for state in states {
-        let mut enabled = Bits::new(actions);
-        for &(_, action) in graph.edges_of(state) {
-            enabled.set(action as usize);
-        }
-        everywhere.and(&enabled);
-        somewhere.or(&enabled);
-    }
-    (everywhere, somewhere)
-}
 
 /// The liveness analysis over an explored graph, with the scratch its searches reuse.
 pub(super) struct Analysis<'g, S> {

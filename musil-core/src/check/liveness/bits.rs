@@ -1,6 +1,9 @@
 //! The sets the liveness analysis works with: [`Bits`], a bit set over action indices (which
-//! actions are fair, enabled, taken), and [`Marks`], one set of state indices at a time, replaced
-//! in time proportional to its size, not to the graph's.
+//! actions are fair, enabled, taken), the actions enabled across a group of states
+//! ([`enabled_sets`]), and [`Marks`], one set of state indices at a time, replaced in time
+//! proportional to its size, not to the graph's.
+
+use super::super::graph::Graph;
 
 /// A bit set over the indices `0..len` (actions, in the analysis).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +67,21 @@ impl Bits {
 
 /// One set of states at a time: a state is in the set when its mark equals the current stamp,
 /// so making a new set costs its own size and never a pass over every state.
+/// The actions enabled in every one of `states`, and in some of them.
+pub(super) fn enabled_sets<S>(graph: &Graph<S>, states: impl Iterator<Item = u32>) -> (Bits, Bits) {
+    let actions = graph.action_names.len();
+    let (mut everywhere, mut somewhere) = (Bits::full(actions), Bits::new(actions));
+    for state in states {
+        let mut enabled = Bits::new(actions);
+        for &(_, action) in graph.edges_of(state) {
+            enabled.set(action as usize);
+        }
+        everywhere.and(&enabled);
+        somewhere.or(&enabled);
+    }
+    (everywhere, somewhere)
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct Marks {
     marks: Vec<u32>,

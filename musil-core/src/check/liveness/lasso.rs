@@ -35,8 +35,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::super::graph::Graph;
 use super::super::report::TraceStep;
-use super::analysis::enabled_sets;
-use super::bits::{Bits, Marks};
+use super::bits::{Bits, Marks, enabled_sets};
 
 /// One step of a walk: the action taken and the state it leads to.
 type Hop = (u32, u32);

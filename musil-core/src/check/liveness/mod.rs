@@ -1,8 +1,9 @@
 //! Liveness: "eventually P", "always eventually P" and "P leads to Q" under weak and strong
 //! fairness, with lasso counterexamples (a stem, then a cycle repeated forever). This module is
-//! the property API ([`Liveness`], [`Fairness`]), the report ([`LivenessReport`]) and the entry
-//! point behind [`Checker::liveness`](super::Checker::liveness); the analysis is in `analysis`, with
-//! Tarjan's algorithm in `tarjan`, its sets in `bits`, and the lasso's cycle in `lasso`.
+//! the report ([`LivenessReport`]) and the entry point behind
+//! [`Checker::liveness`](super::Checker::liveness); the properties ([`Liveness`], [`Fairness`])
+//! are in `property`, the analysis in `analysis`, with Tarjan's algorithm in `tarjan`, its sets
+//! in `bits`, and the lasso's cycle in `lasso`.
 //!
 //! The graph is explored whole, then: states where the goal fails ("bad") are searched from the
 //! property's seeds; a bad state that cannot reach the goal at all is reported first
@@ -20,11 +21,11 @@
 
 use std::fmt::{self, Debug};
 use std::hash::Hash;
-use std::sync::Arc;
 
 mod analysis;
 mod bits;
 mod lasso;
+mod property;
 mod tarjan;
 
 use super::graph::explore_with;
@@ -33,101 +34,7 @@ use super::options::CheckOptions;
 use super::report::{TraceStep, write_trace};
 use analysis::Analysis;
 use bits::Bits;
-
-type Predicate<S> = Arc<dyn Fn(&S) -> bool + Send + Sync>;
-
-/// Which actions are fair.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Fairness {
-    /// As the actions are tagged (`Action::weak`, `Action::strong`).
-    #[default]
-    Tags,
-    /// Exactly these actions (unknown names are an error).
-    Names {
-        /// Weakly fair actions.
-        weak: Vec<String>,
-        /// Strongly fair actions.
-        strong: Vec<String>,
-    },
-    /// No action is fair.
-    None,
-}
-
-#[derive(Clone)]
-enum Shape<S> {
-    Eventually,
-    AlwaysEventually,
-    LeadsTo(Predicate<S>),
-}
-
-/// A liveness property and the fairness it is checked under.
-#[derive(Clone)]
-pub struct Liveness<S> {
-    name: String,
-    goal: Predicate<S>,
-    shape: Shape<S>,
-    fairness: Fairness,
-}
-
-impl<S> Liveness<S> {
-    fn new(name: impl Into<String>, goal: Predicate<S>, shape: Shape<S>) -> Self {
-        Liveness {
-            name: name.into(),
-            goal,
-            shape,
-            fairness: Fairness::Tags,
-        }
-    }
-
-    /// `<>P`: every run from an initial state eventually reaches `goal`.
-    pub fn eventually(
-        name: impl Into<String>,
-        goal: impl Fn(&S) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        Self::new(name, Arc::new(goal), Shape::Eventually)
-    }
-
-    /// `[]<>P`: from every reachable state, every run reaches `goal` again.
-    pub fn always_eventually(
-        name: impl Into<String>,
-        goal: impl Fn(&S) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        Self::new(name, Arc::new(goal), Shape::AlwaysEventually)
-    }
-
-    /// `[](trigger -> <>goal)`: whenever `trigger` holds, `goal` eventually holds.
-    pub fn leads_to(
-        name: impl Into<String>,
-        trigger: impl Fn(&S) -> bool + Send + Sync + 'static,
-        goal: impl Fn(&S) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        Self::new(name, Arc::new(goal), Shape::LeadsTo(Arc::new(trigger)))
-    }
-
-    /// Checks under `fairness` instead of the actions' tags.
-    pub fn fairness(mut self, fairness: Fairness) -> Self {
-        self.fairness = fairness;
-        self
-    }
-
-    /// Makes exactly these actions weakly fair.
-    pub fn weak_fair<N: Into<String>>(self, names: impl IntoIterator<Item = N>) -> Self {
-        let weak = names.into_iter().map(Into::into).collect();
-        self.fairness(Fairness::Names {
-            weak,
-            strong: Vec::new(),
-        })
-    }
-}
-
-/// How a liveness property fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LivenessKind {
-    /// A reachable bad state from which the goal cannot be reached at all.
-    GoalUnreachable,
-    /// A fair cycle of bad states that never reaches the goal.
-    FairCycle,
-}
+pub use property::{Fairness, Liveness, LivenessKind};
 
 /// The outcome of [`Checker::liveness`](super::Checker::liveness).
 #[derive(Clone, Debug)]

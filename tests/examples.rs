@@ -1,0 +1,138 @@
+//! The examples are tests: each runs as a user runs it (`cargo run --example NAME`), must exit
+//! successfully (its `main` asserts its own verdicts), and must print these exact results — the
+//! state counts of each model checked, the verdict of each scenario. The showcase's replay line,
+//! pasted into a shell, must reproduce its failure.
+
+use std::process::{Command, Output};
+
+/// Variables of the outer run that must not reach the examples (they would change the seeds).
+const LEAKY: [&str; 6] = [
+    "MUSIL_SEED",
+    "MUSIL_SEEDS",
+    "MUSIL_RUNS",
+    "MUSIL_SHARD",
+    "MUSIL_JOBS",
+    "MUSIL_MAX_STEPS",
+];
+
+fn in_repository(mut command: Command) -> Command {
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in LEAKY {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Runs `cargo run -q --example NAME`; returns its standard output, after checking it passed.
+fn run_example(name: &str) -> String {
+    let mut command = in_repository(Command::new(env!("CARGO")));
+    command.args(["run", "-q", "--example", name]);
+    passed(command.output().expect("cargo runs"))
+}
+
+fn passed(output: Output) -> String {
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{text}{errors}");
+    text
+}
+
+/// Checks that `text` has each of `lines` (trimmed), in this order.
+fn assert_lines_in_order(text: &str, lines: &[&str]) {
+    let mut rest = text.lines().map(str::trim);
+    for line in lines {
+        assert!(
+            rest.any(|printed| printed == *line),
+            "missing, or out of order: {line:?} in\n{text}"
+        );
+    }
+}
+
+#[test]
+fn lost_update_finds_the_lost_increment_and_proves_the_atomic_counter() {
+    let text = run_example("lost_update");
+    assert_lines_in_order(
+        &text,
+        &[
+            "(12 states, 14 transitions explored)",
+            "OK — 4 states, 4 transitions explored",
+        ],
+    );
+}
+
+#[test]
+fn dining_philosophers_deadlocks_then_is_proven_deadlock_free() {
+    let text = run_example("dining_philosophers");
+    assert_lines_in_order(
+        &text,
+        &[
+            "(14 states, 26 transitions explored)",
+            "OK — 12 states, 22 transitions explored",
+            "OK — `p0 eats` holds on every run (12 states, 22 transitions)",
+            "OK — `someone eats` holds on every run (12 states, 22 transitions)",
+        ],
+    );
+}
+
+#[test]
+fn route_delivery_checks_the_design_and_refines_the_node_code() {
+    let text = run_example("route_delivery");
+    assert_lines_in_order(
+        &text,
+        &[
+            "OK — 6 states, 5 transitions explored",
+            "OK — 12 states, 15 transitions explored",
+            "OK — `applied==desired` holds on every run (12 states, 15 transitions)",
+            "OK — scenario retry_until_acked: 50 runs, 183 steps, no failures",
+        ],
+    );
+}
+
+#[test]
+fn pod_eviction_is_safe_within_its_platform_and_lists_what_it_rests_on() {
+    let text = run_example("pod_eviction");
+    assert_lines_in_order(
+        &text,
+        &[
+            "OK — 12 states, 15 transitions explored",
+            "OK — `running==desired` holds on every run (12 states, 15 transitions)",
+            "(4 states explored)",
+        ],
+    );
+}
+
+#[test]
+fn the_showcase_prints_its_four_verdicts_and_its_replay_line_reproduces_them() {
+    let text = run_example("byzantine_service");
+    assert_lines_in_order(
+        &text,
+        &[
+            "Without validation:  GOAL on seed 0",
+            "With validation:     OK — scenario validating_client_rejects_lies: 20 runs, 40 steps, no failures",
+            "Clean network:       OK — scenario clean_wire_keeps_strict_client_alive: 10 runs, 20 steps, no failures",
+            "Corrupted network:   INVARIANT on seed 0",
+        ],
+    );
+    let replay = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("replay: "))
+        .expect("a replay line");
+    assert_eq!(
+        replay,
+        "MUSIL_SEED=0 cargo run -p musil --example byzantine_service"
+    );
+    let mut shell = in_repository(Command::new("sh"));
+    shell.args(["-c", replay]);
+    let again = passed(shell.output().expect("sh runs"));
+    let failures = |text: &str| -> Vec<String> {
+        let lines = text
+            .lines()
+            .filter(|l| l.contains(" on seed ") || l.contains(", seed "));
+        lines.map(String::from).collect()
+    };
+    assert_eq!(
+        failures(&again),
+        failures(&text),
+        "the replay shows the same verdicts"
+    );
+}

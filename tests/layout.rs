@@ -1,0 +1,328 @@
+//! The layout of the code, checked: no import cycle between the files of `musil-core` (each
+//! file is a module; `use crate::…`, `super::…` and inline `crate::…` paths are its imports,
+//! resolved to the file that defines the module named), and every source file of the crates
+//! opens with a module doc that says what it is for.
+//!
+//! `cargo test --test layout` is the command to run; a cycle is reported as the files on it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The crates' source folders, relative to the repository.
+const SOURCES: [&str; 4] = [
+    "musil-core/src",
+    "musil-macros/src",
+    "musil-test/src",
+    "src",
+];
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rs` file below `dir`, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .expect("a source folder")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The module path of a file below `src`: `sim/engine.rs` is `["sim", "engine"]`,
+/// `sim/mod.rs` is `["sim"]`, `lib.rs` is `[]`.
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src).expect("below src");
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|part| part.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The code of a file without its comments (doc links name paths that are not imports) and
+/// without its unit tests (a `#[cfg(test)]` module at the end: not part of the layout).
+fn code_of(text: &str) -> String {
+    let product = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let lines = product.lines().map(|line| match line.find("//") {
+        Some(at) => &line[..at],
+        None => line,
+    });
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// Every path the code names from the crate root, from a parent or from itself: `use` trees
+/// expanded, and the paths written inline in the code.
+fn named_paths(code: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    for statement in code.split(';') {
+        let statement = statement.trim();
+        let tree = ["use ", "pub use ", "pub(crate) use "]
+            .iter()
+            .find_map(|lead| statement.strip_prefix(lead));
+        match tree {
+            Some(tree) => expand_tree(&tree.replace(char::is_whitespace, ""), &mut paths),
+            None => paths.extend(inline_paths(statement)),
+        }
+    }
+    let rooted = |path: &Vec<String>| {
+        matches!(
+            path.first().map(String::as_str),
+            Some("crate" | "super" | "self")
+        )
+    };
+    paths.retain(|path| rooted(path) && path.len() > 1);
+    paths
+}
+
+/// The `crate::…` and `super::…` paths written in code (not in a `use`).
+fn inline_paths(code: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    for root in ["crate::", "super::"] {
+        for (at, _) in code.match_indices(root) {
+            let before = code[..at].chars().last();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                paths.push(segments(&code[at..]));
+            }
+        }
+    }
+    paths
+}
+
+/// The `::`-separated identifiers at the start of `text`.
+fn segments(text: &str) -> Vec<String> {
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(text.len());
+    text[..end]
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Expands `a::{b, c::{d, e}}` into `a::b`, `a::c::d`, `a::c::e`.
+fn expand_tree(tree: &str, out: &mut Vec<Vec<String>>) {
+    let Some(open) = tree.find('{') else {
+        out.push(segments(tree));
+        return;
+    };
+    let prefix = &tree[..open];
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let mut depth = 0;
+    let mut start = 0;
+    for (at, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                expand_tree(&format!("{prefix}{}", &inner[start..at]), out);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < inner.len() {
+        expand_tree(&format!("{prefix}{}", &inner[start..]), out);
+    }
+}
+
+/// The file a path written in the module `me` names: the deepest module file its segments
+/// reach (`super` is the parent of `me`, `self` is `me`, `crate` the root).
+fn resolve(modules: &BTreeMap<Vec<String>, PathBuf>, me: &[String], path: &[String]) -> PathBuf {
+    let (mut absolute, mut rest) = match path[0].as_str() {
+        "crate" => (Vec::new(), &path[1..]),
+        "self" => (me.to_vec(), &path[1..]),
+        _ => (me.to_vec(), path),
+    };
+    while rest.first().map(String::as_str) == Some("super") {
+        absolute.pop();
+        rest = &rest[1..];
+    }
+    let mut best = modules[&absolute].clone();
+    for segment in rest {
+        absolute.push(segment.clone());
+        match modules.get(&absolute) {
+            Some(file) => best = file.clone(),
+            None => break,
+        }
+    }
+    best
+}
+
+/// The import graph of the files of `src`: each file and the files it imports from.
+fn import_graph(src: &Path) -> BTreeMap<PathBuf, Vec<PathBuf>> {
+    let files = rust_files(src);
+    let modules: BTreeMap<Vec<String>, PathBuf> = files
+        .iter()
+        .map(|file| (module_of(src, file), file.clone()))
+        .collect();
+    let mut graph = BTreeMap::new();
+    for file in &files {
+        let code = code_of(&fs::read_to_string(file).expect("a readable file"));
+        let me = module_of(src, file);
+        let mut targets: Vec<PathBuf> = named_paths(&code)
+            .iter()
+            .map(|path| resolve(&modules, &me, path))
+            .filter(|target| target != file)
+            .collect();
+        targets.sort();
+        targets.dedup();
+        graph.insert(file.clone(), targets);
+    }
+    graph
+}
+
+/// A cycle in `graph`, as the files on it, if there is one.
+fn find_cycle(graph: &BTreeMap<PathBuf, Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state: BTreeMap<&PathBuf, u8> = BTreeMap::new();
+    let mut path: Vec<&PathBuf> = Vec::new();
+    fn visit<'g>(
+        node: &'g PathBuf,
+        graph: &'g BTreeMap<PathBuf, Vec<PathBuf>>,
+        state: &mut BTreeMap<&'g PathBuf, u8>,
+        path: &mut Vec<&'g PathBuf>,
+    ) -> Option<Vec<PathBuf>> {
+        state.insert(node, 1);
+        path.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            match state.get(next).copied().unwrap_or(0) {
+                1 => {
+                    let start = path.iter().position(|p| *p == next).unwrap_or(0);
+                    return Some(path[start..].iter().map(|p| (*p).clone()).collect());
+                }
+                0 => {
+                    if let Some(cycle) = visit(next, graph, state, path) {
+                        return Some(cycle);
+                    }
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        state.insert(node, 2);
+        None
+    }
+    for node in graph.keys() {
+        if state.get(node).copied().unwrap_or(0) == 0
+            && let Some(cycle) = visit(node, graph, &mut state, &mut path)
+        {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+#[test]
+fn musil_core_has_no_import_cycle() {
+    let src = repository().join("musil-core/src");
+    let graph = import_graph(&src);
+    assert!(graph.len() > 30, "the files were found: {}", graph.len());
+    if let Some(cycle) = find_cycle(&graph) {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|file| {
+                file.strip_prefix(&src)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        panic!("an import cycle: {}", names.join(" → "));
+    }
+}
+
+#[test]
+fn the_checker_of_cycles_finds_one() {
+    let (a, b, c) = (PathBuf::from("a"), PathBuf::from("b"), PathBuf::from("c"));
+    let mut graph = BTreeMap::new();
+    graph.insert(a.clone(), vec![b.clone()]);
+    graph.insert(b.clone(), vec![c.clone()]);
+    graph.insert(c.clone(), vec![]);
+    assert_eq!(find_cycle(&graph), None);
+    graph.insert(c.clone(), vec![a.clone()]);
+    assert_eq!(find_cycle(&graph), Some(vec![a, b, c]));
+}
+
+#[test]
+fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
+    let code = "use crate::sim::{engine::Engine, context::{Context, EngineHandle}};\n\
+                use super::report::SimReport; // crate::not::this\n\
+                fn f() { crate::panics::guarded(|| super::execute::run()); }";
+    let paths: Vec<String> = named_paths(&code_of(code))
+        .iter()
+        .map(|path| path.join("::"))
+        .collect();
+    let expected = [
+        "crate::sim::engine::Engine",
+        "crate::sim::context::Context",
+        "crate::sim::context::EngineHandle",
+        "super::report::SimReport",
+        "crate::panics::guarded",
+        "super::execute::run",
+    ];
+    assert_eq!(paths, expected);
+    let module = |path: &str| -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let modules: BTreeMap<Vec<String>, PathBuf> = [
+        ("", "lib.rs"),
+        ("scenario", "scenario/mod.rs"),
+        ("scenario/report", "scenario/report.rs"),
+        ("sim", "sim/mod.rs"),
+        ("sim/context", "sim/context.rs"),
+    ]
+    .into_iter()
+    .map(|(m, f)| (module(m), PathBuf::from(f)))
+    .collect();
+    let from = module("scenario/execute");
+    let names = |path: &str| module(&path.replace("::", "/"));
+    let resolved = |path: &str| resolve(&modules, &from, &names(path));
+    assert_eq!(
+        resolved("super::report::SimReport"),
+        PathBuf::from("scenario/report.rs")
+    );
+    assert_eq!(
+        resolved("super::Scenario"),
+        PathBuf::from("scenario/mod.rs")
+    );
+    assert_eq!(
+        resolved("crate::sim::context::Context"),
+        PathBuf::from("sim/context.rs")
+    );
+    assert_eq!(
+        resolved("crate::sim::Simulation"),
+        PathBuf::from("sim/mod.rs")
+    );
+}
+
+#[test]
+fn every_source_file_opens_with_a_module_doc() {
+    for folder in SOURCES {
+        for file in rust_files(&repository().join(folder)) {
+            let text = fs::read_to_string(&file).expect("a readable file");
+            assert!(
+                text.starts_with("//!"),
+                "{} has no module doc saying what it is for",
+                file.display()
+            );
+        }
+    }
+}
