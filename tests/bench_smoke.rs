@@ -80,7 +80,7 @@ fn sim_partition_converges_on_every_seed() {
     let per_run = count(&line, "steps") as f64 / 30.0;
     assert!(
         (15.0..30.0).contains(&per_run),
-        "about 21 steps per run, like the reference: {per_run}"
+        "about 21 steps per run, like the Python reference: {per_run}"
     );
 }
 

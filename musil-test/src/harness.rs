@@ -60,6 +60,31 @@ pub fn run(
         Ok(env) => env,
         Err(problem) => return fail(err, &problem.to_string()),
     };
+    warn(err, entries, target, &args);
+    let suite = Suite::new(entries, target, &env);
+    let selection = suite.select(&args);
+    let mut printer = Printer::new(out, args.format);
+    if args.list {
+        return match printer.list(selection.trials.iter().map(|t| t.name.as_str())) {
+            Ok(()) => 0,
+            Err(_) => 101,
+        };
+    }
+    let context = Context {
+        threads: threads(&args, &env),
+        args: &args,
+        env: &env,
+        target,
+        nextest,
+    };
+    match execute(&suite, &selection, &context, &mut printer) {
+        Ok(true) => 0,
+        Ok(false) | Err(_) => 101,
+    }
+}
+
+/// Warns about a binary without scenarios, and about a `--format` printed as pretty output.
+fn warn(err: &mut dyn Write, entries: &[&'static ScenarioEntry], target: &Target, args: &Args) {
     if entries.is_empty() {
         let _ = writeln!(
             err,
@@ -75,35 +100,20 @@ pub fn run(
             "warning: musil prints --format {format} as pretty output"
         );
     }
-    let suite = Suite::new(entries, target, &env);
-    let selection = suite.select(&args);
-    let mut printer = Printer::new(out, args.format);
-    if args.list {
-        return match printer.list(selection.trials.iter().map(|t| t.name.as_str())) {
-            Ok(()) => 0,
-            Err(_) => 101,
-        };
-    }
-    let threads = args
-        .test_threads
-        .or_else(|| {
-            std::env::var("RUST_TEST_THREADS")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .filter(|&n| n > 0)
-        })
-        .unwrap_or_else(|| env.jobs());
-    let context = Context {
-        args: &args,
-        env: &env,
-        target,
-        nextest,
-        threads,
+}
+
+/// The threads to run trials on: `--test-threads`, else `RUST_TEST_THREADS`, else `MUSIL_JOBS`
+/// (or the cores).
+fn threads(args: &Args, env: &EnvSettings) -> usize {
+    let from_libtest = || {
+        std::env::var("RUST_TEST_THREADS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .filter(|&n| n > 0)
     };
-    match execute(&suite, &selection, &context, &mut printer) {
-        Ok(true) => 0,
-        Ok(false) | Err(_) => 101,
-    }
+    args.test_threads
+        .or_else(from_libtest)
+        .unwrap_or_else(|| env.jobs())
 }
 
 fn fail(err: &mut dyn Write, problem: &str) -> u8 {
