@@ -349,3 +349,19 @@ fn nextest_output(output: &Output) -> String {
         .collect();
     lines.join("\n")
 }
+
+/// Under `MUSIL_SEED=N` a default-harness scenario says which seed it ran (libtest shows it
+/// with `--nocapture`).
+#[test]
+fn a_plain_scenario_names_the_seed_musil_seed_chose() {
+    let name = "validating_client_rejects_lies";
+    let output = cargo_test(
+        "plain_scenarios",
+        &[name, "--exact", "--nocapture"],
+        &[("MUSIL_SEED", "3")],
+    );
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    let line = format!("musil: `{name}` runs seed 3 only (MUSIL_SEED=3)");
+    assert_eq!(text.matches(&line).count(), 1, "{text}");
+}
