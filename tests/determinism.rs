@@ -249,7 +249,17 @@ fn a_run_that_depends_on_global_state_is_reported_as_nondeterministic() {
     let failure = report.failure().expect("the leaky node exceeds its limit");
     let divergence = failure.nondeterminism().expect("the re-run must diverge");
     assert!(divergence.contains("seed 0"), "{divergence}");
-    assert!(failure.to_string().contains("NONDETERMINISM"), "{failure}");
+    // The note speaks of the trace printed before it: the one the re-run recorded.
+    let text = failure.to_string();
+    let (trace, note) = (text.find("  trace:"), text.find("  NONDETERMINISM: "));
+    assert!(
+        matches!((trace, note), (Some(t), Some(n)) if t < n),
+        "{text}"
+    );
+    assert!(
+        divergence.contains("the trace above is the re-run's"),
+        "{divergence}"
+    );
 }
 
 /// The run of a fixed seed is pinned: the same counts in debug and release builds, on every
