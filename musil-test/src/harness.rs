@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use musil_core::panics::guarded;
+use musil_core::panics::{guarded, quiet};
 use musil_core::pool::{self, Ahead};
 use musil_core::seeds::EnvSettings;
 use musil_core::{Replay, RunSettings};
@@ -203,6 +203,7 @@ fn build_wanted(
         .map(|index| {
             let scenario = &suite.scenarios[index];
             wanted(index).then(|| {
+                let _quiet = quiet();
                 guarded(scenario.entry.build).map_err(|panic| {
                     format!("building scenario `{}` panicked: {panic}", scenario.path)
                 })

@@ -12,7 +12,7 @@ use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
 use crate::decision::{DecisionSource, Stream};
 use crate::id::Message;
-use crate::panics::{Caught, guarded};
+use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
 use crate::property::Invariant;
 use crate::sim::trace::Trace;
@@ -199,8 +199,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         report
     }
 
-    /// Runs one seed with `decisions`, checking the oracle after every step.
+    /// Runs one seed with `decisions`, checking the oracle after every step; the panics of its
+    /// user code are caught, and kept quiet.
     fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
+        let _quiet = quiet();
         let scenario = self.scenario;
         let environment = guarded(|| {
             let mut rng = Rng::new(&mut decisions, Stream::Environment);
@@ -230,7 +232,18 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         );
         sim.configure(network, faults, record);
         let cause = drive(&mut sim, &mut oracle, self.max_steps);
-        conclude(sim, cause)
+        let mut failure = cause.map(|cause| failure_of(&sim, cause));
+        let steps = sim.steps();
+        let (world, decisions, trace) = sim.into_parts();
+        if let Some(failure) = &mut failure {
+            failure.world = Some(world);
+        }
+        SeedRun {
+            failure,
+            steps,
+            decisions: Some(decisions),
+            trace,
+        }
     }
 }
 
@@ -267,33 +280,20 @@ fn panicked(place: &str, panic: Caught) -> FailureCause {
     FailureCause::new(FailureKind::Panic, format!("in {place}: {panic}"))
 }
 
-/// The outcome of a finished run: its failure (with the world, and the world as text), its
-/// steps, its decisions and its trace.
-fn conclude<S: System<M> + Debug, M: Message, D: DecisionSource>(
-    sim: Simulation<S, M, D>,
-    cause: Option<FailureCause>,
-) -> SeedRun<S, D> {
-    let (step, time) = (sim.steps(), sim.now());
-    // Only a failure needs the world as text.
-    let world_debug = cause.as_ref().map(|_| {
-        guarded(|| format!("{:?}", sim.world()))
-            .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"))
-    });
-    let (world, decisions, trace) = sim.into_parts();
-    let failure = cause
-        .zip(world_debug)
-        .map(|(cause, world_debug)| SeedFailure {
-            cause,
-            step,
-            time,
-            world: Some(world),
-            world_debug,
-        });
-    SeedRun {
-        failure,
-        steps: step,
-        decisions: Some(decisions),
-        trace,
+/// What failed in a finished run, with the world as text (the world itself joins it when the
+/// simulation is taken apart).
+fn failure_of<S: System<M> + Debug, M: Message, D: DecisionSource>(
+    sim: &Simulation<S, M, D>,
+    cause: FailureCause,
+) -> SeedFailure<S> {
+    let world_debug = guarded(|| format!("{:?}", sim.world()))
+        .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"));
+    SeedFailure {
+        cause,
+        step: sim.steps(),
+        time: sim.now(),
+        world: None,
+        world_debug,
     }
 }
 

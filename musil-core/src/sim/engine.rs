@@ -203,6 +203,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     /// The decision source and the trace, consuming the engine.
+    #[inline(always)]
     pub(crate) fn into_parts(self) -> (D, Option<Trace>) {
         (self.decisions, self.trace)
     }
@@ -347,6 +348,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Discards the events at the head of the queue that are not steps (stale timers, timers
     /// due at a down node, messages arriving at a down node), accounting for each; returns
     /// whether a step is left.
+    #[inline]
     pub(crate) fn skip_non_steps(&mut self) -> bool {
         loop {
             let Some((time, seq, event)) = self.queue.peek() else {
@@ -373,6 +375,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Accounts for an event that is not a step (it does not advance the clock): a message
     /// arriving at a down node, a live timer falling due at a down node (`lost_timer`), or a
     /// stale timer.
+    #[cold]
     fn discard(&mut self, time: u64, event: Event<M>, lost_timer: bool) {
         match event {
             Event::Deliver { from, to, msg } => {
@@ -395,34 +398,38 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     /// Takes the step at the head of the queue (which [`Engine::skip_non_steps`] found): moves
-    /// the clock to it, counts it, and for a delivery or a timer accounts for it and records
-    /// it.
+    /// the clock to it and counts it. The caller accounts for what it is
+    /// ([`Engine::delivering`], [`Engine::firing`], [`Engine::restarting`]).
+    #[inline]
     pub(crate) fn take_step(&mut self) -> (u64, Event<M>) {
         let Some((time, _, event)) = self.queue.pop() else {
             unreachable!("take_step is only called after skip_non_steps found a step")
         };
         self.now = time;
         self.counters.steps += 1;
-        match &event {
-            Event::Deliver { from, to, msg } => {
-                self.counters.delivered += 1;
-                let (from, to) = (*from, *to);
-                self.record(|| TraceKind::Delivered {
-                    from,
-                    to,
-                    message: format!("{msg:?}"),
-                });
-            }
-            Event::Timer { node, name } => {
-                let (node, name) = (*node, *name);
-                self.cancel_timer(node, name);
-                self.record(|| TraceKind::TimerFired { node, timer: name });
-            }
-            Event::Restart { node, lose_state } => {
-                let (node, cold) = (*node, *lose_state);
-                self.record(|| TraceKind::Restarted { node, cold });
-            }
-        }
         (time, event)
+    }
+
+    /// A step delivers `msg` from `from` to `to`: counted, and recorded.
+    #[inline]
+    pub(crate) fn delivering(&mut self, from: NodeId, to: NodeId, msg: &M) {
+        self.counters.delivered += 1;
+        self.record(|| TraceKind::Delivered {
+            from,
+            to,
+            message: format!("{msg:?}"),
+        });
+    }
+
+    /// A step fires `node`'s timer `name`: disarmed, and recorded.
+    #[inline]
+    pub(crate) fn firing(&mut self, node: NodeId, name: &'static str) {
+        self.cancel_timer(node, name);
+        self.record(|| TraceKind::TimerFired { node, timer: name });
+    }
+
+    /// A step restarts `node`: recorded.
+    pub(crate) fn restarting(&mut self, node: NodeId, cold: bool) {
+        self.record(|| TraceKind::Restarted { node, cold });
     }
 }

@@ -404,14 +404,17 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     }
 
     /// Processes the step at the head of the queue, which [`Simulation::skip_non_steps`] found.
+    #[inline]
     pub(crate) fn process_step(&mut self) -> Step {
         let (time, event) = self.engine.take_step();
         let kind = match event {
             Event::Deliver { from, to, msg } => {
+                self.engine.delivering(from, to, &msg);
                 self.dispatch(to, Handler::Message(from, msg));
                 StepKind::Delivered { from, to }
             }
             Event::Timer { node, name } => {
+                self.engine.firing(node, name);
                 self.dispatch(node, Handler::Timer(name));
                 StepKind::Timer { node, timer: name }
             }
@@ -419,6 +422,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 node,
                 lose_state: cold,
             } => {
+                self.engine.restarting(node, cold);
                 self.restart(node, cold);
                 StepKind::Restart { node, cold }
             }
@@ -550,6 +554,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     }
 
     /// Takes the simulation apart: the world, the decision source and the trace.
+    #[inline(always)]
     pub fn into_parts(self) -> (S, D, Option<Trace>) {
         let (decisions, trace) = self.engine.into_parts();
         (self.system, decisions, trace)

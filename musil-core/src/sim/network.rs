@@ -207,8 +207,12 @@ impl<M: Message> NetworkModel<M> {
         if chance(decisions, Stream::Network, Cause::Loss, self.loss) {
             return Route::Dropped(SendFate::Lost);
         }
-        let Some((msg, mutated)) = self.rewrite(from, to, msg, describe) else {
-            return Route::Dropped(SendFate::DroppedByMutate);
+        let (msg, mutated) = match &self.mutate {
+            None => (msg, None),
+            Some(mutate) => match rewrite(mutate, (from, to), msg, describe) {
+                Some(rewritten) => rewritten,
+                None => return Route::Dropped(SendFate::DroppedByMutate),
+            },
         };
         let arrives = now.saturating_add(self.latency_draw(decisions, Cause::Latency));
         let duplicate = chance(decisions, Stream::Network, Cause::Duplicate, self.duplicate)
@@ -219,25 +223,6 @@ impl<M: Message> NetworkModel<M> {
             duplicate,
             mutated,
         })
-    }
-
-    /// Applies `mutate`, if any: the message to deliver (and, with `describe`, its new text if
-    /// it changed), or `None` to drop it.
-    #[inline]
-    fn rewrite(
-        &self,
-        from: NodeId,
-        to: NodeId,
-        msg: M,
-        describe: bool,
-    ) -> Option<(M, Option<String>)> {
-        let Some(mutate) = &self.mutate else {
-            return Some((msg, None));
-        };
-        let before = describe.then(|| format!("{msg:?}"));
-        let rewritten = mutate(from, to, msg)?;
-        let after = before.and_then(|b| Some(format!("{rewritten:?}")).filter(|a| *a != b));
-        Some((rewritten, after))
     }
 
     /// A latency drawn from the network stream (no draw for a fixed latency).
@@ -253,4 +238,18 @@ impl<M: Message> NetworkModel<M> {
             choice: Choice::Uniform { lo, hi },
         })
     }
+}
+
+/// Applies `mutate`: the message to deliver (and, with `describe`, its new text if it changed),
+/// or `None` to drop it.
+fn rewrite<M: Message>(
+    mutate: &MutateFn<M>,
+    (from, to): (NodeId, NodeId),
+    msg: M,
+    describe: bool,
+) -> Option<(M, Option<String>)> {
+    let before = describe.then(|| format!("{msg:?}"));
+    let rewritten = mutate(from, to, msg)?;
+    let after = before.and_then(|b| Some(format!("{rewritten:?}")).filter(|a| *a != b));
+    Some((rewritten, after))
 }
