@@ -95,73 +95,10 @@ fn applies_only_what_was_sent(r: &Route) -> Result<(), String> {
 /// The controller's actions (`send`, and `retry` for the retrying variant), delivery, and
 /// loss (`lose_push`, `lose_ack`: never fair — a lossy link owes nothing).
 fn design(variant: Variant) -> Model<Route> {
-    let init = Route {
-        desired: VERSION,
-        sent: None,
-        push: None,
-        applied: 0,
-        ack: None,
-        acked: false,
-        retried: false,
-    };
-    let mut model = Model::new(init).action(Action::new(
-        "send",
-        |r: &Route| r.sent.is_none(),
-        |r| Route {
-            sent: Some(r.desired),
-            push: Some(r.desired),
-            ..r.clone()
-        },
-    ));
-    if variant == Variant::Retry {
-        // The timer (RETRY_AFTER ticks) outlasts a round trip (2 ticks): by the time it fires,
-        // the last push and its ack have arrived or been lost.
-        model = model.action(Action::new(
-            "retry",
-            |r: &Route| r.sent.is_some() && !r.acked && r.push.is_none() && r.ack.is_none(),
-            |r| Route {
-                push: Some(r.desired),
-                retried: true,
-                ..r.clone()
-            },
-        ));
-    }
-    model
-        .action(Action::new(
-            "deliver_push",
-            |r: &Route| r.push.is_some(),
-            |r| Route {
-                push: None,
-                applied: r.push.unwrap_or(r.applied),
-                ack: r.push,
-                ..r.clone()
-            },
-        ))
-        .action(Action::new(
-            "lose_push",
-            |r: &Route| r.push.is_some(),
-            |r| Route {
-                push: None,
-                ..r.clone()
-            },
-        ))
-        .action(Action::new(
-            "deliver_ack",
-            |r: &Route| r.ack.is_some(),
-            |r| Route {
-                ack: None,
-                acked: r.acked || r.ack == Some(r.desired),
-                ..r.clone()
-            },
-        ))
-        .action(Action::new(
-            "lose_ack",
-            |r: &Route| r.ack.is_some(),
-            |r| Route {
-                ack: None,
-                ..r.clone()
-            },
-        ))
+    Model::new(initial())
+        .actions(controller_actions(variant))
+        .actions(push_actions())
+        .actions(ack_actions())
         .invariant("applies only what was sent", applies_only_what_was_sent)
         // Nothing in flight and the controller has nothing left to do.
         .terminal(move |r| {
@@ -170,6 +107,94 @@ fn design(variant: Variant) -> Model<Route> {
                 && r.sent.is_some()
                 && (r.acked || variant == Variant::FireAndForget)
         })
+}
+
+/// Nothing sent, nothing applied.
+fn initial() -> Route {
+    Route {
+        desired: VERSION,
+        sent: None,
+        push: None,
+        applied: 0,
+        ack: None,
+        acked: false,
+        retried: false,
+    }
+}
+
+/// `send`, then for the retrying variant `retry`.
+fn controller_actions(variant: Variant) -> Vec<Action<Route>> {
+    let send = Action::new(
+        "send",
+        |r: &Route| r.sent.is_none(),
+        |r| Route {
+            sent: Some(r.desired),
+            push: Some(r.desired),
+            ..r.clone()
+        },
+    );
+    if variant == Variant::FireAndForget {
+        return vec![send];
+    }
+    // The timer (RETRY_AFTER ticks) outlasts a round trip (2 ticks): by the time it fires,
+    // the last push and its ack have arrived or been lost.
+    let retry = Action::new(
+        "retry",
+        |r: &Route| r.sent.is_some() && !r.acked && r.push.is_none() && r.ack.is_none(),
+        |r| Route {
+            push: Some(r.desired),
+            retried: true,
+            ..r.clone()
+        },
+    );
+    vec![send, retry]
+}
+
+/// The push in flight is delivered (the agent applies it and acks), or lost.
+fn push_actions() -> [Action<Route>; 2] {
+    [
+        Action::new(
+            "deliver_push",
+            |r: &Route| r.push.is_some(),
+            |r| Route {
+                push: None,
+                applied: r.push.unwrap_or(r.applied),
+                ack: r.push,
+                ..r.clone()
+            },
+        ),
+        Action::new(
+            "lose_push",
+            |r: &Route| r.push.is_some(),
+            |r| Route {
+                push: None,
+                ..r.clone()
+            },
+        ),
+    ]
+}
+
+/// The ack in flight is delivered (the controller sees it), or lost.
+fn ack_actions() -> [Action<Route>; 2] {
+    [
+        Action::new(
+            "deliver_ack",
+            |r: &Route| r.ack.is_some(),
+            |r| Route {
+                ack: None,
+                acked: r.acked || r.ack == Some(r.desired),
+                ..r.clone()
+            },
+        ),
+        Action::new(
+            "lose_ack",
+            |r: &Route| r.ack.is_some(),
+            |r| Route {
+                ack: None,
+                ..r.clone()
+            },
+        ),
+    ]
 }
 
 /// The controller's actions are weakly fair; delivery is weakly or strongly fair.

@@ -67,15 +67,7 @@ fn the_lost_update_counter_has_exactly_the_reference_counts() {
 #[test]
 fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
     let model = models::dining(8);
-    let all: Vec<String> = model
-        .action_list()
-        .iter()
-        .map(|a| a.name().to_string())
-        .collect();
-    let report = model
-        .checker()
-        .liveness(&Liveness::eventually("p0-eats", models::p0_eating).weak_fair(all))
-        .unwrap();
+    let report = p0_eats_with_every_action_weakly_fair(&model);
     assert_eq!(report.kind(), Some(LivenessKind::FairCycle), "{report}");
     let (stem, cycle) = report.actions();
     assert_eq!(stem, ["P0_take_f0"]);
@@ -97,19 +89,43 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
         ]
     );
     assert_fair_lasso(&model, &weak_fairness(&model), models::p0_eating, &report);
-    // The shortest loop through the entry, P1 alone, is no fair run: four philosophers' first
-    // `take` stays enabled along it and is never taken.
+    assert_p1_alone_is_no_fair_loop(&model, &report);
+    let text = report.to_string();
+    assert_starving_p0_text(&text);
+    // The same model always reports the same lasso.
+    let again = p0_eats_with_every_action_weakly_fair(&model);
+    assert_eq!(again.to_string(), text);
+}
+
+/// Whether philosopher 0 eventually eats, every action of `model` weakly fair.
+fn p0_eats_with_every_action_weakly_fair(
+    model: &Model<models::Table>,
+) -> LivenessReport<models::Table> {
+    let all = model.action_list().iter().map(|a| a.name().to_string());
+    let property = Liveness::eventually("p0-eats", models::p0_eating).weak_fair(all);
+    model.checker().liveness(&property).unwrap()
+}
+
+/// The shortest loop through the lasso's entry, P1 alone, is no fair run: four philosophers'
+/// first `take` stays enabled along it and is never taken.
+fn assert_p1_alone_is_no_fair_loop(
+    model: &Model<models::Table>,
+    report: &LivenessReport<models::Table>,
+) {
     let entry = &report.cycle_steps()[0].state;
     assert_eq!(
         unfair_actions(
-            &model,
-            &weak_fairness(&model),
+            model,
+            &weak_fairness(model),
             entry,
             &["P1_take_f1", "P1_take_f2", "P1_eat_release"]
         ),
         ["P3_take_f3", "P4_take_f4", "P5_take_f5", "P6_take_f6"]
     );
-    let text = report.to_string();
+}
+
+/// The report of philosopher 0's starvation, as text: the verdict, the loop, the states.
+fn assert_starving_p0_text(text: &str) {
     assert!(
         text.starts_with("LIVENESS VIOLATED: a fair cycle never reaches `p0-eats`\n  Init: "),
         "{text}"
@@ -119,15 +135,6 @@ fn philosopher_zero_starves_under_weak_fairness_with_the_specified_lasso() {
         "{text}"
     );
     assert!(text.ends_with("(985 states explored)"), "{text}");
-    // The same model always reports the same lasso.
-    let again = model
-        .checker()
-        .liveness(
-            &Liveness::eventually("p0-eats", models::p0_eating)
-                .weak_fair(model.action_list().iter().map(|a| a.name().to_string())),
-        )
-        .unwrap();
-    assert_eq!(again.to_string(), text);
 }
 
 /// Every action of `model`, weakly fair.

@@ -749,32 +749,16 @@ fn the_trace_records_sends_fates_drops_lost_timers_and_restarts() {
         .crash(Crash::cold("b", 2, 4));
     let mut sim = with_factory(system).faults(faults).record_trace();
     let result = sim.run(100).unwrap();
-    let sent = |from, to, tag: Msg, fate| TraceKind::Sent {
-        from,
-        to,
-        message: tag.to_string(),
-        mutated: None,
-        fate,
-    };
-    let arrives = |at| SendFate::Scheduled {
-        arrives: at,
-        duplicate: None,
-    };
-    let delivery = |from, to, tag: Msg| TraceKind::Delivered {
-        from,
-        to,
-        message: tag.to_string(),
-    };
-    let dropped_on_arrival = |from, to, tag: Msg| TraceKind::DroppedOnArrival {
-        from,
-        to,
-        message: tag.to_string(),
-    };
-    let timer_fired = |node, timer| TraceKind::TimerFired { node, timer };
-    let timer_lost = |node, timer| TraceKind::TimerLost { node, timer };
-    let started = |node| TraceKind::Started { node };
-    let restarted = |node, cold| TraceKind::Restarted { node, cold };
-    let expected = [
+    assert_eq!(sim.trace().expect("recorded").events(), expected_trace());
+    assert_eq!(
+        (result.steps, result.time, result.delivered, result.dropped),
+        (5, 7, 2, 2)
+    );
+}
+
+/// The events of the trace test's run, in order.
+fn expected_trace() -> [TraceEvent; 15] {
+    [
         (0, 0, started(A)),
         (0, 0, sent(A, B, 1, SendFate::Partitioned)),
         (0, 0, started(B)),
@@ -791,10 +775,58 @@ fn the_trace_records_sends_fates_drops_lost_timers_and_restarts() {
         (5, 4, delivery(B, A, 9)),
         (7, 5, timer_fired(B, "t")),
     ]
-    .map(|(time, step, kind)| TraceEvent { time, step, kind });
-    assert_eq!(sim.trace().expect("recorded").events(), expected);
-    assert_eq!(
-        (result.steps, result.time, result.delivered, result.dropped),
-        (5, 7, 2, 2)
-    );
+    .map(|(time, step, kind)| TraceEvent { time, step, kind })
+}
+
+fn started(node: NodeId) -> TraceKind {
+    TraceKind::Started { node }
+}
+
+fn timer_fired(node: NodeId, timer: &'static str) -> TraceKind {
+    TraceKind::TimerFired { node, timer }
+}
+
+fn timer_lost(node: NodeId, timer: &'static str) -> TraceKind {
+    TraceKind::TimerLost { node, timer }
+}
+
+fn restarted(node: NodeId, cold: bool) -> TraceKind {
+    TraceKind::Restarted { node, cold }
+}
+
+/// A send of `tag`, unmutated, that met `fate`.
+fn sent(from: NodeId, to: NodeId, tag: Msg, fate: SendFate) -> TraceKind {
+    TraceKind::Sent {
+        from,
+        to,
+        message: tag.to_string(),
+        mutated: None,
+        fate,
+    }
+}
+
+/// Scheduled to arrive at `at`, without a duplicate.
+fn arrives(at: u64) -> SendFate {
+    SendFate::Scheduled {
+        arrives: at,
+        duplicate: None,
+    }
+}
+
+/// The delivery of `tag`.
+fn delivery(from: NodeId, to: NodeId, tag: Msg) -> TraceKind {
+    TraceKind::Delivered {
+        from,
+        to,
+        message: tag.to_string(),
+    }
+}
+
+/// `tag` arrived at a node that was down.
+fn dropped_on_arrival(from: NodeId, to: NodeId, tag: Msg) -> TraceKind {
+    TraceKind::DroppedOnArrival {
+        from,
+        to,
+        message: tag.to_string(),
+    }
 }

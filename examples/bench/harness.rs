@@ -165,53 +165,20 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     Some(&rest[..end])
 }
 
+/// The one line of a workload's repetitions: the counts they agree on, wall times, throughput
+/// from the median, and the peak RSS.
 fn aggregate(
     name: &str,
     workload: &Workload,
     options: &Options,
     runs: &[String],
 ) -> Result<String, String> {
-    let parse = |run: &str, key: &str| {
-        field(run, key)
-            .map(str::to_string)
-            .ok_or(format!("no {key} in {run}"))
-    };
-    let counts = parse(&runs[0], "counts")?;
-    for run in runs {
-        if parse(run, "counts")? != counts {
-            return Err(format!(
-                "{name}: counts differ between repetitions: {counts} vs {}",
-                parse(run, "counts")?
-            ));
-        }
-    }
-    let mut walls: Vec<f64> = runs
-        .iter()
-        .map(|r| {
-            parse(r, "wall_s")?
-                .parse::<f64>()
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<_, _>>()?;
-    let rss = runs
-        .iter()
-        .map(|r| {
-            parse(r, "peak_rss_kib")?
-                .parse::<u64>()
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let counts = agreed_counts(name, runs)?;
+    let mut walls: Vec<f64> = numbers(runs, "wall_s")?;
+    let rss: Vec<u64> = numbers(runs, "peak_rss_kib")?;
     walls.sort_by(f64::total_cmp);
     let median = walls[walls.len() / 2];
-    let mut throughput = Vec::new();
-    for (figure, count) in workload.throughput {
-        let value: f64 = field(&counts, count)
-            .ok_or(format!("no count {count}"))?
-            .trim()
-            .parse()
-            .map_err(|_| format!("bad count {count}"))?;
-        throughput.push(format!("\"{figure}\": {:.1}", value / median));
-    }
+    let throughput = throughput(workload, &counts, median)?;
     let mut line = String::new();
     let _ = write!(
         line,
@@ -226,6 +193,51 @@ fn aggregate(
         rss.iter().max().copied().unwrap_or(0)
     );
     Ok(line)
+}
+
+/// The member `key` of a repetition's line, or an error naming both.
+fn member(run: &str, key: &str) -> Result<String, String> {
+    field(run, key)
+        .map(str::to_string)
+        .ok_or(format!("no {key} in {run}"))
+}
+
+/// The counts of the first repetition, which every repetition must repeat.
+fn agreed_counts(name: &str, runs: &[String]) -> Result<String, String> {
+    let counts = member(&runs[0], "counts")?;
+    for run in runs {
+        if member(run, "counts")? != counts {
+            return Err(format!(
+                "{name}: counts differ between repetitions: {counts} vs {}",
+                member(run, "counts")?
+            ));
+        }
+    }
+    Ok(counts)
+}
+
+/// The number `key` of every repetition.
+fn numbers<T: std::str::FromStr>(runs: &[String], key: &str) -> Result<Vec<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    runs.iter()
+        .map(|run| member(run, key)?.parse::<T>().map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// The workload's throughput figures, as JSON members: each count divided by `median` seconds.
+fn throughput(workload: &Workload, counts: &str, median: f64) -> Result<Vec<String>, String> {
+    let mut throughput = Vec::new();
+    for (figure, count) in workload.throughput {
+        let value: f64 = field(counts, count)
+            .ok_or(format!("no count {count}"))?
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad count {count}"))?;
+        throughput.push(format!("\"{figure}\": {:.1}", value / median));
+    }
+    Ok(throughput)
 }
 
 /// The threads a scenario's seeds run on (`MUSIL_JOBS`, default: the cores).

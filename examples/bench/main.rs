@@ -18,6 +18,7 @@
 mod check_bfs;
 mod check_liveness;
 mod check_models;
+mod client_server;
 mod harness;
 mod sim_byzantine;
 mod sim_many_seeds;

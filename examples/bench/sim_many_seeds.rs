@@ -4,6 +4,7 @@
 
 use musil::prelude::*;
 
+use crate::client_server::ClientServer;
 use crate::harness::{Counts, Options, Workload};
 
 pub const WORKLOAD: Workload = Workload {
@@ -17,65 +18,6 @@ pub const WORKLOAD: Workload = Workload {
         )
     },
 };
-
-#[derive(Clone, Debug)]
-enum Msg {
-    Req,
-    Ack,
-}
-
-#[derive(Debug, Default)]
-struct Client {
-    acked: bool,
-    sends: u32,
-}
-
-impl Client {
-    fn send(&mut self, ctx: &mut Context<Msg>) {
-        ctx.send("server", Msg::Req);
-        self.sends += 1;
-        ctx.set_timer("retry", 4);
-    }
-}
-
-impl Node<Msg> for Client {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        self.send(ctx);
-    }
-
-    fn on_message(&mut self, ctx: &mut Context<Msg>, _from: NodeId, msg: Msg) {
-        if matches!(msg, Msg::Ack) && !self.acked {
-            self.acked = true;
-            ctx.cancel_timer("retry");
-        }
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: &'static str) {
-        if !self.acked {
-            self.send(ctx);
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-struct Server {
-    received: u32,
-}
-
-impl Node<Msg> for Server {
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
-        if matches!(msg, Msg::Req) {
-            self.received += 1;
-            ctx.send(from, Msg::Ack);
-        }
-    }
-}
-
-#[derive(System, Debug, Default)]
-struct ClientServer {
-    client: Client,
-    server: Server,
-}
 
 fn run(options: &Options) -> Counts {
     let report = Scenario::new(ClientServer::default)

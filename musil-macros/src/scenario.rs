@@ -6,7 +6,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, FnArg, Ident, ItemFn, Lit, LitInt, Path, RangeLimits, ReturnType, Type};
+use syn::{
+    Attribute, Expr, ExprLit, FnArg, Ident, ItemFn, Lit, LitInt, Path, RangeLimits, ReturnType,
+    Type, Visibility,
+};
 
 const KNOWN: &str = "seeds, network, faults, goal, converge_within, invariants, max_steps, \
                      should_fail, model, abstraction";
@@ -90,46 +93,57 @@ impl Args {
             let name = last_segment(goal);
             calls.push(quote_spanned!(goal.span()=> .goal(#name, #goal)));
         }
-        if let Some((steps, span)) = &self.converge_within {
-            if self.goal.is_none() {
-                return Err(syn::Error::new(
-                    *span,
-                    "`converge_within` bounds the steps until the goal holds: add `goal = ...`",
-                ));
-            }
-            calls.push(quote!(.converge_within(#steps)));
-        }
+        calls.extend(self.converge_call()?);
         if let Some(steps) = &self.max_steps {
             calls.push(quote!(.max_steps(#steps)));
         }
-        match (&self.model, &self.abstraction) {
-            (Some((model, _)), Some((abstraction, _))) => {
-                calls.push(quote_spanned!(model.span()=> .refines(&(#model), #abstraction)));
-            }
-            (Some((_, span)), None) => {
-                return Err(syn::Error::new(
-                    *span,
-                    "`model` needs `abstraction = f`, a function from the system to a model state",
-                ));
-            }
-            (None, Some((_, span))) => {
-                return Err(syn::Error::new(
-                    *span,
-                    "`abstraction` needs `model = ...`, the model the system must refine",
-                ));
-            }
-            (None, None) => {}
-        }
-        if let Some(kind) = &self.should_fail {
-            let variant = format_ident!("{}", capitalized(&kind.to_string()), span = kind.span());
-            let expected = if kind == "any" {
-                quote!(::musil::ShouldFail::Any)
-            } else {
-                quote!(::musil::FailureKind::#variant)
-            };
-            calls.push(quote!(.should_fail(#expected)));
-        }
+        calls.extend(self.refinement_call()?);
+        calls.extend(self.should_fail_call());
         Ok(calls)
+    }
+
+    /// `.converge_within(n)`, which needs a goal.
+    fn converge_call(&self) -> syn::Result<Option<TokenStream>> {
+        let Some((steps, span)) = &self.converge_within else {
+            return Ok(None);
+        };
+        if self.goal.is_none() {
+            return Err(syn::Error::new(
+                *span,
+                "`converge_within` bounds the steps until the goal holds: add `goal = ...`",
+            ));
+        }
+        Ok(Some(quote!(.converge_within(#steps))))
+    }
+
+    /// `.refines(&model, abstraction)`: `model` and `abstraction` come together or not at all.
+    fn refinement_call(&self) -> syn::Result<Option<TokenStream>> {
+        match (&self.model, &self.abstraction) {
+            (Some((model, _)), Some((abstraction, _))) => Ok(Some(
+                quote_spanned!(model.span()=> .refines(&(#model), #abstraction)),
+            )),
+            (Some((_, span)), None) => Err(syn::Error::new(
+                *span,
+                "`model` needs `abstraction = f`, a function from the system to a model state",
+            )),
+            (None, Some((_, span))) => Err(syn::Error::new(
+                *span,
+                "`abstraction` needs `model = ...`, the model the system must refine",
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// `.should_fail(kind)`, `any` standing for `ShouldFail::Any`.
+    fn should_fail_call(&self) -> Option<TokenStream> {
+        let kind = self.should_fail.as_ref()?;
+        let variant = format_ident!("{}", capitalized(&kind.to_string()), span = kind.span());
+        let expected = if kind == "any" {
+            quote!(::musil::ShouldFail::Any)
+        } else {
+            quote!(::musil::FailureKind::#variant)
+        };
+        Some(quote!(.should_fail(#expected)))
     }
 }
 
@@ -151,75 +165,128 @@ fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
     let with_rng = check_signature(item)?;
     let calls = args.builder_calls()?;
 
-    let name = &item.sig.ident;
-    let name_text = name.to_string();
-    let factory = format_ident!("__musil_factory_{}", name);
-    let build = format_ident!("__musil_build_{}", name);
-    let entry = format_ident!("__musil_scenario_{}", name);
+    let names = Names::of(&item.sig.ident);
     let (ignore_attrs, other_attrs): (Vec<_>, Vec<_>) =
         item.attrs.iter().partition(|a| a.path().is_ident("ignore"));
-    let ignored = !ignore_attrs.is_empty();
-    let expects_failure = args.should_fail.is_some();
-    let seeds = args
-        .seeds
-        .clone()
-        .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::DEFAULT));
-    // Coerce to the factory's fn-pointer type first, so that a wrong argument type is one error
-    // pointing at the user's function rather than a trait-bound error inside the expansion.
-    let coerced = match with_rng {
-        Some(ty) => {
-            quote_spanned!(ty.span()=> let __musil_factory: fn(&mut ::musil::Rng<'_>) -> _ = #factory;)
-        }
-        None => quote!(let __musil_factory: fn() -> _ = #factory;),
-    };
-    let vis = &item.vis;
     let mut factory_fn = item.clone();
-    factory_fn.sig.ident = factory.clone();
+    factory_fn.sig.ident = names.factory.clone();
     factory_fn.attrs = other_attrs.into_iter().cloned().collect();
+    let entry = names.entry(&args, !ignore_attrs.is_empty());
+    let build = names.build_fn(with_rng, &calls);
+    let test = names.test_fn(&item.vis, &ignore_attrs);
 
     Ok(quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, dead_code)]
         #factory_fn
 
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        const #entry: ::musil::__private::ScenarioEntry = ::musil::__private::ScenarioEntry {
-            name: #name_text,
-            module_path: ::core::module_path!(),
-            file: ::core::file!(),
-            line: ::core::line!(),
-            ignore: #ignored,
-            expects_failure: #expects_failure,
-            seeds: #seeds,
-            target: ::musil::__private::Target {
-                package: ::core::env!("CARGO_PKG_NAME"),
-                krate: ::core::env!("CARGO_CRATE_NAME"),
-                integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
-            },
-            build: #build,
-        };
+        #entry
 
-        ::musil::__private::inventory::submit! { #entry }
+        #build
 
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        fn #build() -> ::musil::__private::Box<dyn ::musil::__private::ErasedScenario> {
-            #coerced
-            ::musil::__private::Box::new(
-                ::musil::Scenario::new(__musil_factory)
-                    .name(#entry.path())
-                    .seeds(#entry.seeds.to_vec())
-                    #(#calls)*
-            )
-        }
-
-        #[::core::prelude::v1::test]
-        #(#ignore_attrs)*
-        #vis fn #name() {
-            ::musil::__private::run_test(&#entry)
-        }
+        #test
     })
+}
+
+/// The names of what one scenario expands to, after the user's function `name`.
+struct Names<'a> {
+    /// The user's function: the scenario's and the test's name.
+    name: &'a Ident,
+    /// The user's function, renamed.
+    factory: Ident,
+    /// The function that builds the scenario.
+    build: Ident,
+    /// The registered `ScenarioEntry`.
+    entry: Ident,
+}
+
+impl<'a> Names<'a> {
+    fn of(name: &'a Ident) -> Self {
+        Names {
+            name,
+            factory: format_ident!("__musil_factory_{}", name),
+            build: format_ident!("__musil_build_{}", name),
+            entry: format_ident!("__musil_scenario_{}", name),
+        }
+    }
+
+    /// The `ScenarioEntry` constant, submitted to inventory.
+    fn entry(&self, args: &Args, ignored: bool) -> TokenStream {
+        let Names {
+            name, build, entry, ..
+        } = self;
+        let name_text = name.to_string();
+        let expects_failure = args.should_fail.is_some();
+        let seeds = args
+            .seeds
+            .clone()
+            .unwrap_or_else(|| quote!(::musil::__private::DeclaredSeeds::DEFAULT));
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            const #entry: ::musil::__private::ScenarioEntry = ::musil::__private::ScenarioEntry {
+                name: #name_text,
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                ignore: #ignored,
+                expects_failure: #expects_failure,
+                seeds: #seeds,
+                target: ::musil::__private::Target {
+                    package: ::core::env!("CARGO_PKG_NAME"),
+                    krate: ::core::env!("CARGO_CRATE_NAME"),
+                    integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+                },
+                build: #build,
+            };
+
+            ::musil::__private::inventory::submit! { #entry }
+        }
+    }
+
+    /// The function that builds the scenario: the factory, then the builder calls.
+    fn build_fn(&self, with_rng: Option<&Type>, calls: &[TokenStream]) -> TokenStream {
+        let Names {
+            factory,
+            build,
+            entry,
+            ..
+        } = self;
+        // Coerce to the factory's fn-pointer type first, so that a wrong argument type is one
+        // error pointing at the user's function rather than a trait-bound error inside the
+        // expansion.
+        let coerced = match with_rng {
+            Some(ty) => {
+                quote_spanned!(ty.span()=> let __musil_factory: fn(&mut ::musil::Rng<'_>) -> _ = #factory;)
+            }
+            None => quote!(let __musil_factory: fn() -> _ = #factory;),
+        };
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_snake_case)]
+            fn #build() -> ::musil::__private::Box<dyn ::musil::__private::ErasedScenario> {
+                #coerced
+                ::musil::__private::Box::new(
+                    ::musil::Scenario::new(__musil_factory)
+                        .name(#entry.path())
+                        .seeds(#entry.seeds.to_vec())
+                        #(#calls)*
+                )
+            }
+        }
+    }
+
+    /// The `#[test]` that runs every seed, under the user's name and `#[ignore]`.
+    fn test_fn(&self, vis: &Visibility, ignore_attrs: &[&Attribute]) -> TokenStream {
+        let Names { name, entry, .. } = self;
+        quote! {
+            #[::core::prelude::v1::test]
+            #(#ignore_attrs)*
+            #vis fn #name() {
+                ::musil::__private::run_test(&#entry)
+            }
+        }
+    }
 }
 
 /// Checks the factory's signature; returns the `&mut Rng` parameter's type if it takes one.

@@ -1,9 +1,9 @@
 //! `#[derive(System)]`: dispatch by `match`-like chains over the struct's node fields.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type};
+use syn::{Data, DeriveInput, Fields, GenericArgument, Generics, Ident, PathArguments, Type};
 
 /// One field of the system: a single node, or a `Vec` of nodes.
 struct NodeField {
@@ -16,19 +16,62 @@ struct NodeField {
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let fields = node_fields(&input)?;
     let explicit_msg = message_type(&input)?;
-    let msg_param = format_ident!("__MusilMsg");
     let message = match &explicit_msg {
         Some(ty) => quote!(#ty),
-        None => quote!(#msg_param),
+        None => message_param().into_token_stream(),
     };
+    let generics = impl_generics(&input, explicit_msg.is_none());
+    let (impl_generics, _, _) = generics.split_for_impl();
+    let (_, type_generics, _) = input.generics.split_for_impl();
+    let predicates = predicates(&input, &fields, &message);
+    let ident = &input.ident;
+    let out_of_range = out_of_range(ident);
+    let node_count = node_count(&fields);
+    let node_name = node_name(&fields, &out_of_range);
+    let visit_node = visit_node(&fields, &message, &out_of_range);
+    let replace_node = replace_node(&fields, &out_of_range);
+
+    Ok(quote! {
+        #[automatically_derived]
+        impl #impl_generics ::musil::System<#message> for #ident #type_generics
+        where #(#predicates,)*
+        {
+            #node_count
+
+            #node_name
+
+            #visit_node
+
+            #replace_node
+        }
+    })
+}
+
+/// `__MusilMsg`: the message type parameter the impl adds when no `#[system(msg = ..)]` names
+/// the message type.
+fn message_param() -> Ident {
+    format_ident!("__MusilMsg")
+}
+
+/// The struct's generics, plus the message type parameter when `generic_message`.
+fn impl_generics(input: &DeriveInput, generic_message: bool) -> Generics {
     let mut generics = input.generics.clone();
-    if explicit_msg.is_none() {
+    if generic_message {
+        let param = message_param();
         generics
             .params
-            .push(syn::parse_quote!(#msg_param: ::musil::Message));
+            .push(syn::parse_quote!(#param: ::musil::Message));
     }
-    let (impl_generics, _, _) = generics.split_for_impl();
-    let (_, type_generics, where_clause) = input.generics.split_for_impl();
+    generics
+}
+
+/// The struct's own where-clause predicates, then `Field: Node<Message>` for every node type.
+fn predicates(
+    input: &DeriveInput,
+    fields: &[NodeField],
+    message: &TokenStream,
+) -> Vec<TokenStream> {
+    let (_, _, where_clause) = input.generics.split_for_impl();
     let mut predicates: Vec<TokenStream> = where_clause
         .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
         .unwrap_or_default();
@@ -36,9 +79,19 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         let ty = &f.node_type;
         quote_spanned!(ty.span()=> #ty: ::musil::Node<#message>)
     }));
-    let ident = &input.ident;
-    let struct_name = ident.to_string();
+    predicates
+}
 
+/// The panic that ends every chain: the id is past the last node.
+fn out_of_range(ident: &Ident) -> TokenStream {
+    let struct_name = ident.to_string();
+    quote! {
+        ::core::panic!("{} is not a node of `{}`", __id, #struct_name)
+    }
+}
+
+/// `node_count`: one per single node, the length of each group.
+fn node_count(fields: &[NodeField]) -> TokenStream {
     let count_terms = fields.iter().map(|f| {
         let field = &f.ident;
         if f.many {
@@ -47,7 +100,16 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote!(1usize)
         }
     });
-    let name_arms = chain(&fields, |f| {
+    quote! {
+        fn node_count(&self) -> usize {
+            0usize #(+ #count_terms)*
+        }
+    }
+}
+
+/// `node_name`: the field's name, with `[index]` in a group.
+fn node_name(fields: &[NodeField], out_of_range: &TokenStream) -> TokenStream {
+    let name_arms = chain(fields, |f| {
         let name = &f.name;
         if f.many {
             quote!(::std::borrow::Cow::Owned(
@@ -57,7 +119,22 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote!(::std::borrow::Cow::Borrowed(#name))
         }
     });
-    let visit_arms = chain(&fields, |f| {
+    quote! {
+        fn node_name(&self, __id: ::musil::NodeId) -> ::std::borrow::Cow<'static, str> {
+            let mut __index = __id.index();
+            #(#name_arms)*
+            #out_of_range
+        }
+    }
+}
+
+/// `visit_node`: the visitor visits the node the id stands for.
+fn visit_node(
+    fields: &[NodeField],
+    message: &TokenStream,
+    out_of_range: &TokenStream,
+) -> TokenStream {
+    let visit_arms = chain(fields, |f| {
         let field = &f.ident;
         if f.many {
             quote!(__visitor.visit(&mut self.#field[__index]))
@@ -65,7 +142,22 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote!(__visitor.visit(&mut self.#field))
         }
     });
-    let replace_arms = chain(&fields, |f| {
+    quote! {
+        fn visit_node<__V: ::musil::NodeVisitor<#message>>(
+            &mut self,
+            __id: ::musil::NodeId,
+            __visitor: __V,
+        ) -> __V::Output {
+            let mut __index = __id.index();
+            #(#visit_arms)*
+            #out_of_range
+        }
+    }
+}
+
+/// `replace_node`: swaps the node with its counterpart in a freshly built system.
+fn replace_node(fields: &[NodeField], out_of_range: &TokenStream) -> TokenStream {
+    let replace_arms = chain(fields, |f| {
         let field = &f.ident;
         let name = &f.name;
         if f.many {
@@ -80,42 +172,13 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             quote!(::core::mem::swap(&mut self.#field, &mut __fresh.#field))
         }
     });
-    let out_of_range = quote! {
-        ::core::panic!("{} is not a node of `{}`", __id, #struct_name)
-    };
-
-    Ok(quote! {
-        #[automatically_derived]
-        impl #impl_generics ::musil::System<#message> for #ident #type_generics
-        where #(#predicates,)*
-        {
-            fn node_count(&self) -> usize {
-                0usize #(+ #count_terms)*
-            }
-
-            fn node_name(&self, __id: ::musil::NodeId) -> ::std::borrow::Cow<'static, str> {
-                let mut __index = __id.index();
-                #(#name_arms)*
-                #out_of_range
-            }
-
-            fn visit_node<__V: ::musil::NodeVisitor<#message>>(
-                &mut self,
-                __id: ::musil::NodeId,
-                __visitor: __V,
-            ) -> __V::Output {
-                let mut __index = __id.index();
-                #(#visit_arms)*
-                #out_of_range
-            }
-
-            fn replace_node(&mut self, __id: ::musil::NodeId, __fresh: &mut Self) {
-                let mut __index = __id.index();
-                #(#replace_arms)*
-                #out_of_range
-            }
+    quote! {
+        fn replace_node(&mut self, __id: ::musil::NodeId, __fresh: &mut Self) {
+            let mut __index = __id.index();
+            #(#replace_arms)*
+            #out_of_range
         }
-    })
+    }
 }
 
 /// For each field, "if the index falls in this field, `action`; else skip past it".

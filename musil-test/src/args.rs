@@ -74,72 +74,93 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Args, ArgsError>
     let mut parsed = Args::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if arg.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
-            _ => (arg.clone(), None),
-        };
+        let (flag, inline) = split_inline(&arg);
         let mut value = |name: &str| {
-            inline.clone().or_else(|| args.next()).ok_or_else(|| {
-                ArgsError(format!(
-                    "Argument to option '{}' missing",
-                    name.trim_start_matches('-')
-                ))
-            })
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| missing_value(name))
         };
-        match flag.as_str() {
-            "--exact" => parsed.exact = true,
-            "--list" => parsed.list = true,
-            "--ignored" => parsed.ignored = true,
-            "--include-ignored" => parsed.include_ignored = true,
-            "-q" | "--quiet" => parsed.format = Format::Terse,
-            "-h" | "--help" => parsed.help = true,
-            "--nocapture" | "--no-capture" | "--show-output" => parsed.show_output = true,
-            "--skip" => parsed.skip.push(value("--skip")?),
-            "--format" => {
-                let format = value("--format")?;
-                match format.as_str() {
-                    "pretty" => parsed.format = Format::Pretty,
-                    "terse" => parsed.format = Format::Terse,
-                    "json" | "junit" => parsed.unsupported_format = Some(format),
-                    other => {
-                        return Err(ArgsError(format!(
-                            "argument for --format must be pretty, terse, json or junit (was {other})"
-                        )));
-                    }
-                }
-            }
-            "--test-threads" => {
-                let threads = value("--test-threads")?;
-                match threads.parse::<usize>() {
-                    Ok(n) if n > 0 => parsed.test_threads = Some(n),
-                    _ => {
-                        return Err(ArgsError(format!(
-                            "argument for --test-threads must be a number > 0 (error: {threads:?})"
-                        )));
-                    }
-                }
-            }
-            other if other.starts_with("-Z") && other.len() > 2 => {} // `-Zunstable-options`
-            other if other.starts_with('-') => {
-                match ACCEPTED.iter().find(|(name, _)| *name == other) {
-                    Some((_, true)) => {
-                        value(other)?;
-                    }
-                    Some((_, false)) => {}
-                    None => {
-                        return Err(ArgsError(format!(
-                            "Unrecognized option: '{}'",
-                            other.trim_start_matches('-')
-                        )));
-                    }
-                }
-            }
-            _ => parsed.filters.push(arg),
-        }
+        parsed.take(&flag, arg, &mut value)?;
     }
     Ok(parsed)
+}
+
+/// `--flag=value` as `("--flag", Some("value"))`; anything else as itself, without a value.
+fn split_inline(arg: &str) -> (String, Option<String>) {
+    match arg.split_once('=') {
+        Some((flag, value)) if arg.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+        _ => (arg.to_string(), None),
+    }
+}
+
+fn missing_value(name: &str) -> ArgsError {
+    ArgsError(format!(
+        "Argument to option '{}' missing",
+        name.trim_start_matches('-')
+    ))
+}
+
+/// The value of a flag: given inline (`--flag=value`) or the next argument.
+type Value<'a> = dyn FnMut(&str) -> Result<String, ArgsError> + 'a;
+
+impl Args {
+    /// Takes one argument, `flag` being its part before any `=`; `value` reads the flag's value.
+    fn take(&mut self, flag: &str, arg: String, value: &mut Value<'_>) -> Result<(), ArgsError> {
+        match flag {
+            "--exact" => self.exact = true,
+            "--list" => self.list = true,
+            "--ignored" => self.ignored = true,
+            "--include-ignored" => self.include_ignored = true,
+            "-q" | "--quiet" => self.format = Format::Terse,
+            "-h" | "--help" => self.help = true,
+            "--nocapture" | "--no-capture" | "--show-output" => self.show_output = true,
+            "--skip" => self.skip.push(value("--skip")?),
+            "--format" => self.set_format(value("--format")?)?,
+            "--test-threads" => self.test_threads = Some(test_threads(value("--test-threads")?)?),
+            other if other.starts_with("-Z") && other.len() > 2 => {} // `-Zunstable-options`
+            other if other.starts_with('-') => accept(other, value)?,
+            _ => self.filters.push(arg),
+        }
+        Ok(())
+    }
+
+    fn set_format(&mut self, format: String) -> Result<(), ArgsError> {
+        match format.as_str() {
+            "pretty" => self.format = Format::Pretty,
+            "terse" => self.format = Format::Terse,
+            "json" | "junit" => self.unsupported_format = Some(format),
+            other => {
+                return Err(ArgsError(format!(
+                    "argument for --format must be pretty, terse, json or junit (was {other})"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The value of `--test-threads`: a positive number.
+fn test_threads(threads: String) -> Result<usize, ArgsError> {
+    match threads.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ArgsError(format!(
+            "argument for --test-threads must be a number > 0 (error: {threads:?})"
+        ))),
+    }
+}
+
+/// A flag libtest accepts that changes nothing here: its value, if it takes one, is read and
+/// dropped; an unknown flag is an error.
+fn accept(flag: &str, value: &mut Value<'_>) -> Result<(), ArgsError> {
+    match ACCEPTED.iter().find(|(name, _)| *name == flag) {
+        Some((_, true)) => value(flag).map(drop),
+        Some((_, false)) => Ok(()),
+        None => Err(ArgsError(format!(
+            "Unrecognized option: '{}'",
+            flag.trim_start_matches('-')
+        ))),
+    }
 }
 
 /// What `--help` prints.

@@ -3,70 +3,20 @@
 
 use musil::prelude::*;
 
-#[derive(Clone, Debug, PartialEq)]
-enum Msg {
-    Request,
-    Ack,
-}
+#[path = "../../examples/bench/client_server.rs"]
+mod client_server;
 
-#[derive(Debug, Default)]
-struct Client {
-    acked: bool,
-    sends: u32,
-}
-
-impl Client {
-    fn send(&mut self, ctx: &mut Context<Msg>) {
-        self.sends += 1;
-        ctx.send("server", Msg::Request);
-        ctx.set_timer("retry", 4);
-    }
-}
-
-impl Node<Msg> for Client {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        self.send(ctx);
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: &'static str) {
-        if !self.acked {
-            self.send(ctx);
-        }
-    }
-
-    fn on_message(&mut self, ctx: &mut Context<Msg>, _from: NodeId, _msg: Msg) {
-        self.acked = true;
-        ctx.cancel_timer("retry");
-    }
-}
-
-#[derive(Debug, Default)]
-struct Server {
-    received: u32,
-}
-
-impl Node<Msg> for Server {
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, _msg: Msg) {
-        self.received += 1;
-        ctx.send(from, Msg::Ack);
-    }
-}
-
-#[derive(System, Debug, Default)]
-struct RequestReply {
-    client: Client,
-    server: Server,
-}
+use client_server::{ClientServer, Msg};
 
 #[invariant]
-fn ack_implies_received(w: &RequestReply) -> Result<(), String> {
+fn ack_implies_received(w: &ClientServer) -> Result<(), String> {
     if w.client.acked && w.server.received == 0 {
         return Err("the client was acknowledged before the server received anything".into());
     }
     Ok(())
 }
 
-fn acked(w: &RequestReply) -> bool {
+fn acked(w: &ClientServer) -> bool {
     w.client.acked
 }
 
@@ -75,6 +25,6 @@ fn lossy() -> NetworkModel<Msg> {
 }
 
 #[musil::scenario(seeds = 0..100, network = lossy(), goal = acked)]
-fn retrying_client_converges() -> RequestReply {
-    RequestReply::default()
+fn retrying_client_converges() -> ClientServer {
+    ClientServer::default()
 }

@@ -7,6 +7,7 @@
 //! replays the serial search exactly, so the counterexample is the shortest and the report is
 //! the same whatever the number of threads.
 
+use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::ControlFlow;
@@ -306,7 +307,37 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         options: CheckOptions,
         next: &mut Vec<(u32, S)>,
     ) -> Merge {
-        for (check, reason) in expanded.failures {
+        if !expanded.failures.is_empty()
+            && let Merge::Stop = self.state_failures(index, expanded.failures)
+        {
+            return Merge::Stop;
+        }
+        for successor in expanded.successors {
+            self.transitions += 1;
+            if !successor.failures.is_empty() {
+                let (action, to) = (successor.action, &successor.state);
+                self.edge_failures(index, action, to, successor.failures);
+            }
+            let known = self.seen.len() as u32;
+            if let Entry::Vacant(slot) = self.seen.entry(successor.fingerprint) {
+                if known as usize >= options.max_states {
+                    return Merge::Truncated;
+                }
+                slot.insert(known);
+                self.parents.0.push((index, successor.action));
+                next.push((known, successor.state));
+            }
+        }
+        if expanded.deadlock {
+            return self.deadlock(index);
+        }
+        Merge::Continue
+    }
+
+    /// Records the state invariants state `index` breaks.
+    #[cold]
+    fn state_failures(&mut self, index: u32, failures: Vec<Failure>) -> Merge {
+        for (check, reason) in failures {
             if self.failed[check] {
                 continue;
             }
@@ -319,53 +350,54 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
                 return Merge::Stop;
             }
         }
-        for successor in expanded.successors {
-            self.transitions += 1;
-            for (check, reason) in successor.failures {
-                if self.failed[check] {
-                    continue;
-                }
-                let action = self.model.actions[successor.action as usize]
-                    .name()
-                    .to_string();
-                let mut trace = self.parents.trace(self.model, index);
-                trace.push(TraceStep {
-                    action: Some(action),
-                    state: successor.state.clone(),
-                });
-                let name = self.model.edge_invariants[check - self.model.invariants.len()]
-                    .name
-                    .clone();
-                let kind = ViolationKind::EdgeInvariant { name, reason };
-                if self.all {
-                    self.record(check, kind, trace);
-                } else if self.pending_edge.is_none() {
-                    self.pending_edge = Some((check, kind, trace));
-                }
-            }
-            let known = self.seen.len() as u32;
-            if let std::collections::hash_map::Entry::Vacant(slot) =
-                self.seen.entry(successor.fingerprint)
-            {
-                if known as usize >= options.max_states {
-                    return Merge::Truncated;
-                }
-                slot.insert(known);
-                self.parents.0.push((index, successor.action));
-                next.push((known, successor.state));
-            }
-        }
-        if expanded.deadlock {
-            let check = self.failed.len() - 1;
-            self.record(
-                check,
-                ViolationKind::Deadlock,
-                self.parents.trace(self.model, index),
-            );
-            if self.done() {
-                return Merge::Stop;
-            }
-        }
         Merge::Continue
+    }
+
+    /// Records the edge invariants the step `action` from state `index` to `to` breaks: at once
+    /// with `all`, else the first one as the level's pending edge violation.
+    #[cold]
+    fn edge_failures(&mut self, index: u32, action: u32, to: &S, failures: Vec<Failure>) {
+        for (check, reason) in failures {
+            if self.failed[check] {
+                continue;
+            }
+            let trace = self.trace_through(index, action, to);
+            let name = self.model.edge_invariants[check - self.model.invariants.len()]
+                .name
+                .clone();
+            let kind = ViolationKind::EdgeInvariant { name, reason };
+            if self.all {
+                self.record(check, kind, trace);
+            } else if self.pending_edge.is_none() {
+                self.pending_edge = Some((check, kind, trace));
+            }
+        }
+    }
+
+    /// The trace to state `index`, then the step `action` to `to`.
+    fn trace_through(&self, index: u32, action: u32, to: &S) -> Vec<TraceStep<S>> {
+        let action = self.model.actions[action as usize].name().to_string();
+        let mut trace = self.parents.trace(self.model, index);
+        trace.push(TraceStep {
+            action: Some(action),
+            state: to.clone(),
+        });
+        trace
+    }
+
+    /// Records a deadlock at state `index`.
+    #[cold]
+    fn deadlock(&mut self, index: u32) -> Merge {
+        let check = self.failed.len() - 1;
+        self.record(
+            check,
+            ViolationKind::Deadlock,
+            self.parents.trace(self.model, index),
+        );
+        if self.done() {
+            Merge::Stop
+        } else {
+            Merge::Continue
+        }
     }
 }

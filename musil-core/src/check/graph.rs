@@ -2,6 +2,7 @@
 //! order, and the queries over it: [`Graph::reaches`], [`Graph::path_to`], [`Graph::witness`].
 
 use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -30,63 +31,97 @@ pub(crate) fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
     model: &Model<S>,
     options: CheckOptions,
 ) -> Graph<S> {
-    let mut seen = Seen::default();
-    let mut graph = Graph {
-        states: Vec::new(),
-        initial: Vec::new(),
-        offsets: vec![0],
-        edges: Vec::new(),
-        parents: Vec::new(),
-        action_names: model.actions.iter().map(|a| a.name().to_string()).collect(),
-        truncated: None,
+    let mut explorer = Explorer {
+        seen: Seen::default(),
+        graph: Graph::empty(model),
+        max_states: options.max_states,
     };
-    let mut add = |graph: &mut Graph<S>, state: &S, parent: (u32, u32)| -> Option<u32> {
-        let next = graph.states.len() as u32;
-        match seen.entry(fingerprint(state)) {
-            std::collections::hash_map::Entry::Occupied(known) => Some(*known.get()),
-            std::collections::hash_map::Entry::Vacant(_) if next as usize >= options.max_states => {
-                None
+    explorer.add_inits(model);
+    let mut at = 0;
+    while at < explorer.graph.states.len() {
+        if explorer.graph.truncated.is_none() {
+            explorer.expand(model, at);
+        }
+        explorer
+            .graph
+            .offsets
+            .push(explorer.graph.edges.len() as u32);
+        at += 1;
+    }
+    explorer.graph
+}
+
+/// A graph under construction, breadth-first.
+struct Explorer<S> {
+    seen: Seen,
+    graph: Graph<S>,
+    max_states: usize,
+}
+
+impl<S: Clone + Eq + Hash + Debug + 'static> Explorer<S> {
+    /// Adds the initial states, each once.
+    fn add_inits(&mut self, model: &Model<S>) {
+        for (index, init) in model.inits.iter().enumerate() {
+            match self.add(init, (u32::MAX, index as u32)) {
+                Some(id) if !self.graph.initial.contains(&id) => self.graph.initial.push(id),
+                Some(_) => {}
+                None => self.truncate(),
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
+        }
+    }
+
+    /// Adds the edges of state `at`, in action order, and the new states they lead to.
+    fn expand(&mut self, model: &Model<S>, at: usize) {
+        let state = self.graph.states[at].clone();
+        for (action_index, action) in model.actions.iter().enumerate() {
+            if !action.enabled(&state) {
+                continue;
+            }
+            let parent = (at as u32, action_index as u32);
+            match self.add(&action.apply(&state), parent) {
+                Some(target) => self.graph.edges.push((target, action_index as u32)),
+                None => {
+                    self.truncate();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The index of `state`, added with `parent` if it is new; `None` if it is new and the graph
+    /// is full.
+    fn add(&mut self, state: &S, parent: (u32, u32)) -> Option<u32> {
+        let next = self.graph.states.len() as u32;
+        match self.seen.entry(fingerprint(state)) {
+            Entry::Occupied(known) => Some(*known.get()),
+            Entry::Vacant(_) if next as usize >= self.max_states => None,
+            Entry::Vacant(slot) => {
                 slot.insert(next);
-                graph.states.push(state.clone());
-                graph.parents.push(parent);
+                self.graph.states.push(state.clone());
+                self.graph.parents.push(parent);
                 Some(next)
             }
         }
-    };
-    for (index, init) in model.inits.iter().enumerate() {
-        match add(&mut graph, init, (u32::MAX, index as u32)) {
-            Some(id) if !graph.initial.contains(&id) => graph.initial.push(id),
-            Some(_) => {}
-            None => graph.truncated = Some(options.max_states),
+    }
+
+    fn truncate(&mut self) {
+        self.graph.truncated = Some(self.max_states);
+    }
+}
+
+impl<S: Clone + Eq + Hash + Debug + 'static> Graph<S> {
+    /// A graph of `model`'s actions with no states yet.
+    fn empty(model: &Model<S>) -> Self {
+        Graph {
+            states: Vec::new(),
+            initial: Vec::new(),
+            offsets: vec![0],
+            edges: Vec::new(),
+            parents: Vec::new(),
+            action_names: model.actions.iter().map(|a| a.name().to_string()).collect(),
+            truncated: None,
         }
     }
-    let mut at = 0;
-    while at < graph.states.len() {
-        if graph.truncated.is_none() {
-            let state = graph.states[at].clone();
-            for (action_index, action) in model.actions.iter().enumerate() {
-                if !action.enabled(&state) {
-                    continue;
-                }
-                match add(
-                    &mut graph,
-                    &action.apply(&state),
-                    (at as u32, action_index as u32),
-                ) {
-                    Some(target) => graph.edges.push((target, action_index as u32)),
-                    None => {
-                        graph.truncated = Some(options.max_states);
-                        break;
-                    }
-                }
-            }
-        }
-        graph.offsets.push(graph.edges.len() as u32);
-        at += 1;
-    }
-    graph
 }
 
 impl<S> Graph<S> {

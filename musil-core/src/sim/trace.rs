@@ -150,7 +150,13 @@ impl Trace {
         } else {
             String::new()
         };
-        let body = match &event.kind {
+        let body = self.body(&event.kind);
+        format!("{:<7}{:<6}{body}", format!("t={}", event.time), step)
+    }
+
+    /// What happened, with node names.
+    fn body(&self, kind: &TraceKind) -> String {
+        match kind {
             TraceKind::Started { node } => format!("{} started", self.name(*node)),
             TraceKind::Sent {
                 from,
@@ -163,21 +169,7 @@ impl Trace {
                 if let Some(into) = mutated {
                     line.push_str(&format!("  ⇒ mutated to {into}"));
                 }
-                line.push_str(&match fate {
-                    SendFate::Scheduled {
-                        arrives,
-                        duplicate: None,
-                    } => format!("  (arrives t={arrives})"),
-                    SendFate::Scheduled {
-                        arrives,
-                        duplicate: Some(dup),
-                    } => {
-                        format!("  (arrives t={arrives}, duplicate t={dup})")
-                    }
-                    SendFate::Partitioned => "  ✗ cut by partition".to_string(),
-                    SendFate::Lost => "  ✗ lost".to_string(),
-                    SendFate::DroppedByMutate => "  ✗ dropped by mutate".to_string(),
-                });
+                line.push_str(&fate_text(fate));
                 line
             }
             TraceKind::Delivered { from, to, message } => {
@@ -202,8 +194,7 @@ impl Trace {
                 };
                 format!("{} ↻ {how}", self.name(*node))
             }
-        };
-        format!("{:<7}{:<6}{body}", format!("t={}", event.time), step)
+        }
     }
 
     /// The trace as lines, each prefixed by `indent`; when there are more than `limit` events,
@@ -222,6 +213,23 @@ impl Trace {
             out.push('\n');
         }
         out
+    }
+}
+
+/// The end of a send's line: when it arrives, or why it does not.
+fn fate_text(fate: &SendFate) -> String {
+    match fate {
+        SendFate::Scheduled {
+            arrives,
+            duplicate: None,
+        } => format!("  (arrives t={arrives})"),
+        SendFate::Scheduled {
+            arrives,
+            duplicate: Some(dup),
+        } => format!("  (arrives t={arrives}, duplicate t={dup})"),
+        SendFate::Partitioned => "  ✗ cut by partition".to_string(),
+        SendFate::Lost => "  ✗ lost".to_string(),
+        SendFate::DroppedByMutate => "  ✗ dropped by mutate".to_string(),
     }
 }
 
