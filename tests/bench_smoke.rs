@@ -2,19 +2,17 @@
 //! valid JSON line with the deterministic counts the workload defines. (Speed is measured by
 //! `bench/compare.sh`, never by tests.)
 
+#[path = "common/outside.rs"]
+mod outside;
+
 use std::process::Command;
 
 /// Runs `cargo run --example bench -- ARGS --reps 1` and returns its one line of output.
 fn bench(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let output = outside::clean(Command::new(env!("CARGO")))
         .args(["run", "-q", "--example", "bench", "--"])
         .args(args)
         .args(["--reps", "1"])
-        .env_remove("MUSIL_SEED")
-        .env_remove("MUSIL_SEEDS")
-        .env_remove("MUSIL_RUNS")
-        .env_remove("MUSIL_SHARD")
         .output()
         .expect("cargo runs");
     assert!(

@@ -3,29 +3,16 @@
 //! state counts of each model checked, the verdict of each scenario. The showcase's replay line,
 //! pasted into a shell, must reproduce its failure.
 
+#[path = "common/outside.rs"]
+mod outside;
+
 use std::process::{Command, Output};
 
-/// Variables of the outer run that must not reach the examples (they would change the seeds).
-const LEAKY: [&str; 6] = [
-    "MUSIL_SEED",
-    "MUSIL_SEEDS",
-    "MUSIL_RUNS",
-    "MUSIL_SHARD",
-    "MUSIL_JOBS",
-    "MUSIL_MAX_STEPS",
-];
-
-fn in_repository(mut command: Command) -> Command {
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in LEAKY {
-        command.env_remove(var);
-    }
-    command
-}
+use outside::clean;
 
 /// Runs `cargo run -q --example NAME`; returns its standard output, after checking it passed.
 fn run_example(name: &str) -> String {
-    let mut command = in_repository(Command::new(env!("CARGO")));
+    let mut command = clean(Command::new(env!("CARGO")));
     command.args(["run", "-q", "--example", name]);
     passed(command.output().expect("cargo runs"))
 }
@@ -121,7 +108,7 @@ fn the_showcase_prints_its_four_verdicts_and_its_replay_line_reproduces_them() {
         replay,
         "MUSIL_SEED=0 cargo run -p musil --example byzantine_service"
     );
-    let mut shell = in_repository(Command::new("sh"));
+    let mut shell = clean(Command::new("sh"));
     shell.args(["-c", replay]);
     let again = passed(shell.output().expect("sh runs"));
     let failures = |text: &str| -> Vec<String> {

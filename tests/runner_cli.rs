@@ -4,28 +4,12 @@
 //! reproduces the identical failure.
 
 use std::collections::BTreeSet;
+#[path = "common/outside.rs"]
+mod outside;
+
 use std::process::{Command, Output};
 
-/// Variables of the outer run that must not leak into the runs under test.
-const LEAKY: [&str; 9] = [
-    "NEXTEST",
-    "NEXTEST_EXECUTION_MODE",
-    "RUST_TEST_THREADS",
-    "MUSIL_SEED",
-    "MUSIL_SEEDS",
-    "MUSIL_RUNS",
-    "MUSIL_SHARD",
-    "MUSIL_JOBS",
-    "MUSIL_MAX_STEPS",
-];
-
-fn clean(mut command: Command) -> Command {
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in LEAKY {
-        command.env_remove(var);
-    }
-    command
-}
+use outside::clean;
 
 /// `cargo test -q -p musil --test TARGET -- ARGS` with `vars` set.
 fn cargo_test(target: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {

@@ -1,0 +1,26 @@
+//! Commands run from a test as a user would run them, in the repository, without the outer
+//! run's variables (a `MUSIL_SEED` or a nextest setting of the suite must not reach them).
+
+use std::process::Command;
+
+/// Variables of the outer run that must not leak into the commands under test.
+const LEAKY: [&str; 9] = [
+    "NEXTEST",
+    "NEXTEST_EXECUTION_MODE",
+    "RUST_TEST_THREADS",
+    "MUSIL_SEED",
+    "MUSIL_SEEDS",
+    "MUSIL_RUNS",
+    "MUSIL_SHARD",
+    "MUSIL_JOBS",
+    "MUSIL_MAX_STEPS",
+];
+
+/// `command`, to run in the repository with none of the outer run's variables.
+pub fn clean(mut command: Command) -> Command {
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in LEAKY {
+        command.env_remove(var);
+    }
+    command
+}
