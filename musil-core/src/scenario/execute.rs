@@ -23,9 +23,17 @@ use super::oracle::Oracle;
 use super::report::{FailureCause, FailureKind, SeedFailure, SimFailure, SimReport};
 use super::{RunSettings, Scenario};
 
-/// How many seeds a worker claims at once: few enough to share the work evenly, enough that
-/// claiming costs nothing.
-const CHUNK: usize = 32;
+/// The fewest seeds a worker claims at once: enough that claiming one chunk costs nothing.
+const MIN_CHUNK: usize = 32;
+
+/// How many chunks each thread gets, about: enough to share the work evenly at the end, few
+/// enough that handing a chunk's result back (a wake-up of the waiting thread) costs nothing.
+const CHUNKS_PER_THREAD: usize = 8;
+
+/// The seeds per chunk for `seeds` seeds on `jobs` threads.
+fn chunk_size(seeds: usize, jobs: usize) -> usize {
+    (seeds / (jobs.max(1) * CHUNKS_PER_THREAD)).max(MIN_CHUNK)
+}
 
 /// A scenario prepared for one call of [`Scenario::execute`]: its invariants gathered and
 /// sorted, its settings fixed.
@@ -135,11 +143,12 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     /// and the count of steps is the same for every thread count.
     fn first_failure(&self) -> FirstFailure {
         let seeds = &self.settings.seeds;
+        let size = chunk_size(seeds.len(), self.settings.jobs);
         let lowest = AtomicUsize::new(usize::MAX);
         let chunk = |number: usize| {
             let mut steps = 0;
-            let start = number * CHUNK;
-            let end = (start + CHUNK).min(seeds.len());
+            let start = number * size;
+            let end = (start + size).min(seeds.len());
             for (index, &seed) in seeds[start..end].iter().enumerate() {
                 let index = start + index;
                 if index > lowest.load(Ordering::Relaxed) {
@@ -158,7 +167,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             failed: None,
             steps: 0,
         };
-        let chunks = seeds.len().div_ceil(CHUNK);
+        let chunks = seeds.len().div_ceil(size);
         // One thread, or one chunk: no worker is worth starting.
         let threads = match self.settings.jobs.min(chunks) {
             0 | 1 => 0,
