@@ -4,10 +4,12 @@
 //! [`in_order`] hands item indices to worker threads in increasing order and gives the results
 //! to one consumer, on the calling thread, strictly in index order — so what the consumer sees
 //! does not depend on the number of threads or their timing. The consumer can stop the work,
-//! and workers can be kept at most a few items ahead of it (to bound memory).
+//! and workers can be kept at most a few items ahead of it (to bound memory). A panic in the
+//! work is raised on the calling thread when its item comes due, as a serial loop would raise it.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -22,7 +24,8 @@ pub enum Ahead {
 
 /// Runs `work(i)` for `i` in `0..count` on `threads` worker threads — or inline on this thread
 /// when `threads` is 0 — and calls `take(i, result)` on this thread in increasing `i`, until
-/// `take` breaks or every item is taken. A panic in `take` stops the workers and is passed on.
+/// `take` breaks or every item is taken. A panic in `work(i)` is raised here when item `i` comes
+/// due; a panic in `take` stops the workers and is passed on.
 pub fn in_order<T: Send>(
     count: usize,
     threads: usize,
@@ -47,7 +50,7 @@ pub fn in_order<T: Send>(
             Ahead::AtMost(items) => items.max(1),
         },
     };
-    let (send, receive) = mpsc::channel::<(usize, T)>();
+    let (send, receive) = mpsc::channel::<(usize, std::thread::Result<T>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.min(count) {
             let send = send.clone();
@@ -61,6 +64,7 @@ pub fn in_order<T: Send>(
         for (index, result) in receive {
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&due) {
+                let result = result.unwrap_or_else(|panic| resume_unwind(panic));
                 if take(due, result).is_break() {
                     return;
                 }
@@ -85,7 +89,7 @@ impl Shared {
         &self,
         count: usize,
         work: &(dyn Fn(usize) -> T + Sync),
-        send: &mpsc::Sender<(usize, T)>,
+        send: &mpsc::Sender<(usize, std::thread::Result<T>)>,
     ) {
         while !self.stop.load(Ordering::Relaxed) {
             let next = self.next.load(Ordering::Relaxed);
@@ -102,7 +106,11 @@ impl Shared {
                 continue;
             }
             let index = self.next.fetch_add(1, Ordering::Relaxed);
-            if index >= count || send.send((index, work(index))).is_err() {
+            if index >= count {
+                break;
+            }
+            let result = catch_unwind(AssertUnwindSafe(|| work(index)));
+            if send.send((index, result)).is_err() {
                 break;
             }
         }
@@ -149,6 +157,29 @@ mod tests {
         for threads in [0, 1, 4] {
             assert_eq!(squares(threads, Ahead::AtMost(3), 9).len(), 10);
         }
+    }
+
+    #[test]
+    fn a_panic_in_the_work_is_raised_when_its_item_comes_due() {
+        let mut taken = Vec::new();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            in_order(
+                100,
+                3,
+                Ahead::AtMost(2),
+                &|i| assert!(i != 7, "item 7"),
+                |i, ()| {
+                    taken.push(i);
+                    ControlFlow::Continue(())
+                },
+            )
+        }));
+        assert!(outcome.is_err(), "the panic is passed on");
+        assert_eq!(
+            taken,
+            (0..7).collect::<Vec<_>>(),
+            "every item before it was taken"
+        );
     }
 
     #[test]

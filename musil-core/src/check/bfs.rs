@@ -266,15 +266,13 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     ) -> Merge {
         let (model, stop_at_failure) = (self.model, !self.all);
         let chunks: Vec<&[(u32, S)]> = level.chunks(CHUNK).collect();
-        // A panic in user code is passed on, and raised when its chunk comes due: the serial
-        // search would have raised it there (or stopped before).
+        // A panic in user code is raised when its chunk comes due (the pool does that): the
+        // serial search would have raised it there, or stopped before.
         let expand_chunk = |at: usize| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let chunk = chunks[at].iter();
-                chunk
-                    .map(|(_, state)| expand(model, state, stop_at_failure))
-                    .collect::<Vec<_>>()
-            }))
+            let chunk = chunks[at].iter();
+            chunk
+                .map(|(_, state)| expand(model, state, stop_at_failure))
+                .collect::<Vec<_>>()
         };
         let mut merged = Merge::Continue;
         // This thread merges; the others expand, at most `AHEAD` chunks ahead of the merge so
@@ -286,7 +284,6 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             Ahead::AtMost(AHEAD),
             &expand_chunk,
             |at, expanded| {
-                let expanded = expanded.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 for ((index, _), expansion) in chunks[at].iter().zip(expanded) {
                     merged = self.merge(*index, expansion, options, next);
                     if !matches!(merged, Merge::Continue) {
