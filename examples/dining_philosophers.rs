@@ -8,7 +8,7 @@
 //!    fork and wait forever — a deadlock, found with the shortest trace (three steps).
 //! 2. **The fix**: take the lower-numbered fork first (resource ordering, Dijkstra 1971). The
 //!    cycle of waits is impossible and the check passes on the whole state space.
-//! 3. **Liveness** ([`check_liveness`]): the fixed table never deadlocks, but does philosopher 0
+//! 3. **Liveness** (`Checker::liveness`): the fixed table never deadlocks, but does philosopher 0
 //!    ever eat? Not without fairness (the others may eat forever), and *not even under weak
 //!    fairness of every action*: philosopher 0 holds fork 0 while philosopher 1 keeps taking
 //!    fork 1 back, so "P0 takes fork 1" is enabled only now and then, never continuously. Strong

@@ -10,8 +10,8 @@
 //!   assumptions drop out; axioms and unverified ones are printed as the residual proof
 //!   obligations: what someone still has to check for the verdict to mean anything.
 //!
-//! [`check_open`] checks safety (the guarantee, and no deadlock) in the composed model, and
-//! [`check_liveness_open`] checks that the controller converges — `running == desired`
+//! `Checker::open` checks safety (the guarantee, and no deadlock) in the composed model, and
+//! `Checker::liveness_open` checks that the controller converges — `running == desired`
 //! eventually — with the controller weakly fair and the environment unfair. Convergence needs
 //! the eviction budget (a PodDisruptionBudget): against a platform that may evict forever, the
 //! same check finds the evict/restart lasso.
@@ -134,7 +134,7 @@ fn safety() -> OpenReport<Deployment> {
     let open = deployment()
         .checker()
         .open(&[kubernetes(Some(EVICTION_BUDGET))]);
-    show("Safety within k8s (check_open):", &open);
+    show("Safety within k8s (Checker::open):", &open);
     open
 }
 
@@ -168,7 +168,7 @@ fn main() {
 
     let bounded = convergence(
         Some(EVICTION_BUDGET),
-        "Convergence with the eviction budget (check_liveness_open):",
+        "Convergence with the eviction budget (Checker::liveness_open):",
     );
     assert!(bounded.report.ok(), "{bounded}");
 

@@ -6,7 +6,7 @@
 //!
 //! 1. **The design** — a small model whose state includes the link (a push and an ack, each in
 //!    flight or lost). [`check`] proves safety for both variants: the agent never applies a
-//!    version the controller did not send. [`check_liveness`] asks whether the agent
+//!    version the controller did not send. `Checker::liveness` asks whether the agent
 //!    *converges* (`applied == desired` eventually): fire-and-forget fails (one lost push and
 //!    nothing ever happens again); retry fails under weak fairness too — a push that is lost
 //!    every time is delivered "only now and then", which weak fairness does not force — and

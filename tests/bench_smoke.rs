@@ -104,8 +104,7 @@ fn check_liveness_reports_the_fair_lasso_and_the_passing_property() {
 
 #[test]
 fn an_unknown_workload_is_refused() {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let output = outside::clean(Command::new(env!("CARGO")))
         .args(["run", "-q", "--example", "bench", "--", "sim_nothing"])
         .output()
         .expect("cargo runs");

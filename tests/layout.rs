@@ -78,25 +78,20 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
             None => paths.extend(inline_paths(statement)),
         }
     }
-    let rooted = |path: &Vec<String>| {
-        matches!(
-            path.first().map(String::as_str),
-            Some("crate" | "super" | "self")
-        )
-    };
-    paths.retain(|path| rooted(path) && path.len() > 1);
+    paths.retain(|path| path.len() > 1);
     paths
 }
 
-/// The `crate::…` and `super::…` paths written in code (not in a `use`).
+/// The paths written in code (not in a `use`): every `a::b…` that does not continue another.
 fn inline_paths(code: &str) -> Vec<Vec<String>> {
     let mut paths = Vec::new();
-    for root in ["crate::", "super::"] {
-        for (at, _) in code.match_indices(root) {
-            let before = code[..at].chars().last();
-            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
-                paths.push(segments(&code[at..]));
-            }
+    for (at, _) in code.match_indices("::") {
+        let start = code[..at]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let continues = code[..start].ends_with(':');
+        if start < at && !continues {
+            paths.push(segments(&code[start..]));
         }
     }
     paths
@@ -141,12 +136,21 @@ fn expand_tree(tree: &str, out: &mut Vec<Vec<String>>) {
 }
 
 /// The file a path written in the module `me` names: the deepest module file its segments
-/// reach (`super` is the parent of `me`, `self` is `me`, `crate` the root).
-fn resolve(modules: &BTreeMap<Vec<String>, PathBuf>, me: &[String], path: &[String]) -> PathBuf {
+/// reach (`super` is the parent of `me`, `self` is `me`, `crate` the root, and a bare first
+/// segment a child of `me`), or `None` for a path outside the crate (`std::…`, another crate, a
+/// type's associated item).
+fn resolve(
+    modules: &BTreeMap<Vec<String>, PathBuf>,
+    me: &[String],
+    path: &[String],
+) -> Option<PathBuf> {
+    let child = |name: &String| modules.contains_key(&[me, std::slice::from_ref(name)].concat());
     let (mut absolute, mut rest) = match path[0].as_str() {
         "crate" => (Vec::new(), &path[1..]),
         "self" => (me.to_vec(), &path[1..]),
-        _ => (me.to_vec(), path),
+        "super" => (me.to_vec(), path),
+        _ if child(&path[0]) => (me.to_vec(), path),
+        _ => return None,
     };
     while rest.first().map(String::as_str) == Some("super") {
         absolute.pop();
@@ -160,7 +164,7 @@ fn resolve(modules: &BTreeMap<Vec<String>, PathBuf>, me: &[String], path: &[Stri
             None => break,
         }
     }
-    best
+    Some(best)
 }
 
 /// The import graph of the files of `src`: each file and the files it imports from.
@@ -176,7 +180,7 @@ fn import_graph(src: &Path) -> BTreeMap<PathBuf, Vec<PathBuf>> {
         let me = module_of(src, file);
         let mut targets: Vec<PathBuf> = named_paths(&code)
             .iter()
-            .map(|path| resolve(&modules, &me, path))
+            .filter_map(|path| resolve(&modules, &me, path))
             .filter(|target| target != file)
             .collect();
         targets.sort();
@@ -262,7 +266,7 @@ fn the_checker_of_cycles_finds_one() {
 fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
     let code = "use crate::sim::{engine::Engine, context::{Context, EngineHandle}};\n\
                 use super::report::SimReport; // crate::not::this\n\
-                fn f() { crate::panics::guarded(|| super::execute::run()); }";
+                fn f() { crate::panics::guarded(|| super::execute::run()); execute::go(); }";
     let paths: Vec<String> = named_paths(&code_of(code))
         .iter()
         .map(|path| path.join("::"))
@@ -274,6 +278,7 @@ fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
         "super::report::SimReport",
         "crate::panics::guarded",
         "super::execute::run",
+        "execute::go",
     ];
     assert_eq!(paths, expected);
     let module = |path: &str| -> Vec<String> {
@@ -294,23 +299,32 @@ fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
     .collect();
     let from = module("scenario/execute");
     let names = |path: &str| module(&path.replace("::", "/"));
-    let resolved = |path: &str| resolve(&modules, &from, &names(path));
+    let resolved = |from: &[String], path: &str| resolve(&modules, from, &names(path));
+    let file = |path: &str| Some(PathBuf::from(path));
+    let execute = &from;
     assert_eq!(
-        resolved("super::report::SimReport"),
-        PathBuf::from("scenario/report.rs")
+        resolved(execute, "super::report::SimReport"),
+        file("scenario/report.rs")
     );
     assert_eq!(
-        resolved("super::Scenario"),
-        PathBuf::from("scenario/mod.rs")
+        resolved(execute, "super::Scenario"),
+        file("scenario/mod.rs")
     );
     assert_eq!(
-        resolved("crate::sim::context::Context"),
-        PathBuf::from("sim/context.rs")
+        resolved(execute, "crate::sim::context::Context"),
+        file("sim/context.rs")
     );
     assert_eq!(
-        resolved("crate::sim::Simulation"),
-        PathBuf::from("sim/mod.rs")
+        resolved(execute, "crate::sim::Simulation"),
+        file("sim/mod.rs")
     );
+    let scenario = module("scenario");
+    assert_eq!(
+        resolved(&scenario, "report::SimReport"),
+        file("scenario/report.rs")
+    );
+    assert_eq!(resolved(&scenario, "std::env::var"), None);
+    assert_eq!(resolved(&scenario, "Vec::new"), None);
 }
 
 #[test]

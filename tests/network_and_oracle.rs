@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use musil::prelude::*;
-use musil::{RunResult, SetupError, StopReason};
+use musil::{RunResult, RunSettings, SetupError, StopReason};
 
 const EXPECTED: i64 = 42;
 const BAD: i64 = -1;
@@ -1161,18 +1161,36 @@ fn a_goal_missed_at_max_steps_says_the_run_stopped_there() {
 // 13. The shape of a failure report
 // =============================================================================================
 
+/// Seeds fixed by the caller's code cannot be replayed through `MUSIL_SEED`: the report says
+/// so, even when the scenario names a replay command of its own.
+#[test]
+fn run_seeds_says_its_seed_is_fixed_whatever_the_scenarios_replay_command() {
+    let report = Scenario::new(lookup(Behaviour::Lies(1.0)))
+        .invariant("answer_is_expected", answer_is_expected)
+        .replay_command("cargo test --test network_and_oracle -- display_shape")
+        .run_seeds(&[3]);
+    let replay = failed(&report).replay();
+    assert!(
+        replay.starts_with("seed 3 is fixed by the test's code (MUSIL_SEED does not change it)"),
+        "{replay}"
+    );
+}
+
 #[test]
 fn failure_display_has_the_documented_shape() {
     let scenario = Scenario::new(lookup(Behaviour::Lies(0.5)))
         .name("display_shape")
         .invariant("answer_is_expected", answer_is_expected)
         .replay_command("cargo test --test network_and_oracle -- display_shape");
-    let fails = |seed: u64| !scenario.run_seeds(&[seed]).ok();
+    // `execute` runs exactly these seeds and, given no replay of its own, prints the scenario's
+    // replay command (`run_seeds` would say that its seeds are fixed by the code).
+    let run = |seeds: &[u64]| scenario.execute(&RunSettings::seeds(seeds.iter().copied()));
+    let fails = |seed: u64| !run(&[seed]).ok();
     // Seeds [f-1, f, f+1] where f-1 passes and f fails: the failure is on run 2 of 3.
     let f = (1..200)
         .find(|&s| !fails(s - 1) && fails(s))
         .expect("a passing seed followed by a failing one");
-    let report = scenario.run_seeds(&[f - 1, f, f + 1]);
+    let report = run(&[f - 1, f, f + 1]);
     let failure = failed(&report);
     assert_eq!(failure.nondeterminism(), None);
     assert_eq!(failure.run_of(), (2, 3));

@@ -15,6 +15,7 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
@@ -68,18 +69,29 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, Caught> {
 #[must_use = "the thread is quiet only while the guard lives"]
 pub fn quiet() -> Quiet {
     QUIET.with(|depth| depth.set(depth.get() + 1));
-    Quiet { _private: () }
+    forget_location();
+    Quiet {
+        _this_thread: PhantomData,
+    }
+}
+
+/// Forgets the place of the last panic: a quiet section starts and ends with none, so a place
+/// is only ever reported for a panic raised inside the section that catches it.
+fn forget_location() {
+    LOCATION.with(|location| location.borrow_mut().take());
 }
 
 /// A thread kept quiet by [`quiet`]; loud again when dropped, however its scope is left.
 #[derive(Debug)]
 pub struct Quiet {
-    _private: (),
+    /// Not `Send`: the guard must be dropped on the thread it quiets.
+    _this_thread: PhantomData<*const ()>,
 }
 
 impl Drop for Quiet {
     fn drop(&mut self) {
         QUIET.with(|depth| depth.set(depth.get().saturating_sub(1)));
+        forget_location();
     }
 }
 

@@ -155,7 +155,25 @@ mod tests {
     #[test]
     fn a_break_stops_the_work() {
         for threads in [0, 1, 4] {
-            assert_eq!(squares(threads, Ahead::AtMost(3), 9).len(), 10);
+            let worked = AtomicUsize::new(0);
+            let work = |i: usize| {
+                worked.fetch_add(1, Ordering::Relaxed);
+                i
+            };
+            in_order(10_000, threads, Ahead::AtMost(3), &work, |i, _| {
+                if i == 9 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            // Past the break, a worker finishes at most the items it had claimed, which the
+            // bound keeps within a few (and each thread may have raced one past it).
+            let worked = worked.into_inner();
+            assert!(
+                (10..=10 + 3 + threads).contains(&worked),
+                "{threads} threads: {worked}"
+            );
         }
     }
 

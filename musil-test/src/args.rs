@@ -51,7 +51,7 @@ impl fmt::Display for ArgsError {
 }
 
 /// Flags accepted and ignored (they change nothing for musil), with whether they take a value.
-const ACCEPTED: [(&str, bool); 15] = [
+const ACCEPTED: [(&str, bool); 12] = [
     ("--test", false),
     ("--bench", false),
     ("--fail-fast", false),
@@ -64,9 +64,6 @@ const ACCEPTED: [(&str, bool); 15] = [
     ("--color", true),
     ("--logfile", true),
     ("-Z", true),
-    ("--nocapture", false),
-    ("--no-capture", false),
-    ("--show-output", false),
 ];
 
 /// Parses the arguments after the program name.

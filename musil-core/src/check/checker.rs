@@ -71,11 +71,6 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Checker<'_, S> {
         self
     }
 
-    /// The options in force.
-    pub fn current_options(&self) -> CheckOptions {
-        self.options
-    }
-
     /// Every reachable state (in breadth-first order) and every transition: the graph that
     /// [`Graph::reaches`], [`Graph::path_to`] and [`Graph::witness`] query.
     pub fn explore(&self) -> Graph<S> {

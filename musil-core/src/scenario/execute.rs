@@ -15,6 +15,7 @@ use crate::id::Message;
 use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
 use crate::property::Invariant;
+use crate::sim::error::SetupError;
 use crate::sim::trace::Trace;
 use crate::sim::{Simulation, StopReason};
 use crate::system::System;
@@ -71,6 +72,37 @@ impl<S, D> SeedRun<S, D> {
 }
 
 impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
+    /// Runs the seeds, threads, step bound and replay command of `settings`, and reports the
+    /// first failing seed in seed order, whatever the number of threads. This is the one entry
+    /// point every way of running a scenario goes through (the test runner's `run`,
+    /// `run_seeds` and `run_with` read the environment and name the replay command first).
+    ///
+    /// ```
+    /// # use musil_core::{RunSettings, Scenario};
+    /// # #[derive(Debug, Default)] struct Quiet;
+    /// # impl musil_core::Node<()> for Quiet {}
+    /// # impl musil_core::System<()> for Quiet {
+    /// #     fn node_count(&self) -> usize { 1 }
+    /// #     fn node_name(&self, _: musil_core::NodeId) -> std::borrow::Cow<'static, str> { "q".into() }
+    /// #     fn visit_node<V: musil_core::NodeVisitor<()>>(&mut self, _: musil_core::NodeId, v: V) -> V::Output { v.visit(self) }
+    /// #     fn replace_node(&mut self, _: musil_core::NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
+    /// # }
+    /// let report = Scenario::new(Quiet::default).execute(&RunSettings::seeds(0..3));
+    /// assert_eq!((report.ok(), report.runs()), (true, 3));
+    /// ```
+    pub fn execute(&self, settings: &RunSettings) -> SimReport<S> {
+        match self.option_problem() {
+            Some(problem) => self.invalid_report(problem.to_string(), settings),
+            None => Execution::new(self, settings).run(),
+        }
+    }
+
+    fn option_problem(&self) -> Option<SetupError> {
+        (self.converge_within.is_some() && self.goal.is_none()).then(|| SetupError::InvalidOption {
+            message: "converge_within needs a goal: add .goal(name, predicate)".to_string(),
+        })
+    }
+
     /// A report for a scenario that cannot run at all (a bad `MUSIL_*` value, an inconsistent
     /// option): a failure of kind [`FailureKind::InvalidScenario`] naming `problem`, the
     /// scenario and the first seed it was asked to run.

@@ -232,39 +232,6 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         &self.seeds
     }
 
-    /// Runs the seeds, threads, step bound and replay command of `settings`, and reports the
-    /// first failing seed in seed order, whatever the number of threads. This is the one entry
-    /// point every way of running a scenario goes through (the test runner's `run`,
-    /// `run_seeds` and `run_with` read the environment and name the replay command first).
-    ///
-    /// ```
-    /// # use musil_core::{RunSettings, Scenario};
-    /// # #[derive(Debug, Default)] struct Quiet;
-    /// # impl musil_core::Node<()> for Quiet {}
-    /// # impl musil_core::System<()> for Quiet {
-    /// #     fn node_count(&self) -> usize { 1 }
-    /// #     fn node_name(&self, _: musil_core::NodeId) -> std::borrow::Cow<'static, str> { "q".into() }
-    /// #     fn visit_node<V: musil_core::NodeVisitor<()>>(&mut self, _: musil_core::NodeId, v: V) -> V::Output { v.visit(self) }
-    /// #     fn replace_node(&mut self, _: musil_core::NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
-    /// # }
-    /// let report = Scenario::new(Quiet::default).execute(&RunSettings::seeds(0..3));
-    /// assert_eq!((report.ok(), report.runs()), (true, 3));
-    /// ```
-    pub fn execute(&self, settings: &RunSettings) -> report::SimReport<S> {
-        match self.option_problem() {
-            Some(problem) => self.invalid_report(problem.to_string(), settings),
-            None => execute::Execution::new(self, settings).run(),
-        }
-    }
-
-    fn option_problem(&self) -> Option<crate::sim::error::SetupError> {
-        (self.converge_within.is_some() && self.goal.is_none()).then(|| {
-            crate::sim::error::SetupError::InvalidOption {
-                message: "converge_within needs a goal: add .goal(name, predicate)".to_string(),
-            }
-        })
-    }
-
     /// The step bound of a run under `settings`.
     pub(crate) fn max_steps_under(&self, settings: &RunSettings) -> u64 {
         settings.max_steps.unwrap_or(self.max_steps)
@@ -283,7 +250,12 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// `MUSIL_MAX_STEPS` when the run's bound is not the scenario's own), or, when the seeds are
     /// fixed by the caller's code, a sentence that says so and how to run that test alone.
     pub(crate) fn replay_line(&self, seed: u64, settings: &RunSettings) -> String {
-        let replay = self.replay.as_ref().or(settings.replay.as_ref());
+        // Seeds fixed by the caller's code cannot be replayed through MUSIL_SEED, whatever the
+        // scenario's own command says.
+        let replay = match &settings.replay {
+            Some(fixed @ Replay::FixedSeeds(_)) => Some(fixed),
+            other => self.replay.as_ref().or(other.as_ref()),
+        };
         let command = |template: &str| template.replace("{seed}", &seed.to_string());
         match replay {
             Some(Replay::FixedSeeds(how)) => format!(

@@ -139,18 +139,8 @@ impl<S> SeedFailure<S> {
         (&self.cause, self.step, self.time) == (&other.cause, other.step, other.time)
     }
 
-    /// The same failure with the world mapped by `f` (its `Debug` text is kept).
-    pub(crate) fn map_world<T>(self, f: impl FnOnce(S) -> T) -> SeedFailure<T> {
-        SeedFailure {
-            cause: self.cause,
-            step: self.step,
-            time: self.time,
-            world: self.world.map(f),
-            world_debug: self.world_debug,
-        }
-    }
-
-    /// The same failure without its world (its `Debug` text is kept): to cross threads.
+    /// The same failure without its world (its `Debug` text is kept): to cross threads, or to
+    /// erase the world's type.
     pub(crate) fn forget_world<T>(self) -> SeedFailure<T> {
         SeedFailure {
             cause: self.cause,
@@ -192,7 +182,7 @@ impl<S> SimFailure<S> {
     /// The same failure without the world value (its `Debug` text is kept).
     pub fn erase(self) -> SimFailure<()> {
         SimFailure {
-            failure: self.failure.map_world(|_| ()),
+            failure: self.failure.forget_world(),
             scenario: self.scenario,
             seed: self.seed,
             trace: self.trace,
@@ -347,8 +337,8 @@ impl<S> SimReport<S> {
         self.runs
     }
 
-    /// How many steps the runs took in all (not counting the re-run that explains a failure;
-    /// with several threads, seeds after the first failure may have run too).
+    /// How many steps the runs of the seeds up to the first failure took in all (not counting
+    /// the re-run that explains it): the same whatever the number of threads.
     pub fn steps(&self) -> u64 {
         self.steps
     }

@@ -105,7 +105,8 @@ impl<'a, M: Message> Context<'a, M> {
     ///
     /// # Panics
     /// If `to` names no node of the system: a bug in the node, reported by the scenario as a
-    /// `panic` failure that names the known nodes, the scenario and the seed.
+    /// `panic` failure that names the known nodes, the scenario and the seed, and this call.
+    #[track_caller]
     pub fn send(&mut self, to: impl Destination, msg: M) {
         let to = match to.resolve(self) {
             Ok(id) => id,

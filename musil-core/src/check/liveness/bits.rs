@@ -65,8 +65,6 @@ impl Bits {
     }
 }
 
-/// One set of states at a time: a state is in the set when its mark equals the current stamp,
-/// so making a new set costs its own size and never a pass over every state.
 /// The actions enabled in every one of `states`, and in some of them.
 pub(super) fn enabled_sets<S>(graph: &Graph<S>, states: impl Iterator<Item = u32>) -> (Bits, Bits) {
     let actions = graph.action_names.len();
@@ -82,6 +80,8 @@ pub(super) fn enabled_sets<S>(graph: &Graph<S>, states: impl Iterator<Item = u32
     (everywhere, somewhere)
 }
 
+/// One set of states at a time: a state is in the set when its mark equals the current stamp,
+/// so making a new set costs its own size and never a pass over every state.
 #[derive(Clone, Debug)]
 pub(super) struct Marks {
     marks: Vec<u32>,
