@@ -3,16 +3,20 @@
 //! with musil's, `cargo nextest run`, or an example), ready to be prefixed with `MUSIL_SEED=N`
 //! and pasted.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::registry::Target;
 
 /// The command that runs exactly the test `name` of `target` again.
 pub fn test_command(target: &Target, name: &str, ignored: bool, nextest: bool) -> String {
+    let kind = if target.integration_test {
+        Kind::Test(target.krate.to_string())
+    } else {
+        Kind::Lib
+    };
     let binary = Binary {
         package: target.package,
-        krate: target.krate,
-        integration_test: target.integration_test,
+        kind,
     };
     binary.test_command(name, ignored, nextest)
 }
@@ -36,7 +40,13 @@ pub fn current_process() -> Option<String> {
         nextest: under_nextest(),
         ignored,
     };
-    command_for(&package, &program, test, mode)
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let place = Place {
+        package: &package,
+        program: &program,
+        manifest: manifest.as_deref(),
+    };
+    command_for(&place, test, mode)
 }
 
 /// How the current test was run.
@@ -46,36 +56,79 @@ struct Mode {
     ignored: bool,
 }
 
+/// Where the running program comes from: its package, its path, its package's folder.
+struct Place<'a> {
+    package: &'a str,
+    program: &'a Path,
+    manifest: Option<&'a Path>,
+}
+
 /// [`current_process`] with what it reads passed in.
-fn command_for(package: &str, program: &Path, test: Option<&str>, mode: Mode) -> Option<String> {
-    let stem = program.file_stem()?.to_str()?;
-    let directory = program.parent()?.file_name()?;
-    if directory == "examples" && !stem.contains('-') {
+fn command_for(place: &Place<'_>, test: Option<&str>, mode: Mode) -> Option<String> {
+    let stem = place.program.file_stem()?.to_str()?;
+    let directory = place.program.parent()?.file_name()?;
+    let package = place.package;
+    let (krate, hash) = match stem.rsplit_once('-') {
+        Some((krate, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => (krate, true),
+        _ => (stem, false),
+    };
+    if directory == "examples" && !hash {
         return Some(format!("cargo run -p {package} --example {stem}"));
     }
-    let (krate, _hash) = stem.rsplit_once('-')?;
-    let binary = Binary {
-        package,
-        krate,
-        integration_test: krate != package.replace('-', "_"),
+    let kind = if directory == "examples" {
+        Kind::Example(krate.to_string())
+    } else {
+        kind_of(package, krate, place.manifest)
     };
+    let binary = Binary { package, kind };
     Some(binary.test_command(test?, mode.ignored, mode.nextest))
+}
+
+/// Which target of `package` the test binary of crate `krate` is, judged by the files of the
+/// package (`manifest`): an integration test, a binary's unit tests, or the library's.
+fn kind_of(package: &str, krate: &str, manifest: Option<&Path>) -> Kind {
+    let exists = |relative: String| manifest.is_some_and(|dir| dir.join(relative).exists());
+    let file_names = [krate.to_string(), krate.replace('_', "-")];
+    let any = |pattern: &dyn Fn(&str) -> String| file_names.iter().any(|n| exists(pattern(n)));
+    if any(&|n| format!("tests/{n}.rs")) || any(&|n| format!("tests/{n}/main.rs")) {
+        return Kind::Test(krate.to_string());
+    }
+    if any(&|n| format!("src/bin/{n}.rs")) || any(&|n| format!("src/bin/{n}/main.rs")) {
+        return Kind::Bin(krate.to_string());
+    }
+    if krate != package.replace('-', "_") {
+        return Kind::Test(krate.to_string());
+    }
+    if manifest.is_some() && !exists("src/lib.rs".to_string()) && exists("src/main.rs".to_string())
+    {
+        return Kind::Bin(package.to_string());
+    }
+    Kind::Lib
+}
+
+/// Which target of a package a test binary is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Lib,
+    Bin(String),
+    Test(String),
+    Example(String),
 }
 
 /// A test binary, as cargo selects it.
 struct Binary<'a> {
     package: &'a str,
-    krate: &'a str,
-    integration_test: bool,
+    kind: Kind,
 }
 
 impl Binary<'_> {
-    /// `-p PKG --test T` or `-p PKG --lib`.
+    /// `-p PKG --lib`, `--bin B`, `--test T` or `--example E`.
     fn selector(&self) -> String {
-        let target = if self.integration_test {
-            format!("--test {}", self.krate)
-        } else {
-            "--lib".to_string()
+        let target = match &self.kind {
+            Kind::Lib => "--lib".to_string(),
+            Kind::Bin(name) => format!("--bin {name}"),
+            Kind::Test(name) => format!("--test {name}"),
+            Kind::Example(name) => format!("--example {name}"),
         };
         format!("-p {} {target}", self.package)
     }
@@ -136,11 +189,28 @@ mod tests {
         ignored: false,
     };
 
+    /// `command_for` for a program at `path` of package `package` in the folder `manifest`.
+    fn command(
+        package: &str,
+        path: &str,
+        manifest: Option<&Path>,
+        test: Option<&str>,
+        mode: Mode,
+    ) -> Option<String> {
+        let program = Path::new(path);
+        let place = Place {
+            package,
+            program,
+            manifest,
+        };
+        command_for(&place, test, mode)
+    }
+
     #[test]
     fn the_current_process_is_named_from_its_path_and_thread() {
-        let test = Path::new("/repo/target/debug/deps/engine_semantics-0123abcd");
+        let test = "/repo/target/debug/deps/engine_semantics-0123abcd";
         assert_eq!(
-            command_for("musil", test, Some("a_test"), CARGO).as_deref(),
+            command("musil", test, None, Some("a_test"), CARGO).as_deref(),
             Some("cargo test -p musil --test engine_semantics -- a_test --exact")
         );
         let ignored = Mode {
@@ -148,24 +218,51 @@ mod tests {
             ..CARGO
         };
         assert_eq!(
-            command_for("musil", test, Some("a_test"), ignored).as_deref(),
+            command("musil", test, None, Some("a_test"), ignored).as_deref(),
             Some("cargo test -p musil --test engine_semantics -- a_test --exact --include-ignored")
         );
-        let unit = Path::new("/repo/target/debug/deps/my_pkg-0123abcd");
         let nextest = Mode {
             nextest: true,
             ..CARGO
         };
+        let unit = "/repo/target/debug/deps/my_pkg-0123abcd";
         assert_eq!(
-            command_for("my-pkg", unit, Some("tests::a"), nextest).as_deref(),
+            command("my-pkg", unit, None, Some("tests::a"), nextest).as_deref(),
             Some("cargo nextest run -p my-pkg --lib -E 'test(=tests::a)'")
         );
-        let example = Path::new("/repo/target/debug/examples/byzantine_service");
+        let example = "/repo/target/debug/examples/byzantine_service";
         assert_eq!(
-            command_for("musil", example, None, CARGO).as_deref(),
+            command("musil", example, None, None, CARGO).as_deref(),
             Some("cargo run -p musil --example byzantine_service")
         );
-        let no_thread = command_for("musil", test, None, CARGO);
+        let example_tests = "/repo/target/debug/examples/wal_kv-0123abcd";
+        assert_eq!(
+            command("musil", example_tests, None, Some("t"), CARGO).as_deref(),
+            Some("cargo test -p musil --example wal_kv -- t --exact")
+        );
+        let no_thread = command("musil", test, None, None, CARGO);
         assert_eq!(no_thread, None, "no test thread");
+    }
+
+    #[test]
+    fn a_binarys_unit_tests_are_told_from_a_librarys_and_a_tests_by_the_packages_files() {
+        let package = std::env::temp_dir().join(format!("musil-replay-{}", std::process::id()));
+        for file in ["src/main.rs", "src/bin/tool.rs", "tests/it/main.rs"] {
+            let path = package.join(file);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("a folder");
+            std::fs::write(path, "").expect("a file");
+        }
+        let kind = |krate: &str| kind_of("app", krate, Some(&package));
+        assert_eq!(
+            kind("app"),
+            Kind::Bin("app".into()),
+            "src/main.rs, no src/lib.rs"
+        );
+        assert_eq!(kind("tool"), Kind::Bin("tool".into()));
+        assert_eq!(kind("it"), Kind::Test("it".into()));
+        assert_eq!(kind("other"), Kind::Test("other".into()));
+        std::fs::write(package.join("src/lib.rs"), "").expect("a file");
+        assert_eq!(kind("app"), Kind::Lib);
+        std::fs::remove_dir_all(&package).expect("cleaned up");
     }
 }
