@@ -73,6 +73,7 @@ fn route_delivery_checks_the_design_and_refines_the_node_code() {
             "OK — scenario retry_until_acked: 50 runs, 183 steps, no failures",
         ],
     );
+    assert_replay_reproduces_the_failures(&text, "route_delivery");
 }
 
 #[test]
@@ -100,26 +101,29 @@ fn the_showcase_prints_its_four_verdicts_and_its_replay_line_reproduces_them() {
             "Corrupted network:   INVARIANT on seed 0",
         ],
     );
+    assert_replay_reproduces_the_failures(&text, "byzantine_service");
+}
+
+/// Pastes the first replay line of an example's output into a shell: the example runs again on
+/// that seed and reports the same failures (their headlines), seed for seed.
+fn assert_replay_reproduces_the_failures(text: &str, example: &str) {
     let replay = text
         .lines()
         .find_map(|line| line.trim().strip_prefix("replay: "))
         .expect("a replay line");
-    assert_eq!(
-        replay,
-        "MUSIL_SEED=0 cargo run -p musil --example byzantine_service"
-    );
+    let expected = format!("cargo run -p musil --example {example}");
+    assert!(replay.ends_with(&expected), "{replay}");
     let mut shell = clean(Command::new("sh"));
     shell.args(["-c", replay]);
     let again = passed(shell.output().expect("sh runs"));
     let failures = |text: &str| -> Vec<String> {
-        let lines = text
-            .lines()
-            .filter(|l| l.contains(" on seed ") || l.contains(", seed "));
-        lines.map(String::from).collect()
+        let headlines = text.lines().filter(|l| l.contains(", seed "));
+        headlines.map(|l| l.trim().to_string()).collect()
     };
+    assert!(!failures(text).is_empty(), "{text}");
     assert_eq!(
         failures(&again),
-        failures(&text),
-        "the replay shows the same verdicts"
+        failures(text),
+        "the replay shows the same failures"
     );
 }
