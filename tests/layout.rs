@@ -1,7 +1,8 @@
 //! The layout of the code, checked: no import cycle between the files of `musil-core` (each
 //! file is a module; `use crate::…`, `super::…` and inline `crate::…` paths are its imports,
-//! resolved to the file that defines the module named), and every source file of the crates
-//! opens with a module doc that says what it is for.
+//! resolved to the file that defines the module named), every source file of the crates opens
+//! with a module doc that says what it is for, and no function of the crates, the examples or
+//! the tests is 60 lines long or longer.
 //!
 //! `cargo test --test layout` is the command to run; a cycle is reported as the files on it.
 
@@ -16,6 +17,19 @@ const SOURCES: [&str; 4] = [
     "musil-test/src",
     "src",
 ];
+
+/// Every folder of Rust code the workspace builds and tests.
+const ALL_CODE: [&str; 6] = [
+    "musil-core/src",
+    "musil-macros/src",
+    "musil-test/src",
+    "src",
+    "examples",
+    "tests",
+];
+
+/// How long a function may be, from its `fn` line to its closing brace, both counted.
+const LONGEST_FUNCTION: usize = 60;
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -263,7 +277,7 @@ fn the_checker_of_cycles_finds_one() {
 }
 
 #[test]
-fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
+fn use_trees_and_inline_paths_are_found() {
     let code = "use crate::sim::{engine::Engine, context::{Context, EngineHandle}};\n\
                 use super::report::SimReport; // crate::not::this\n\
                 fn f() { crate::panics::guarded(|| super::execute::run()); execute::go(); }";
@@ -281,12 +295,16 @@ fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
         "execute::go",
     ];
     assert_eq!(paths, expected);
-    let module = |path: &str| -> Vec<String> {
-        path.split('/')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
-    };
+}
+
+/// `a/b` as a module path.
+fn module(path: &str) -> Vec<String> {
+    let parts = path.split('/').filter(|s| !s.is_empty());
+    parts.map(String::from).collect()
+}
+
+#[test]
+fn paths_resolve_to_the_files_that_define_them() {
     let modules: BTreeMap<Vec<String>, PathBuf> = [
         ("", "lib.rs"),
         ("scenario", "scenario/mod.rs"),
@@ -297,34 +315,32 @@ fn use_trees_and_inline_paths_are_found_and_resolved_to_their_files() {
     .into_iter()
     .map(|(m, f)| (module(m), PathBuf::from(f)))
     .collect();
-    let from = module("scenario/execute");
-    let names = |path: &str| module(&path.replace("::", "/"));
-    let resolved = |from: &[String], path: &str| resolve(&modules, from, &names(path));
+    let resolved = |from: &str, path: &str| {
+        let path = module(&path.replace("::", "/"));
+        resolve(&modules, &module(from), &path)
+    };
     let file = |path: &str| Some(PathBuf::from(path));
-    let execute = &from;
-    assert_eq!(
-        resolved(execute, "super::report::SimReport"),
-        file("scenario/report.rs")
-    );
-    assert_eq!(
-        resolved(execute, "super::Scenario"),
-        file("scenario/mod.rs")
-    );
-    assert_eq!(
-        resolved(execute, "crate::sim::context::Context"),
-        file("sim/context.rs")
-    );
-    assert_eq!(
-        resolved(execute, "crate::sim::Simulation"),
-        file("sim/mod.rs")
-    );
-    let scenario = module("scenario");
-    assert_eq!(
-        resolved(&scenario, "report::SimReport"),
-        file("scenario/report.rs")
-    );
-    assert_eq!(resolved(&scenario, "std::env::var"), None);
-    assert_eq!(resolved(&scenario, "Vec::new"), None);
+    let execute = "scenario/execute";
+    let cases = [
+        (
+            execute,
+            "super::report::SimReport",
+            file("scenario/report.rs"),
+        ),
+        (execute, "super::Scenario", file("scenario/mod.rs")),
+        (
+            execute,
+            "crate::sim::context::Context",
+            file("sim/context.rs"),
+        ),
+        (execute, "crate::sim::Simulation", file("sim/mod.rs")),
+        ("scenario", "report::SimReport", file("scenario/report.rs")),
+        ("scenario", "std::env::var", None),
+        ("scenario", "Vec::new", None),
+    ];
+    for (from, path, expected) in cases {
+        assert_eq!(resolved(from, path), expected, "{path} from {from}");
+    }
 }
 
 #[test]
@@ -339,4 +355,76 @@ fn every_source_file_opens_with_a_module_doc() {
             );
         }
     }
+}
+
+/// The functions of `text` as `(name, first line, lines)`: from a `fn` line to the brace that
+/// closes it at the same indent (the code is rustfmt-formatted); declarations without a body
+/// and one-line functions are skipped.
+fn functions(text: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (at, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let signature = [
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "fn ",
+            "const fn ",
+        ]
+        .iter()
+        .find_map(|lead| trimmed.strip_prefix(lead));
+        let Some(rest) = signature else { continue };
+        let indent = &line[..line.len() - trimmed.len()];
+        let opens = lines[at..].iter().position(|l| {
+            let l = l.trim_end();
+            l.ends_with('{') || l.ends_with(';') || l.ends_with('}')
+        });
+        let Some(opens) = opens.map(|offset| at + offset) else {
+            continue;
+        };
+        if !lines[opens].trim_end().ends_with('{') {
+            continue;
+        }
+        let closing = format!("{indent}}}");
+        if let Some(offset) = lines[opens + 1..].iter().position(|l| *l == closing) {
+            let name = rest
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next();
+            let length = opens + 1 + offset - at + 1;
+            found.push((name.unwrap_or("?").to_string(), at + 1, length));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_is_60_lines_or_longer() {
+    let mut long = Vec::new();
+    for folder in ALL_CODE {
+        for file in rust_files(&repository().join(folder)) {
+            let text = fs::read_to_string(&file).expect("a readable file");
+            for (name, line, length) in functions(&text) {
+                if length >= LONGEST_FUNCTION {
+                    let place = file.strip_prefix(repository()).unwrap_or(&file).display();
+                    long.push(format!("{place}:{line} `{name}`: {length} lines"));
+                }
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "split these functions:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn function_lengths_are_measured_from_fn_to_its_closing_brace() {
+    let code = "fn short() {}\n\
+                pub fn three(\n    a: u8,\n) -> u8 {\n    a\n}\n\
+                trait T {\n    fn declared(&self);\n    fn body(&self) {\n        let _ = 1;\n    }\n}\n";
+    let found: Vec<(String, usize, usize)> = functions(code);
+    let expected = [("three".to_string(), 2, 5), ("body".to_string(), 9, 3)];
+    assert_eq!(found, expected);
 }
