@@ -191,6 +191,16 @@ fn everything(output: &Output) -> String {
     stdout(output) + &String::from_utf8_lossy(&output.stderr)
 }
 
+/// All a run printed, after checking that it ran one test and it passed.
+fn one_passed(output: &Output) -> String {
+    let text = everything(output);
+    assert!(
+        output.status.success() && text.contains("1 passed"),
+        "{text}"
+    );
+    text
+}
+
 /// A passing `should_fail = panic` scenario prints nothing of the panics musil caught: not the
 /// default hook's `thread '…' panicked at`, not the message. Under `--nocapture`, where libtest
 /// shows all a test prints, the plain-mode test shows the expected failure's report, with the
@@ -202,11 +212,7 @@ fn an_expected_panic_prints_nothing_but_the_report() {
         &["panics::a_burning_fuse_is_an_expected_panic", "--exact"],
         &[],
     );
-    let text = everything(&harness);
-    assert!(
-        harness.status.success() && text.contains("1 passed"),
-        "{text}"
-    );
+    let text = one_passed(&harness);
     assert!(
         !text.contains("panicked") && !text.contains("burnt"),
         "{text}"
@@ -220,11 +226,7 @@ fn an_expected_panic_prints_nothing_but_the_report() {
         ],
         &[],
     );
-    let text = everything(&plain);
-    assert!(
-        plain.status.success() && text.contains("1 passed"),
-        "{text}"
-    );
+    let text = one_passed(&plain);
     assert!(
         text.contains("failed as expected (should_fail = panic)"),
         "{text}"

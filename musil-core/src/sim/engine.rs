@@ -13,7 +13,7 @@ use crate::system::names::NodeNames;
 use super::context::EngineHandle;
 use super::error::{SetupError, quoted_list};
 use super::faults::ResolvedFaults;
-use super::network::{NetworkModel, Route};
+use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue};
 use super::trace::{Trace, TraceEvent, TraceKind};
 
@@ -288,9 +288,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         &mut self,
         from: NodeId,
         to: NodeId,
-        delivery: super::network::Delivery<M>,
+        delivery: Delivery<M>,
     ) -> Option<String> {
-        let super::network::Delivery {
+        let Delivery {
             msg,
             arrives,
             duplicate,
