@@ -11,7 +11,8 @@
 //! choice of a run), `property` (invariants and goals), `system` (what users write: nodes,
 //! systems, adversaries), `sim` (one run: the engine, the context, the network, faults, traces),
 //! `scenario` (many seeds: the builder, the oracle, reports), [`check`] (the model checker),
-//! `registry` (what `#[invariant]` registers), [`panics`] and [`pool`].
+//! `registry` (what `#[invariant]` registers), and the runner's helpers `panics` (caught panics,
+//! kept quiet) and `pool` (the one ordered thread pool).
 //!
 //! Most users depend on the `musil` facade crate, which re-exports all of this along with the
 //! macros and the test runner.
@@ -20,7 +21,10 @@
 pub mod check;
 mod decision;
 mod id;
+// The runner's helpers (musil-test uses them); not part of the API users program against.
+#[doc(hidden)]
 pub mod panics;
+#[doc(hidden)]
 pub mod pool;
 mod property;
 pub mod registry;
