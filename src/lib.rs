@@ -54,9 +54,10 @@ pub use musil_test::RunScenario;
 /// The names most scenarios need: `use musil::prelude::*;`.
 pub mod prelude {
     pub use musil_core::{
-        AdversarialNode, Context, Crash, FailureKind, FaultSchedule, NetworkModel, Node, NodeId,
-        Partition, Rng, RunResult, Scenario, SetupError, ShouldFail, SimFailure, SimReport,
-        Simulation, StopReason, System,
+        AdversarialNode, Context, Crash, CrashKind, Disk, DiskError, DiskView, Disks, FailureKind,
+        FaultControl, FaultSchedule, NetworkModel, Node, NodeId, Partition, Rng, RunResult,
+        Scenario, SetupError, ShouldFail, SimFailure, SimReport, Simulation, StopReason,
+        StorageModel, System,
     };
     pub use musil_macros::{System, invariant, scenario};
     pub use musil_test::RunScenario;

@@ -215,7 +215,18 @@ fn fired(node: NodeId, timer: &'static str) -> StepKind {
 }
 
 fn restart(node: NodeId, cold: bool) -> StepKind {
-    StepKind::Restart { node, cold }
+    StepKind::Restart {
+        node,
+        kind: kind_of(cold),
+    }
+}
+
+fn kind_of(cold: bool) -> CrashKind {
+    if cold {
+        CrashKind::Cold
+    } else {
+        CrashKind::Warm
+    }
 }
 
 /// Every tick re-arms the next one: a system that never quiesces.
@@ -791,7 +802,10 @@ fn timer_lost(node: NodeId, timer: &'static str) -> TraceKind {
 }
 
 fn restarted(node: NodeId, cold: bool) -> TraceKind {
-    TraceKind::Restarted { node, cold }
+    TraceKind::Restarted {
+        node,
+        kind: kind_of(cold),
+    }
 }
 
 /// A send of `tag`, unmutated, that met `fate`.

@@ -209,7 +209,7 @@ fn a_panicking_generator_is_a_panic_failure_saying_where() {
     assert!(
         failure
             .detail()
-            .starts_with("in the network or fault generator: no schedule for start"),
+            .starts_with("in the fault generator: no schedule for start"),
         "{failure}"
     );
     assert!(failure.world().is_none());

@@ -11,8 +11,8 @@ use syn::{
     Type, Visibility,
 };
 
-const KNOWN: &str = "seeds, network, faults, goal, converge_within, invariants, max_steps, \
-                     should_fail, model, abstraction";
+const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
+                     converge_within, invariants, max_steps, should_fail, model, abstraction";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -28,6 +28,9 @@ struct Args {
     seeds: Option<TokenStream>,
     network: Option<Expr>,
     faults: Option<Expr>,
+    storage: Option<Expr>,
+    nemesis: Option<Expr>,
+    nemesis_until: Option<(LitInt, Span)>,
     goal: Option<Path>,
     converge_within: Option<(LitInt, Span)>,
     invariants: Vec<Path>,
@@ -53,6 +56,11 @@ impl Args {
             "seeds" => self.seeds = Some(seeds(&meta.value()?.parse::<Expr>()?)?),
             "network" => self.network = Some(meta.value()?.parse()?),
             "faults" => self.faults = Some(meta.value()?.parse()?),
+            "storage" => self.storage = Some(meta.value()?.parse()?),
+            "nemesis" => self.nemesis = Some(meta.value()?.parse()?),
+            "nemesis_until" => {
+                self.nemesis_until = Some((count(&meta.value()?.parse()?, "nemesis_until")?, span))
+            }
             "goal" => self.goal = Some(function_path(meta.value()?.parse()?, "goal")?),
             "converge_within" => {
                 self.converge_within =
@@ -85,6 +93,10 @@ impl Args {
         if let Some(faults) = &self.faults {
             calls.push(quote_spanned!(faults.span()=> .faults(#faults)));
         }
+        if let Some(storage) = &self.storage {
+            calls.push(quote_spanned!(storage.span()=> .storage(#storage)));
+        }
+        calls.extend(self.nemesis_calls()?);
         for invariant in &self.invariants {
             let name = last_segment(invariant);
             calls.push(quote_spanned!(invariant.span()=> .invariant(#name, #invariant)));
@@ -99,6 +111,25 @@ impl Args {
         }
         calls.extend(self.refinement_call()?);
         calls.extend(self.should_fail_call());
+        Ok(calls)
+    }
+
+    /// `.nemesis(f)` and `.nemesis_until(t)`, which needs a nemesis.
+    fn nemesis_calls(&self) -> syn::Result<Vec<TokenStream>> {
+        let mut calls = Vec::new();
+        if let Some(nemesis) = &self.nemesis {
+            calls.push(quote_spanned!(nemesis.span()=> .nemesis(#nemesis)));
+        }
+        match (&self.nemesis_until, &self.nemesis) {
+            (Some((until, _)), Some(_)) => calls.push(quote!(.nemesis_until(#until))),
+            (Some((_, span)), None) => {
+                return Err(syn::Error::new(
+                    *span,
+                    "`nemesis_until` says when the nemesis stops: add `nemesis = ...`",
+                ));
+            }
+            (None, _) => {}
+        }
         Ok(calls)
     }
 

@@ -30,6 +30,10 @@ pub enum Stream {
     Network,
     /// A node's own randomness (`ctx.random()`, `ctx.randint()`, `ctx.chance()`, `ctx.rng()`).
     Node(NodeId),
+    /// A node's disk: read, write and sync failures, and what a power loss keeps.
+    Disk(NodeId),
+    /// The nemesis's randomness (`FaultControl::rng`).
+    Nemesis,
 }
 
 /// Why a decision is being made: shown in decision logs and traces.
@@ -43,6 +47,22 @@ pub enum Cause {
     Latency,
     /// The latency of a duplicated copy.
     DuplicateLatency,
+    /// Whether a disk read fails.
+    ReadError,
+    /// Whether a disk read returns a flipped bit.
+    CorruptRead,
+    /// Which bit a corrupt read flips.
+    CorruptBit,
+    /// Whether a disk write fails.
+    WriteError,
+    /// Whether a sync fails.
+    SyncError,
+    /// Whether a power loss tears an unsynced write.
+    TornWrite,
+    /// How much of a torn write is kept.
+    TornLength,
+    /// Whether a power loss loses an unsynced write.
+    LostWrite,
     /// A draw requested by user code (a node, a factory, a network or fault generator).
     User,
 }

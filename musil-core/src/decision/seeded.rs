@@ -14,6 +14,8 @@ pub struct Seeded {
     seed: u64,
     fixed: [Pcg64Mcg; 3],
     nodes: Vec<Pcg64Mcg>,
+    /// The disk and nemesis streams, made on their first draw (most runs never draw on them).
+    extra: Vec<(Stream, Pcg64Mcg)>,
 }
 
 impl Seeded {
@@ -27,6 +29,7 @@ impl Seeded {
                 stream_generator(seed, Stream::Network),
             ],
             nodes: Vec::new(),
+            extra: Vec::new(),
         }
     }
 
@@ -48,7 +51,21 @@ impl Seeded {
                 }
                 &mut self.nodes[index]
             }
+            Stream::Disk(_) | Stream::Nemesis => self.extra_generator(stream),
         }
+    }
+
+    /// The generator of a disk or the nemesis, made the first time it draws.
+    fn extra_generator(&mut self, stream: Stream) -> &mut Pcg64Mcg {
+        let index = match self.extra.iter().position(|(s, _)| *s == stream) {
+            Some(index) => index,
+            None => {
+                self.extra
+                    .push((stream, stream_generator(self.seed, stream)));
+                self.extra.len() - 1
+            }
+        };
+        &mut self.extra[index].1
     }
 
     /// Creates the streams of nodes up to `index`, the first time they draw.
@@ -87,6 +104,8 @@ fn stream_generator(seed: u64, stream: Stream) -> Pcg64Mcg {
         Stream::Environment => 2,
         Stream::Network => 3,
         Stream::Node(id) => 0x1_0000 + id.index() as u64,
+        Stream::Disk(id) => 0x1_0000_0000 + id.index() as u64,
+        Stream::Nemesis => 4,
     };
     let high = splitmix64(seed ^ splitmix64(tag));
     let low = splitmix64(high ^ tag.rotate_left(32));

@@ -14,13 +14,16 @@ use crate::decision::{DecisionSource, Stream};
 use crate::id::Message;
 use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
-use crate::property::Invariant;
 use crate::sim::error::SetupError;
+use crate::sim::faults::FaultSchedule;
+use crate::sim::network::NetworkModel;
+use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
 use crate::sim::{Simulation, StopReason};
 use crate::system::System;
 
-use super::oracle::Oracle;
+use super::checks::Check;
+use super::oracle::{Observation, Oracle};
 use super::report::{FailureCause, FailureKind, SeedFailure, SimFailure, SimReport};
 use super::{RunSettings, Scenario};
 
@@ -41,7 +44,7 @@ fn chunk_size(seeds: usize, jobs: usize) -> usize {
 pub(crate) struct Execution<'a, S, M> {
     scenario: &'a Scenario<S, M>,
     settings: &'a RunSettings,
-    invariants: Vec<Invariant<S>>,
+    invariants: Vec<Check<S>>,
     max_steps: u64,
 }
 
@@ -245,16 +248,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
-        let environment = guarded(|| {
-            let mut rng = Rng::new(&mut decisions, Stream::Environment);
-            let network = scenario.network.resolve(&mut rng);
-            (network, scenario.faults.resolve(&mut rng))
-        });
-        let (network, faults) = match environment {
-            Ok(pair) => pair,
-            Err(panic) => {
-                return SeedRun::unbuilt(panicked("the network or fault generator", panic));
-            }
+        let environment = generate(scenario, &mut decisions);
+        let (network, faults, storage) = match environment {
+            Ok(settings) => settings,
+            Err(cause) => return SeedRun::unbuilt(cause),
         };
         // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
         let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
@@ -268,10 +265,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario.refinement.as_deref(),
             scenario.goal.as_ref(),
             scenario.converge_within,
-            faults.heal_time(),
-            !faults.is_empty(),
+            !faults.is_empty() || scenario.nemesis.is_some(),
         );
-        sim.configure(network, faults, record);
+        sim.configure(network, faults, storage, record);
+        sim.set_nemesis(scenario.nemesis.clone(), scenario.nemesis_until);
         let cause = drive(&mut sim, &mut oracle, self.max_steps);
         let mut failure = cause.map(|cause| failure_of(&sim, cause));
         let steps = sim.steps();
@@ -286,6 +283,24 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             trace,
         }
     }
+}
+
+/// A seed's environment: its network, faults and storage.
+type Environment<M> = (NetworkModel<M>, FaultSchedule, StorageModel);
+
+/// The seed's network, faults and storage, from the environment stream in that order; a panic
+/// in a generator is a failure naming it.
+fn generate<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
+    scenario: &Scenario<S, M>,
+    decisions: &mut D,
+) -> Result<Environment<M>, FailureCause> {
+    let mut rng = Rng::new(decisions, Stream::Environment);
+    let failed =
+        |what: &'static str| move |panic| panicked(&format!("the {what} generator"), panic);
+    let network = guarded(|| scenario.network.resolve(&mut rng)).map_err(failed("network"))?;
+    let faults = guarded(|| scenario.faults.resolve(&mut rng)).map_err(failed("fault"))?;
+    let storage = guarded(|| scenario.storage.resolve(&mut rng)).map_err(failed("storage"))?;
+    Ok((network, faults, storage))
 }
 
 /// Why a re-run of `seed` does not explain its first failure, if it does not.
@@ -360,7 +375,7 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         }
         Err(panic) => return in_handler(sim, panic),
     }
-    if let Some(cause) = oracle.observe(sim.world(), sim.now()) {
+    if let Some(cause) = oracle.observe(&observation(sim)) {
         return Some(cause);
     }
     let reason = loop {
@@ -373,9 +388,22 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         if let Err(panic) = guarded(|| sim.process_step()) {
             return in_handler(sim, panic);
         }
-        if let Some(cause) = oracle.observe(sim.world(), sim.now()) {
+        if let Some(cause) = oracle.observe(&observation(sim)) {
             return Some(cause);
         }
     };
-    oracle.finish(sim.world(), reason, sim.steps())
+    oracle.finish(sim.world(), reason, sim.steps(), sim.healed_at())
+}
+
+/// What the oracle is shown of `sim` now.
+#[inline]
+fn observation<S: System<M>, M: Message, D: DecisionSource>(
+    sim: &Simulation<S, M, D>,
+) -> Observation<'_, S> {
+    Observation {
+        world: sim.world(),
+        disks: sim.disks(),
+        now: sim.now(),
+        healed_at: sim.healed_at(),
+    }
 }

@@ -11,11 +11,15 @@ use std::sync::Arc;
 use crate::check::model::Model;
 use crate::id::Message;
 use crate::property::{Goal, Invariant, InvariantOutcome};
+use crate::sim::disk::Disks;
 use crate::sim::faults::FaultSchedule;
+use crate::sim::nemesis::{FaultControl, NemesisFn};
 use crate::sim::network::NetworkModel;
+use crate::sim::storage::StorageModel;
 use crate::system::System;
 use crate::system::factory::{Factory, SharedFactory};
 
+mod checks;
 pub mod env;
 mod execute;
 mod oracle;
@@ -23,6 +27,7 @@ pub mod per_seed;
 mod refinement;
 pub mod report;
 
+use checks::DiskInvariant;
 use per_seed::{IntoPerSeed, PerSeed};
 use refinement::{Refinement, Refines};
 use report::ShouldFail;
@@ -88,7 +93,11 @@ pub struct Scenario<S, M> {
     pub(crate) seeds: Vec<u64>,
     pub(crate) network: PerSeed<NetworkModel<M>>,
     pub(crate) faults: PerSeed<FaultSchedule>,
+    pub(crate) storage: PerSeed<StorageModel>,
+    pub(crate) nemesis: Option<NemesisFn<S>>,
+    pub(crate) nemesis_until: Option<u64>,
     pub(crate) invariants: Vec<Invariant<S>>,
+    pub(crate) disk_invariants: Vec<DiskInvariant<S>>,
     pub(crate) goal: Option<Goal<S>>,
     pub(crate) converge_within: Option<u64>,
     pub(crate) max_steps: u64,
@@ -110,7 +119,11 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             seeds: DEFAULT_SEEDS.collect(),
             network: PerSeed::Fixed(NetworkModel::reliable()),
             faults: PerSeed::Fixed(FaultSchedule::new()),
+            storage: PerSeed::Fixed(StorageModel::reliable()),
+            nemesis: None,
+            nemesis_until: None,
             invariants: Vec::new(),
+            disk_invariants: Vec::new(),
             goal: None,
             converge_within: None,
             max_steps: DEFAULT_MAX_STEPS,
@@ -141,6 +154,44 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// The faults: a [`FaultSchedule`], or `fn(&mut Rng) -> FaultSchedule` for one per seed.
     pub fn faults(mut self, faults: impl IntoPerSeed<FaultSchedule>) -> Self {
         self.faults = faults.into_per_seed();
+        self
+    }
+
+    /// How every node's disk behaves: a [`StorageModel`], or `fn(&mut Rng) -> StorageModel` for
+    /// one per seed. The default is [`StorageModel::reliable`].
+    pub fn storage(mut self, storage: impl IntoPerSeed<StorageModel>) -> Self {
+        self.storage = storage.into_per_seed();
+        self
+    }
+
+    /// A nemesis: called with the world after the start and after every step, it injects
+    /// faults from that instant through its [`FaultControl`] (see `musil::nemesis` for
+    /// ready-made ones). Its faults add to the scenario's fault schedule, appear in the trace and
+    /// replay with the seed. `converge_within` counts only once it has stopped
+    /// ([`FaultControl::stop`], or [`Scenario::nemesis_until`]) and every fault has healed.
+    pub fn nemesis(
+        mut self,
+        nemesis: impl Fn(&S, &mut FaultControl<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.nemesis = Some(Arc::new(nemesis));
+        self
+    }
+
+    /// The nemesis is not consulted from time `t` on: it stops then, if it has not before.
+    pub fn nemesis_until(mut self, t: u64) -> Self {
+        self.nemesis_until = Some(t);
+        self
+    }
+
+    /// Adds an invariant that reads the nodes' disks as well as the world: `check(world, disks)`,
+    /// where `disks.of(node)` is a read-only [`DiskView`](crate::DiskView). Checked with the
+    /// other invariants, in name order.
+    pub fn disk_invariant<R: InvariantOutcome>(
+        mut self,
+        name: impl Into<String>,
+        check: impl Fn(&S, &Disks<'_>) -> R + Send + Sync + 'static,
+    ) -> Self {
+        self.disk_invariants.push(DiskInvariant::new(name, check));
         self
     }
 
@@ -237,13 +288,12 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         settings.max_steps.unwrap_or(self.max_steps)
     }
 
-    /// The invariants to check: the scenario's own and the ones registered for `S`, sorted by
-    /// name (stable, so equal names keep their order).
-    pub(crate) fn all_invariants(&self) -> Vec<Invariant<S>> {
+    /// The invariants to check: the scenario's own (over the world, and over the disks) and
+    /// the ones registered for `S`, sorted by name (stable, so equal names keep their order).
+    pub(crate) fn all_invariants(&self) -> Vec<checks::Check<S>> {
         let mut invariants = self.invariants.clone();
         invariants.extend(Invariant::registered());
-        crate::property::sort_by_name(&mut invariants);
-        invariants
+        checks::in_name_order(invariants, &self.disk_invariants)
     }
 
     /// The replay line for `seed` run under `settings`: `MUSIL_SEED=N command` (with

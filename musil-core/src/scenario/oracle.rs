@@ -3,34 +3,43 @@
 //! at the end. A panic in a property is caught and becomes a `panic` failure naming it.
 
 use crate::panics::guarded;
-use crate::property::{Goal, Invariant};
+use crate::property::Goal;
 use crate::sim::StopReason;
+use crate::sim::disk::Disks;
 
+use super::checks::Check;
 use super::refinement::Refines;
 use super::report::{FailureCause, FailureKind};
 
 /// The per-run state of the oracle.
 pub(crate) struct Oracle<'a, S> {
-    invariants: &'a [Invariant<S>],
+    invariants: &'a [Check<S>],
     refinement: Option<&'a dyn Refines<S>>,
     /// The model state of the previous observation.
     abstract_state: Option<u32>,
     observations: u64,
     goal: Option<&'a Goal<S>>,
     converge_within: Option<u64>,
-    heal_time: u64,
     has_faults: bool,
     /// Consecutive post-heal observations in which the goal did not hold.
     misses: u64,
 }
 
+/// What the oracle is shown after the start and after each step.
+pub(crate) struct Observation<'w, S> {
+    pub(crate) world: &'w S,
+    pub(crate) disks: Disks<'w>,
+    pub(crate) now: u64,
+    /// When the run became fault-free for good (`None` while a nemesis may still act).
+    pub(crate) healed_at: Option<u64>,
+}
+
 impl<'a, S> Oracle<'a, S> {
     pub(crate) fn new(
-        invariants: &'a [Invariant<S>],
+        invariants: &'a [Check<S>],
         refinement: Option<&'a dyn Refines<S>>,
         goal: Option<&'a Goal<S>>,
         converge_within: Option<u64>,
-        heal_time: u64,
         has_faults: bool,
     ) -> Self {
         Oracle {
@@ -40,7 +49,6 @@ impl<'a, S> Oracle<'a, S> {
             observations: 0,
             goal,
             converge_within,
-            heal_time,
             has_faults,
             misses: 0,
         }
@@ -55,21 +63,23 @@ impl<'a, S> Oracle<'a, S> {
         }
     }
 
-    /// Checks the world after the start or after a step at time `now`.
-    pub(crate) fn observe(&mut self, world: &S, now: u64) -> Option<FailureCause> {
+    /// Checks the world after the start or after a step.
+    pub(crate) fn observe(&mut self, seen: &Observation<'_, S>) -> Option<FailureCause> {
+        let world = seen.world;
         for invariant in self.invariants {
-            match guarded(|| (invariant.check)(world)) {
+            let name = invariant.name();
+            match guarded(|| invariant.verdict(world, &seen.disks)) {
                 Ok(Ok(())) => {}
                 Ok(Err(None)) => {
-                    let detail = format!("`{}` violated", invariant.name);
+                    let detail = format!("`{name}` violated");
                     return Some(FailureCause::new(FailureKind::Invariant, detail));
                 }
                 Ok(Err(Some(reason))) => {
-                    let detail = format!("`{}` violated: {reason}", invariant.name);
+                    let detail = format!("`{name}` violated: {reason}");
                     return Some(FailureCause::new(FailureKind::Invariant, detail));
                 }
                 Err(panic) => {
-                    let detail = format!("in invariant `{}`: {panic}", invariant.name);
+                    let detail = format!("in invariant `{name}`: {panic}");
                     return Some(FailureCause::new(FailureKind::Panic, detail));
                 }
             }
@@ -77,7 +87,7 @@ impl<'a, S> Oracle<'a, S> {
         if let Some(finding) = self.check_refinement(world) {
             return Some(finding);
         }
-        self.check_convergence(world, now)
+        self.check_convergence(world, seen.now, seen.healed_at)
     }
 
     fn check_refinement(&mut self, world: &S) -> Option<FailureCause> {
@@ -97,13 +107,16 @@ impl<'a, S> Oracle<'a, S> {
         }
     }
 
-    fn check_convergence(&mut self, world: &S, now: u64) -> Option<FailureCause> {
+    fn check_convergence(
+        &mut self,
+        world: &S,
+        now: u64,
+        healed_at: Option<u64>,
+    ) -> Option<FailureCause> {
         let (Some(bound), Some(goal)) = (self.converge_within, self.goal) else {
             return None;
         };
-        if now < self.heal_time {
-            return None;
-        }
+        let heal_time = healed_at.filter(|&heal| now >= heal)?;
         match guarded(|| (goal.holds)(world)) {
             Ok(true) => self.misses = 0,
             Ok(false) => self.misses += 1,
@@ -113,7 +126,7 @@ impl<'a, S> Oracle<'a, S> {
             return None;
         }
         let since = if self.has_faults {
-            format!("after the faults healed at t={}", self.heal_time)
+            format!("after the faults healed at t={heal_time}")
         } else {
             "from the start".to_string()
         };
@@ -124,8 +137,15 @@ impl<'a, S> Oracle<'a, S> {
         Some(FailureCause::new(self.goal_kind(), detail))
     }
 
-    /// Checks the goal on the final world of a run that stopped for `reason` after `steps`.
-    pub(crate) fn finish(&self, world: &S, reason: StopReason, steps: u64) -> Option<FailureCause> {
+    /// Checks the goal on the final world of a run that stopped for `reason` after `steps`,
+    /// its faults healed at `healed_at` (`None`: a nemesis was still active).
+    pub(crate) fn finish(
+        &self,
+        world: &S,
+        reason: StopReason,
+        steps: u64,
+        healed_at: Option<u64>,
+    ) -> Option<FailureCause> {
         let goal = self.goal?;
         match guarded(|| (goal.holds)(world)) {
             Ok(true) => None,
@@ -134,10 +154,10 @@ impl<'a, S> Oracle<'a, S> {
                     StopReason::MaxSteps => format!("stopped at max_steps = {steps}"),
                     _ => format!("went quiescent after {steps} steps"),
                 };
-                let faults = if self.has_faults {
-                    format!(", faults healed at t={}", self.heal_time)
-                } else {
-                    String::new()
+                let faults = match (self.has_faults, healed_at) {
+                    (false, _) => String::new(),
+                    (true, Some(heal)) => format!(", faults healed at t={heal}"),
+                    (true, None) => ", the nemesis still active".to_string(),
                 };
                 let detail = format!("`{}` not reached (the run {ended}{faults})", goal.name);
                 Some(FailureCause::new(self.goal_kind(), detail))

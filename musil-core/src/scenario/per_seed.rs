@@ -1,4 +1,4 @@
-//! Settings that may vary per seed: a network or fault schedule given as a fixed value, or as a
+//! Settings that may vary per seed: a network, fault schedule or storage model given as a fixed value, or as a
 //! function that generates one from the seed's environment stream.
 
 use std::sync::Arc;
@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::decision::rng::Rng;
 use crate::sim::faults::FaultSchedule;
 use crate::sim::network::NetworkModel;
+use crate::sim::storage::StorageModel;
 
 /// A value fixed for every seed, or generated per seed from the environment stream.
 pub enum PerSeed<T> {
@@ -34,8 +35,8 @@ impl<T: Clone> Clone for PerSeed<T> {
     }
 }
 
-/// What `Scenario::network` and `Scenario::faults` accept: a value (`NetworkModel`,
-/// `FaultSchedule`), or a function `fn(&mut Rng) -> T` that builds one per seed.
+/// What `Scenario::network`, `Scenario::faults` and `Scenario::storage` accept: a value
+/// (`NetworkModel`, `FaultSchedule`, `StorageModel`), or a function `fn(&mut Rng) -> T` that builds one per seed.
 pub trait IntoPerSeed<T> {
     /// The setting.
     fn into_per_seed(self) -> PerSeed<T>;
@@ -49,6 +50,12 @@ impl<M> IntoPerSeed<NetworkModel<M>> for NetworkModel<M> {
 
 impl IntoPerSeed<FaultSchedule> for FaultSchedule {
     fn into_per_seed(self) -> PerSeed<FaultSchedule> {
+        PerSeed::Fixed(self)
+    }
+}
+
+impl IntoPerSeed<StorageModel> for StorageModel {
+    fn into_per_seed(self) -> PerSeed<StorageModel> {
         PerSeed::Fixed(self)
     }
 }

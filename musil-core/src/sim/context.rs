@@ -4,8 +4,9 @@
 use crate::decision::rng::Rng;
 use crate::decision::{DecisionSource, Stream};
 use crate::id::{Message, NodeId};
-use crate::system::names::NodeNames;
+use crate::system::names::{Destination, NodeNames};
 
+use super::disk::Disk;
 use super::error::quoted_list;
 
 /// What a handler's [`Context`] may ask of the engine, whatever the engine's decision source:
@@ -18,41 +19,7 @@ pub(crate) trait EngineHandle<M> {
     fn cancel_timer(&mut self, node: NodeId, name: &'static str);
     fn timer_armed(&self, node: NodeId, name: &'static str) -> bool;
     fn decisions(&mut self) -> &mut dyn DecisionSource;
-}
-
-/// Where a message goes: a [`NodeId`] or a node's name (`&str` or `String`).
-pub trait Destination {
-    /// Resolves the destination, or `Err(name)` for a name no node has.
-    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String>;
-}
-
-impl Destination for NodeId {
-    /// Ids are checked by the engine when the message is sent.
-    #[inline]
-    fn resolve<M>(&self, _ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        Ok(*self)
-    }
-}
-
-impl Destination for &str {
-    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        ctx.engine
-            .names()
-            .id_of(self)
-            .ok_or_else(|| self.to_string())
-    }
-}
-
-impl Destination for String {
-    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        self.as_str().resolve(ctx)
-    }
-}
-
-impl Destination for &String {
-    fn resolve<M>(&self, ctx: &Context<'_, M>) -> Result<NodeId, String> {
-        self.as_str().resolve(ctx)
-    }
+    fn disk(&mut self, node: NodeId) -> Disk<'_>;
 }
 
 /// What a node handler may do: read the virtual clock, send, arm timers, draw seeded randomness.
@@ -108,7 +75,7 @@ impl<'a, M: Message> Context<'a, M> {
     /// `panic` failure that names the known nodes, the scenario and the seed, and this call.
     #[track_caller]
     pub fn send(&mut self, to: impl Destination, msg: M) {
-        let to = match to.resolve(self) {
+        let to = match to.resolve(self.engine.names()) {
             Ok(id) => id,
             Err(unknown) => panic!(
                 "send to unknown node {unknown:?} (known: {})",
@@ -145,6 +112,12 @@ impl<'a, M: Message> Context<'a, M> {
     /// Whether timer `name` is armed.
     pub fn timer_armed(&self, name: &'static str) -> bool {
         self.engine.timer_armed(self.me, name)
+    }
+
+    /// This node's disk: named files of bytes that outlive the node's crashes (see [`Disk`]).
+    /// Reads see this node's unsynced writes; what a crash keeps depends on its kind.
+    pub fn disk(&mut self) -> Disk<'_> {
+        self.engine.disk(self.me)
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.

@@ -11,10 +11,15 @@ use crate::id::{Message, NodeId};
 use crate::system::names::NodeNames;
 
 use super::context::EngineHandle;
+use super::disk::files::DiskFiles;
+use super::disk::power::power_loss;
+use super::disk::{Disk, Disks};
 use super::error::{SetupError, quoted_list};
-use super::faults::ResolvedFaults;
+use super::faults::{CrashKind, ResolvedFaults};
+use super::nemesis::{FaultControl, Injection, Request};
 use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue};
+use super::storage::StorageModel;
 use super::trace::{Trace, TraceEvent, TraceKind};
 
 /// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
@@ -26,6 +31,8 @@ pub(crate) struct Counters {
     pub(crate) delivered: u64,
     /// Messages dropped: cut, lost, dropped by `mutate`, or arriving at a down node.
     pub(crate) dropped: u64,
+    /// Disk operations (reads, writes, syncs, …).
+    pub(crate) disk_ops: u64,
 }
 
 /// What the engine keeps per node.
@@ -45,6 +52,9 @@ pub(crate) struct Engine<M, D> {
     names: NodeNames,
     network: NetworkModel<M>,
     faults: ResolvedFaults,
+    storage: StorageModel,
+    /// Each node's disk, made on the first use of any (empty: no node has used one).
+    disks: Vec<DiskFiles>,
     counters: Counters,
     trace: Option<Trace>,
     decisions: D,
@@ -84,6 +94,22 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
     fn decisions(&mut self) -> &mut dyn DecisionSource {
         &mut self.decisions
     }
+
+    fn disk(&mut self, node: NodeId) -> Disk<'_> {
+        if self.disks.len() <= node.index() {
+            self.disks.resize_with(self.names.len(), DiskFiles::default);
+        }
+        Disk {
+            state: &mut self.disks[node.index()],
+            model: &self.storage,
+            decisions: &mut self.decisions,
+            trace: self.trace.as_mut(),
+            ops: &mut self.counters.disk_ops,
+            node,
+            time: self.now,
+            step: self.counters.steps,
+        }
+    }
 }
 
 /// A handler sent to an id beyond the system's nodes: a bug in the node, reported as a panic.
@@ -111,6 +137,8 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             names: NodeNames::default(),
             network,
             faults: ResolvedFaults::none(),
+            storage: StorageModel::reliable(),
+            disks: Vec::new(),
             counters: Counters::default(),
             trace: None,
             decisions,
@@ -120,6 +148,11 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Uses `network` (before the start).
     pub(crate) fn set_network(&mut self, network: NetworkModel<M>) {
         self.network = network;
+    }
+
+    /// Uses `storage` for every disk (before the start).
+    pub(crate) fn set_storage(&mut self, storage: StorageModel) {
+        self.storage = storage;
     }
 
     /// Uses `decisions` (before the start).
@@ -136,6 +169,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         record_trace: bool,
     ) -> Result<(), SetupError> {
         self.network.validate()?;
+        self.storage.validate()?;
         if record_trace {
             self.trace = Some(Trace::new(names.to_strings()));
         }
@@ -145,14 +179,20 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         Ok(())
     }
 
-    /// Schedules the restart at the end of every crash window.
+    /// Schedules the restart at the end of every crash window, and the power loss at the start
+    /// of every power crash.
     pub(crate) fn schedule_restarts(&mut self) {
         for crash in self.faults.crashes() {
             let event = Event::Restart {
                 node: crash.node,
-                lose_state: crash.lose_state,
+                kind: crash.kind,
+                window: crash.window,
             };
             self.queue.push(crash.end, Class::Restart, event);
+            if crash.kind == CrashKind::Power {
+                let event = Event::PowerOff { node: crash.node };
+                self.queue.push(crash.start, Class::Restart, event);
+            }
         }
     }
 
@@ -361,7 +401,10 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                     let down = live && self.faults.is_down(node, time);
                     (live && !down, down)
                 }
-                Event::Restart { .. } => (true, false),
+                Event::Restart { node, window, .. } => {
+                    (self.faults.restart_is_due(node, window, time), false)
+                }
+                Event::PowerOff { .. } => (false, false),
             };
             if keep {
                 return true;
@@ -390,11 +433,19 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                 self.cancel_timer(node, name);
                 self.record_at(time, || TraceKind::TimerLost { node, timer: name });
             }
-            Event::Timer { .. } => {}
-            Event::Restart { .. } => {
-                unreachable!("skip_non_steps keeps every restart: merged crash windows end at it")
-            }
+            Event::Timer { .. } | Event::Restart { .. } => {}
+            Event::PowerOff { node } => self.power_loss_at(time, node),
         }
+    }
+
+    /// `node` loses power at `time`: its disk keeps what was synced and the storage model draws
+    /// the fate of the rest.
+    fn power_loss_at(&mut self, time: u64, node: NodeId) {
+        let fates = match self.disks.get_mut(node.index()) {
+            Some(disk) => power_loss(disk, &self.storage, &mut self.decisions, node),
+            None => Vec::new(),
+        };
+        self.record_at(time, || TraceKind::PowerLoss { node, fates });
     }
 
     /// Takes the step at the head of the queue (which [`Engine::skip_non_steps`] found): moves
@@ -429,7 +480,84 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     /// A step restarts `node`: recorded.
-    pub(crate) fn restarting(&mut self, node: NodeId, cold: bool) {
-        self.record(|| TraceKind::Restarted { node, cold });
+    pub(crate) fn restarting(&mut self, node: NodeId, kind: CrashKind) {
+        self.record(|| TraceKind::Restarted { node, kind });
+    }
+
+    /// Every node's disk, read-only.
+    pub(crate) fn disks(&self) -> Disks<'_> {
+        Disks::new(&self.disks, &self.names)
+    }
+
+    /// What a nemesis is given: the clock, the faults, its own randomness.
+    pub(crate) fn fault_control(&mut self) -> FaultControl<'_> {
+        FaultControl::new(self.now, &self.names, &self.faults, &mut self.decisions)
+    }
+
+    /// Applies what the nemesis asked for, from now, and records each with its reason.
+    pub(crate) fn inject(&mut self, injections: Vec<Injection>) {
+        for Injection { request, because } in injections {
+            let because = because.map_or_else(String::new, |reason| format!(" ({reason})"));
+            self.inject_one(request, &because);
+        }
+    }
+
+    /// Records what the nemesis did.
+    fn note_nemesis(&mut self, action: String, because: &str) {
+        self.record(|| TraceKind::Nemesis {
+            action: action + because,
+        });
+    }
+
+    /// Applies one request.
+    fn inject_one(&mut self, request: Request, because: &str) {
+        let now = self.now;
+        match request {
+            Request::Cut {
+                links,
+                duration,
+                what,
+            } => {
+                let end = now.saturating_add(duration);
+                self.faults.add_partition(links, now, end);
+                self.note_nemesis(format!("{what} for {duration} (until t={end})"), because);
+            }
+            Request::Crash {
+                node,
+                kind,
+                down_for,
+            } => self.crash(node, kind, down_for, because),
+            Request::HealAll => {
+                let restarts = self.faults.heal_all(now);
+                for early in &restarts {
+                    let event = Event::Restart {
+                        node: early.node,
+                        kind: early.kind,
+                        window: early.window,
+                    };
+                    self.queue.push(now, Class::Restart, event);
+                }
+                let action = format!("heal all ({} down nodes restart now)", restarts.len());
+                self.note_nemesis(action, because);
+            }
+        }
+    }
+
+    /// Crashes `node` from now for `down_for`, unless a down window of it is in the way.
+    fn crash(&mut self, node: NodeId, kind: CrashKind, down_for: u64, because: &str) {
+        let (now, name) = (self.now, self.names.name(node).to_string());
+        let end = now.saturating_add(down_for);
+        let what = format!("crash_{} {name} for {down_for}", kind.as_str());
+        if !self.faults.can_crash(node, now, end) {
+            let action = format!("{what}: skipped, it is down or restarting then");
+            return self.note_nemesis(action, because);
+        }
+        self.note_nemesis(format!("{what} (restarts t={end})"), because);
+        let window = self.faults.add_down(node, now, end, kind, self.names.len());
+        let event = Event::Restart { node, kind, window };
+        self.queue.push(end, Class::Restart, event);
+        if kind == CrashKind::Power {
+            self.power_loss_at(now, node);
+        }
     }
 }

@@ -60,6 +60,13 @@ pub enum SetupError {
         /// The node to be restarted cold.
         node: String,
     },
+    /// A storage setting out of range.
+    InvalidStorage {
+        /// Which setting, e.g. `torn_writes`.
+        setting: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
     /// A scenario option that is inconsistent with another.
     InvalidOption {
         /// What is wrong, and what to do instead.
@@ -102,6 +109,9 @@ impl fmt::Display for SetupError {
                 "invalid fault schedule: a cold restart of {node:?} needs a factory to rebuild \
                  the node (build the simulation with `Simulation::from_factory`)"
             ),
+            SetupError::InvalidStorage { setting, problem } => {
+                write!(f, "invalid storage: {setting} = {problem}")
+            }
             SetupError::InvalidOption { message } => write!(f, "invalid scenario: {message}"),
         }
     }

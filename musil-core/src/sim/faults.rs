@@ -1,11 +1,13 @@
-//! Scheduled faults: [`Partition`]s (directed link cuts) and [`Crash`]es (warm or cold), gathered
-//! in a [`FaultSchedule`], and their resolution against a system's node names.
+//! Faults: [`Partition`]s (directed link cuts) and [`Crash`]es (warm, cold or power), gathered in
+//! a [`FaultSchedule`], their resolution against a system's node names, and the compiled table
+//! the engine consults — to which a nemesis adds faults during the run.
 //!
 //! Windows are half-open, `[start, end)`. A partition is judged when a message is sent (messages
 //! already in flight cross it). A crashed node runs no handler: deliveries due in its window are
 //! dropped on arrival and timers due in it are lost. At `end` it restarts: warm keeps the instance
 //! and calls `on_recover`; cold rebuilds it from the factory, drops its timers and calls
-//! `on_start`.
+//! `on_start`; power does what cold does, and first, when the node goes down, its disk loses what
+//! was not synced.
 
 use crate::id::NodeId;
 use crate::system::names::NodeNames;
@@ -72,34 +74,70 @@ impl Partition {
     }
 }
 
+/// How a node crashes, and so what it keeps when it comes back.
+///
+/// | kind | memory | disk: synced | disk: written, not synced | on restart |
+/// |---|---|---|---|---|
+/// | `Warm` (a pause) | kept | kept | kept | `on_recover` |
+/// | `Cold` (the process dies) | lost | kept | kept | factory, then `on_start` |
+/// | `Power` (the machine dies) | lost | kept | kept, lost or torn per the [`StorageModel`](crate::StorageModel) | factory, then `on_start` |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CrashKind {
+    /// A pause: the node keeps its memory and its disk, and resumes with `on_recover`.
+    Warm,
+    /// A process restart: memory lost, the disk keeps everything written.
+    Cold,
+    /// A power loss: memory lost, the disk keeps what was synced; unsynced writes are kept,
+    /// lost or torn as the storage model draws them.
+    Power,
+}
+
+impl CrashKind {
+    /// How the kind is written in reports: `warm`, `cold`, `power`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrashKind::Warm => "warm",
+            CrashKind::Cold => "cold",
+            CrashKind::Power => "power",
+        }
+    }
+}
+
 /// A window of time during which a node is down, followed by a restart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Crash {
     node: String,
     start: u64,
     end: u64,
-    lose_state: bool,
+    kind: CrashKind,
 }
 
 impl Crash {
     /// `node` is down during `[start, end)`, then resumes with its state (calling `on_recover`).
     pub fn warm(node: impl Into<String>, start: u64, end: u64) -> Self {
-        Crash {
-            node: node.into(),
-            start,
-            end,
-            lose_state: false,
-        }
+        Self::of_kind(CrashKind::Warm, node, start, end)
     }
 
-    /// `node` is down during `[start, end)`, then restarts as a fresh instance from the
-    /// factory (its timers dropped, `on_start` called).
+    /// `node`'s process dies at `start` and restarts at `end` as a fresh instance from the
+    /// factory (its timers dropped, `on_start` called); its disk keeps everything written.
     pub fn cold(node: impl Into<String>, start: u64, end: u64) -> Self {
+        Self::of_kind(CrashKind::Cold, node, start, end)
+    }
+
+    /// `node`'s machine loses power at `start`: its disk keeps what was synced, and each
+    /// unsynced write is kept, lost or torn as the [`StorageModel`](crate::StorageModel) draws;
+    /// at `end` it restarts as after a cold crash.
+    pub fn power(node: impl Into<String>, start: u64, end: u64) -> Self {
+        Self::of_kind(CrashKind::Power, node, start, end)
+    }
+
+    /// A crash of `kind`.
+    pub fn of_kind(kind: CrashKind, node: impl Into<String>, start: u64, end: u64) -> Self {
         Crash {
             node: node.into(),
             start,
             end,
-            lose_state: true,
+            kind,
         }
     }
 
@@ -118,9 +156,14 @@ impl Crash {
         self.end
     }
 
-    /// Whether the restart is cold (state lost).
+    /// Whether the restart loses the node's memory (a cold or power crash).
     pub fn loses_state(&self) -> bool {
-        self.lose_state
+        self.kind != CrashKind::Warm
+    }
+
+    /// The kind of crash.
+    pub fn kind(&self) -> CrashKind {
+        self.kind
     }
 }
 
@@ -183,13 +226,10 @@ impl FaultSchedule {
 
     /// Checks the schedule against the system's node names and compiles it for the engine.
     pub(crate) fn resolve(&self, names: &NodeNames) -> Result<ResolvedFaults, SetupError> {
+        let mut resolved = ResolvedFaults::none();
         if self.is_empty() {
-            return Ok(ResolvedFaults::none());
+            return Ok(resolved);
         }
-        let mut resolved = ResolvedFaults {
-            down: vec![Vec::new(); names.len()],
-            ..Default::default()
-        };
         for (index, partition) in self.partitions.iter().enumerate() {
             let place = format!("partition #{index}");
             check_window(&place, partition.start, partition.end)?;
@@ -200,23 +240,13 @@ impl FaultSchedule {
                         links.push((lookup(names, from, &place)?, lookup(names, to, &place)?));
                     }
                     Cut::Isolate(node) => {
-                        let node = lookup(names, node, &place)?;
-                        for other in names.ids().filter(|&other| other != node) {
-                            links.push((node, other));
-                            links.push((other, node));
-                        }
+                        links.extend(isolating(lookup(names, node, &place)?, names))
                     }
                 }
             }
-            links.sort_unstable();
-            links.dedup();
-            resolved.partitions.push(ResolvedPartition {
-                start: partition.start,
-                end: partition.end,
-                links,
-            });
+            resolved.add_partition(links, partition.start, partition.end);
         }
-        let mut windows: Vec<Vec<(u64, u64, bool)>> = vec![Vec::new(); names.len()];
+        let mut windows: Vec<Vec<(u64, u64, CrashKind)>> = vec![Vec::new(); names.len()];
         for (index, crash) in self.crashes.iter().enumerate() {
             let place = format!("crash #{index}");
             check_window(
@@ -225,16 +255,18 @@ impl FaultSchedule {
                 crash.end,
             )?;
             let node = lookup(names, &crash.node, &place)?;
-            windows[node.index()].push((crash.start, crash.end, crash.lose_state));
+            windows[node.index()].push((crash.start, crash.end, crash.kind));
         }
         for (index, node_windows) in windows.into_iter().enumerate() {
             let node = NodeId::new(index);
-            for (start, end, lose_state) in merge_windows(node_windows) {
-                resolved.down[index].push((start, end));
+            for (start, end, kind) in merge_windows(node_windows) {
+                let window = resolved.add_down(node, start, end, kind, names.len());
                 resolved.crashes.push(ResolvedCrash {
                     node,
+                    start,
                     end,
-                    lose_state,
+                    kind,
+                    window,
                 });
             }
         }
@@ -242,18 +274,28 @@ impl FaultSchedule {
     }
 }
 
+/// Every link to and from `node`.
+pub(crate) fn isolating(node: NodeId, names: &NodeNames) -> Vec<(NodeId, NodeId)> {
+    names
+        .ids()
+        .filter(|&other| other != node)
+        .flat_map(|other| [(node, other), (other, node)])
+        .collect()
+}
+
 /// Merges overlapping or touching down windows of one node: the node restarts once, when no
-/// window covers it any more, and cold if any merged window was cold.
-fn merge_windows(mut windows: Vec<(u64, u64, bool)>) -> Vec<(u64, u64, bool)> {
+/// window covers it any more, with the strongest kind of the merged windows (power over cold
+/// over warm).
+fn merge_windows(mut windows: Vec<(u64, u64, CrashKind)>) -> Vec<(u64, u64, CrashKind)> {
     windows.sort_unstable();
-    let mut merged: Vec<(u64, u64, bool)> = Vec::with_capacity(windows.len());
-    for (start, end, cold) in windows {
+    let mut merged: Vec<(u64, u64, CrashKind)> = Vec::with_capacity(windows.len());
+    for (start, end, kind) in windows {
         match merged.last_mut() {
             Some(last) if start <= last.1 => {
                 last.1 = last.1.max(end);
-                last.2 |= cold;
+                last.2 = last.2.max(kind);
             }
-            _ => merged.push((start, end, cold)),
+            _ => merged.push((start, end, kind)),
         }
     }
     merged
@@ -286,33 +328,64 @@ pub(crate) struct ResolvedPartition {
     links: Vec<(NodeId, NodeId)>,
 }
 
-/// A node's merged down window: it restarts at `end`.
+/// A window `[start, end)` during which a node is down; `id` names it to its restart event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DownWindow {
+    start: u64,
+    end: u64,
+    kind: CrashKind,
+    id: u32,
+}
+
+/// A scheduled crash, merged: the node goes down at `start` and restarts at `end`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResolvedCrash {
     pub(crate) node: NodeId,
+    pub(crate) start: u64,
     pub(crate) end: u64,
-    pub(crate) lose_state: bool,
+    pub(crate) kind: CrashKind,
+    /// Its down window's id.
+    pub(crate) window: u32,
 }
 
-/// A fault schedule compiled against one system: what the engine consults.
+/// A node brought back early by [`ResolvedFaults::heal_all`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EarlyRestart {
+    pub(crate) node: NodeId,
+    pub(crate) kind: CrashKind,
+    pub(crate) window: u32,
+}
+
+/// The faults of one run compiled against its system: what the engine consults. The schedule's
+/// faults are compiled in at the start; a nemesis adds more as the run goes.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ResolvedFaults {
     partitions: Vec<ResolvedPartition>,
-    /// Per node, its merged down windows `[start, end)`, sorted.
-    down: Vec<Vec<(u64, u64)>>,
-    /// The restarts, in node order, then time order.
+    /// Per node, its down windows (empty without crashes: `is_down` looks only when there are).
+    down: Vec<Vec<DownWindow>>,
+    /// The scheduled crashes, in node order, then time order.
     crashes: Vec<ResolvedCrash>,
+    next_window: u32,
+    /// The latest end of any window that has been pruned.
+    retired_end: u64,
+    /// The latest end of any window: from then on the run is fault-free.
+    heal_time: u64,
 }
 
 impl ResolvedFaults {
-    /// No faults (and no per-node tables: `is_down` looks at them only when there are crashes).
+    /// No faults.
     pub(crate) fn none() -> Self {
         ResolvedFaults::default()
     }
 
-    /// The restarts, in node order, then time order.
+    /// The scheduled crashes, in node order, then time order.
     pub(crate) fn crashes(&self) -> &[ResolvedCrash] {
         &self.crashes
+    }
+
+    /// The latest end of any fault so far (0 without faults).
+    pub(crate) fn heal_time(&self) -> u64 {
+        self.heal_time
     }
 
     /// Whether some partition cuts `from → to` at time `t`.
@@ -326,9 +399,112 @@ impl ResolvedFaults {
     /// Whether `node` is down at time `t`.
     #[inline]
     pub(crate) fn is_down(&self, node: NodeId, t: u64) -> bool {
-        !self.crashes.is_empty()
+        !self.down.is_empty()
             && self.down[node.index()]
                 .iter()
-                .any(|&(start, end)| start <= t && t < end)
+                .any(|w| w.start <= t && t < w.end)
+    }
+
+    /// Whether no partition and no crash is active at `t`.
+    pub(crate) fn is_idle(&self, t: u64) -> bool {
+        let cutting = self.partitions.iter().any(|p| p.start <= t && t < p.end);
+        let down = self
+            .down
+            .iter()
+            .flatten()
+            .any(|w| w.start <= t && t < w.end);
+        !cutting && !down
+    }
+
+    /// Whether the restart of `node` at `t` for window `id` is still due (`heal_all` may have
+    /// brought the node back earlier).
+    pub(crate) fn restart_is_due(&self, node: NodeId, id: u32, t: u64) -> bool {
+        self.down
+            .get(node.index())
+            .is_some_and(|windows| windows.iter().any(|w| w.id == id && w.end == t))
+    }
+
+    /// Adds a partition cutting `links` during `[start, end)`, forgetting the ones over by
+    /// `start` (time only moves forward).
+    pub(crate) fn add_partition(&mut self, mut links: Vec<(NodeId, NodeId)>, start: u64, end: u64) {
+        links.sort_unstable();
+        links.dedup();
+        let retired = self
+            .partitions
+            .iter()
+            .filter(|p| p.end <= start)
+            .map(|p| p.end)
+            .max();
+        self.retired_end = self.retired_end.max(retired.unwrap_or(0));
+        self.partitions.retain(|p| p.end > start);
+        self.partitions
+            .push(ResolvedPartition { start, end, links });
+        self.heal_time = self.heal_time.max(end);
+    }
+
+    /// Whether `node` may go down during `[start, end)`: no window of it overlaps or touches
+    /// that one (a node restarts once per window).
+    pub(crate) fn can_crash(&self, node: NodeId, start: u64, end: u64) -> bool {
+        self.down
+            .get(node.index())
+            .is_none_or(|windows| !windows.iter().any(|w| w.start <= end && start <= w.end))
+    }
+
+    /// Adds a down window of `node` (of `nodes` nodes); returns its id.
+    pub(crate) fn add_down(
+        &mut self,
+        node: NodeId,
+        start: u64,
+        end: u64,
+        kind: CrashKind,
+        nodes: usize,
+    ) -> u32 {
+        if self.down.is_empty() {
+            self.down = vec![Vec::new(); nodes];
+        }
+        let windows = &mut self.down[node.index()];
+        let retired = windows
+            .iter()
+            .filter(|w| w.end < start)
+            .map(|w| w.end)
+            .max();
+        self.retired_end = self.retired_end.max(retired.unwrap_or(0));
+        windows.retain(|w| w.end >= start);
+        let id = self.next_window;
+        self.next_window += 1;
+        windows.push(DownWindow {
+            start,
+            end,
+            kind,
+            id,
+        });
+        self.heal_time = self.heal_time.max(end);
+        id
+    }
+
+    /// Ends every partition and down window active at `now`; returns the nodes to restart now.
+    pub(crate) fn heal_all(&mut self, now: u64) -> Vec<EarlyRestart> {
+        for partition in &mut self.partitions {
+            if partition.start <= now && now < partition.end {
+                partition.end = now;
+            }
+        }
+        let mut restarts = Vec::new();
+        for (index, windows) in self.down.iter_mut().enumerate() {
+            for window in windows.iter_mut().filter(|w| w.start <= now && now < w.end) {
+                window.end = now;
+                restarts.push(EarlyRestart {
+                    node: NodeId::new(index),
+                    kind: window.kind,
+                    window: window.id,
+                });
+            }
+        }
+        let partition_ends = self.partitions.iter().map(|p| p.end);
+        let window_ends = self.down.iter().flatten().map(|w| w.end);
+        self.heal_time = partition_ends
+            .chain(window_ends)
+            .fold(self.retired_end, u64::max);
+        restarts
     }
 }

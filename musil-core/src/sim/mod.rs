@@ -15,20 +15,27 @@ use crate::system::node::Node;
 use crate::system::{NodeVisitor, System};
 
 pub mod context;
+pub mod disk;
 mod engine;
 pub mod error;
 pub mod faults;
+pub mod nemesis;
 pub mod network;
 mod queue;
+pub mod storage;
 pub mod trace;
 
+use crate::system::names::Destination;
 use context::Context;
+use disk::{DiskView, Disks};
 use engine::Engine;
 use error::{SetupError, quoted_list};
-use faults::FaultSchedule;
+use faults::{CrashKind, FaultSchedule};
+use nemesis::{FaultControl, NemesisFn};
 use network::NetworkModel;
 use queue::Event;
-use trace::Trace;
+use storage::StorageModel;
+use trace::{Trace, TraceKind};
 
 /// Why a run stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,8 +94,8 @@ pub enum StepKind {
     Restart {
         /// The node.
         node: NodeId,
-        /// Whether it was rebuilt from the factory.
-        cold: bool,
+        /// How it had crashed (cold and power restarts rebuild it from the factory).
+        kind: CrashKind,
     },
 }
 
@@ -120,6 +127,22 @@ impl<M> Handler<M> {
             Handler::Recover => "on_recover",
         }
     }
+}
+
+/// What user code the simulation is running, so that a panic can say where it was raised.
+#[derive(Clone, Copy, Debug)]
+enum Running {
+    /// A node's handler (or its factory, rebuilding it).
+    Node(NodeId, &'static str),
+    /// The nemesis.
+    Nemesis,
+}
+
+/// A nemesis in a run: the function, when it stops by itself, and when it stopped.
+struct NemesisRun<S> {
+    nemesis: NemesisFn<S>,
+    until: Option<u64>,
+    stopped_at: Option<u64>,
 }
 
 struct Dispatch<'c, 'a, M> {
@@ -176,8 +199,9 @@ pub struct Simulation<S, M, D = Seeded> {
     schedule: FaultSchedule,
     record_trace: bool,
     started: bool,
-    /// The handler being run (set before each dispatch, cleared after): after a panic, where.
-    in_handler: Option<(NodeId, &'static str)>,
+    nemesis: Option<NemesisRun<S>>,
+    /// The user code being run (set before each call, cleared after): after a panic, where.
+    in_handler: Option<Running>,
 }
 
 impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {
@@ -213,6 +237,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             schedule: FaultSchedule::new(),
             record_trace: false,
             started: false,
+            nemesis: None,
             in_handler: None,
         }
     }
@@ -250,6 +275,52 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self
     }
 
+    /// Uses `storage` for every node's disk.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn storage(mut self, storage: StorageModel) -> Self {
+        self.assert_not_started("storage");
+        self.engine.set_storage(storage);
+        self
+    }
+
+    /// Consults `nemesis` after the start and after every step: it sees the world and injects
+    /// faults from that instant through its [`FaultControl`].
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn nemesis(
+        mut self,
+        nemesis: impl Fn(&S, &mut FaultControl<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.assert_not_started("nemesis");
+        self.set_nemesis(Some(std::sync::Arc::new(nemesis)), None);
+        self
+    }
+
+    /// The nemesis is not consulted from time `t` on, as if it had called
+    /// [`FaultControl::stop`] then.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn nemesis_until(mut self, t: u64) -> Self {
+        self.assert_not_started("nemesis_until");
+        if let Some(run) = &mut self.nemesis {
+            run.until = Some(t);
+        }
+        self
+    }
+
+    /// Sets (or removes) the nemesis and its time bound.
+    pub(crate) fn set_nemesis(&mut self, nemesis: Option<NemesisFn<S>>, until: Option<u64>) {
+        self.nemesis = nemesis.map(|nemesis| NemesisRun {
+            nemesis,
+            until,
+            stopped_at: None,
+        });
+    }
+
     /// Records an event [`Trace`] of the run (off by default: it formats every message).
     ///
     /// # Panics
@@ -266,10 +337,12 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         &mut self,
         network: NetworkModel<M>,
         faults: FaultSchedule,
+        storage: StorageModel,
         record_trace: bool,
     ) {
         self.assert_not_started("configure");
         self.engine.set_network(network);
+        self.engine.set_storage(storage);
         self.schedule = faults;
         self.record_trace = record_trace;
     }
@@ -294,7 +367,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         )?;
         let faults = self.schedule.resolve(&names)?;
         if self.factory.is_none()
-            && let Some(cold) = faults.crashes().iter().find(|c| c.lose_state)
+            && let Some(cold) = faults.crashes().iter().find(|c| c.kind != CrashKind::Warm)
         {
             return Err(SetupError::NoFactoryForColdRestart {
                 node: names.name(cold.node).to_string(),
@@ -309,6 +382,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             }
         }
         self.engine.schedule_restarts();
+        self.consult_nemesis();
         Ok(())
     }
 
@@ -319,7 +393,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     #[inline]
     fn dispatch(&mut self, node: NodeId, handler: Handler<M>) {
-        self.in_handler = Some((node, handler.name()));
+        self.in_handler = Some(Running::Node(node, handler.name()));
         let mut ctx = Context::new(&mut self.engine, node);
         self.system.visit_node(
             node,
@@ -332,17 +406,54 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     }
 
     /// After a panic escaped [`Simulation::start`] or [`Simulation::step`]: the node and handler
-    /// that panicked, as ``node `client` (on_message)``.
+    /// that panicked, as ``node `client` (on_message)``, or `the nemesis`.
     pub fn interrupted_handler(&self) -> Option<String> {
-        self.in_handler.map(|(node, handler)| {
-            let names = self.engine.names();
-            let name = if names.is_empty() {
-                node.to_string()
-            } else {
-                names.name(node).to_string()
-            };
-            format!("node `{name}` ({handler})")
+        self.in_handler.map(|running| match running {
+            Running::Node(node, handler) => {
+                let names = self.engine.names();
+                let name = if names.is_empty() {
+                    node.to_string()
+                } else {
+                    names.name(node).to_string()
+                };
+                format!("node `{name}` ({handler})")
+            }
+            Running::Nemesis => "the nemesis".to_string(),
         })
+    }
+
+    /// Consults the nemesis, if there is one and it has not stopped, and applies its faults.
+    #[inline]
+    fn consult_nemesis(&mut self) {
+        if self.nemesis.is_some() {
+            self.run_nemesis();
+        }
+    }
+
+    #[inline(never)]
+    fn run_nemesis(&mut self) {
+        let now = self.engine.now();
+        let Some(run) = &mut self.nemesis else { return };
+        if run.stopped_at.is_some() {
+            return;
+        }
+        if let Some(until) = run.until.filter(|&until| now >= until) {
+            run.stopped_at = Some(until);
+            return;
+        }
+        self.in_handler = Some(Running::Nemesis);
+        let nemesis = std::sync::Arc::clone(&run.nemesis);
+        let mut control = self.engine.fault_control();
+        nemesis(&self.system, &mut control);
+        let (injections, stop) = control.finish();
+        self.in_handler = None;
+        self.engine.inject(injections);
+        if stop && let Some(run) = &mut self.nemesis {
+            run.stopped_at = Some(now);
+            self.engine.record(|| TraceKind::Nemesis {
+                action: "stopped".to_string(),
+            });
+        }
     }
 
     /// Processes the next step: skips (and accounts for) stale timers, timers lost and
@@ -418,15 +529,16 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 self.dispatch(node, Handler::Timer(name));
                 StepKind::Timer { node, timer: name }
             }
-            Event::Restart {
-                node,
-                lose_state: cold,
-            } => {
-                self.engine.restarting(node, cold);
-                self.restart(node, cold);
-                StepKind::Restart { node, cold }
+            Event::Restart { node, kind, .. } => {
+                self.engine.restarting(node, kind);
+                self.restart(node, kind != CrashKind::Warm);
+                StepKind::Restart { node, kind }
+            }
+            Event::PowerOff { .. } => {
+                unreachable!("skip_non_steps takes every power-off: it is not a step")
             }
         };
+        self.consult_nemesis();
         Step {
             number: self.steps(),
             time,
@@ -452,7 +564,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         let Some(factory) = self.factory.clone() else {
             return;
         };
-        self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
+        self.in_handler = Some(Running::Node(
+            node,
+            "factory, rebuilding it for a cold restart",
+        ));
         let mut rng = Rng::new(self.engine.rewound(Stream::Setup), Stream::Setup);
         let mut fresh = factory(&mut rng);
         self.check_rebuilt(&fresh, node);
@@ -536,6 +651,32 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// The node names (empty before the start).
     pub fn names(&self) -> &NodeNames {
         self.engine.names()
+    }
+
+    /// The disk of `node` (a [`NodeId`] or a name), read-only; `None` if the system has no such
+    /// node. A node that never used its disk has an empty one.
+    pub fn disk(&self, node: impl Destination) -> Option<DiskView<'_>> {
+        self.disks().of(node)
+    }
+
+    /// Every node's disk, read-only.
+    pub fn disks(&self) -> Disks<'_> {
+        self.engine.disks()
+    }
+
+    /// Disk operations so far.
+    pub fn disk_ops(&self) -> u64 {
+        self.engine.counters().disk_ops
+    }
+
+    /// When the run became fault-free for good: the latest end of every fault, once no more can
+    /// come (`None` while a nemesis may still inject some). From the start without faults.
+    pub fn healed_at(&self) -> Option<u64> {
+        let heal = self.engine.faults().heal_time();
+        match &self.nemesis {
+            None => Some(heal),
+            Some(run) => run.stopped_at.map(|stopped| stopped.max(heal)),
+        }
     }
 
     /// The trace recorded so far, if [`Simulation::record_trace`] was asked for.

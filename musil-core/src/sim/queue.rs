@@ -14,6 +14,8 @@ use std::collections::BinaryHeap;
 
 use crate::id::NodeId;
 
+use super::faults::CrashKind;
+
 /// Something that will happen at a given virtual time.
 #[derive(Debug)]
 pub(crate) enum Event<M> {
@@ -21,8 +23,15 @@ pub(crate) enum Event<M> {
     Deliver { from: NodeId, to: NodeId, msg: M },
     /// A timer of `node` falls due.
     Timer { node: NodeId, name: &'static str },
-    /// A crashed node's window ends.
-    Restart { node: NodeId, lose_state: bool },
+    /// A crashed node's down window `window` ends (a restart made stale by `heal_all` is not a
+    /// step).
+    Restart {
+        node: NodeId,
+        kind: CrashKind,
+        window: u32,
+    },
+    /// A scheduled power crash begins: the node's disk loses what was not synced (not a step).
+    PowerOff { node: NodeId },
 }
 
 /// Ordering class within one instant.
@@ -283,7 +292,9 @@ mod tests {
         let mut out = Vec::new();
         while let Some((time, _, event)) = queue.pop() {
             let node = match event {
-                Event::Timer { node, .. } | Event::Restart { node, .. } => node,
+                Event::Timer { node, .. }
+                | Event::Restart { node, .. }
+                | Event::PowerOff { node } => node,
                 Event::Deliver { to, .. } => to,
             };
             out.push((time, node.index()));
@@ -313,7 +324,8 @@ mod tests {
             Class::Restart,
             Event::Restart {
                 node: NodeId::new(2),
-                lose_state: false,
+                kind: CrashKind::Warm,
+                window: 0,
             },
         );
         queue.push(4, Class::Normal, timer(3));
@@ -332,7 +344,8 @@ mod tests {
             Class::Restart,
             Event::Restart {
                 node: NodeId::new(3),
-                lose_state: false,
+                kind: CrashKind::Warm,
+                window: 0,
             },
         );
         assert_eq!(queue.pop().map(|(t, _, _)| t), Some(5));

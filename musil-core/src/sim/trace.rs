@@ -7,6 +7,10 @@ use std::fmt;
 
 use crate::id::NodeId;
 
+use super::disk::record::{DiskOp, UnsyncedFate, op_text, power_loss_text};
+use super::faults::CrashKind;
+use super::storage::DiskError;
+
 /// What became of a sent message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendFate {
@@ -82,8 +86,31 @@ pub enum TraceKind {
     Restarted {
         /// The node.
         node: NodeId,
-        /// Whether the restart was cold (a fresh instance).
-        cold: bool,
+        /// How it had crashed: warm keeps the instance, cold and power rebuild it.
+        kind: CrashKind,
+    },
+    /// A node used its disk.
+    Disk {
+        /// The node.
+        node: NodeId,
+        /// The file.
+        file: String,
+        /// What it did.
+        op: DiskOp,
+        /// Why it failed, if it did.
+        error: Option<DiskError>,
+    },
+    /// A node lost power: what became of each write it had not synced.
+    PowerLoss {
+        /// The node.
+        node: NodeId,
+        /// Every unsynced change, by file, in order.
+        fates: Vec<UnsyncedFate>,
+    },
+    /// The nemesis injected a fault (or could not).
+    Nemesis {
+        /// What it did, as the trace prints it after `nemesis: `.
+        action: String,
     },
 }
 
@@ -186,14 +213,28 @@ impl Trace {
             TraceKind::TimerLost { node, timer } => {
                 format!("{} ⏰ {timer}  ✗ lost: node down", self.name(*node))
             }
-            TraceKind::Restarted { node, cold } => {
-                let how = if *cold {
-                    "cold restart (fresh instance)"
-                } else {
-                    "warm restart"
+            TraceKind::Restarted { node, kind } => {
+                let how = match kind {
+                    CrashKind::Warm => "warm restart",
+                    CrashKind::Cold => "cold restart (fresh instance)",
+                    CrashKind::Power => "restart after power loss (fresh instance)",
                 };
                 format!("{} ↻ {how}", self.name(*node))
             }
+            TraceKind::Disk {
+                node,
+                file,
+                op,
+                error,
+            } => format!("{} 💾 {}", self.name(*node), op_text(file, op, *error)),
+            TraceKind::PowerLoss { node, fates } => {
+                format!(
+                    "{} ⚡ power lost: {}",
+                    self.name(*node),
+                    power_loss_text(fates)
+                )
+            }
+            TraceKind::Nemesis { action } => format!("nemesis: {action}"),
         }
     }
 

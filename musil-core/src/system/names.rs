@@ -1,4 +1,5 @@
-//! [`NodeNames`]: the name table of one run, mapping names to ids and back.
+//! [`NodeNames`]: the name table of one run, mapping names to ids and back, and
+//! [`Destination`]: a node named by id or by name, resolved against it.
 
 use std::borrow::Cow;
 
@@ -90,6 +91,39 @@ impl NodeNames {
     /// Every id, in declaration order.
     pub fn ids(&self) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.names.len()).map(NodeId::new)
+    }
+}
+
+/// A node named by its [`NodeId`] or its name (`&str` or `String`): where a message goes, or
+/// which node a nemesis or a disk accessor means.
+pub trait Destination {
+    /// Resolves the node against the system's names, or `Err(name)` for a name no node has.
+    /// An id resolves to itself: whoever uses it checks that it is in range.
+    fn resolve(&self, names: &NodeNames) -> Result<NodeId, String>;
+}
+
+impl Destination for NodeId {
+    #[inline]
+    fn resolve(&self, _names: &NodeNames) -> Result<NodeId, String> {
+        Ok(*self)
+    }
+}
+
+impl Destination for &str {
+    fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
+        names.id_of(self).ok_or_else(|| self.to_string())
+    }
+}
+
+impl Destination for String {
+    fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
+        self.as_str().resolve(names)
+    }
+}
+
+impl Destination for &String {
+    fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
+        self.as_str().resolve(names)
     }
 }
 
