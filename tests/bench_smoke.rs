@@ -83,6 +83,30 @@ fn sim_partition_converges_on_every_seed() {
 }
 
 #[test]
+fn sim_storage_logs_every_write_and_its_pricing_runs_match() {
+    let run = |mode: &str| bench(&["sim_storage", "--steps", "3000", "--mode", mode]);
+    let (disk, none, send) = (run("disk"), run("none"), run("send"));
+    assert_eq!(count(&disk, "steps"), 3000);
+    assert_eq!(
+        count(&disk, "acked"),
+        count(&none, "acked"),
+        "the same protocol"
+    );
+    assert_eq!(
+        count(&disk, "dropped"),
+        count(&none, "dropped"),
+        "the same power losses"
+    );
+    let (acked, ops) = (count(&disk, "acked"), count(&disk, "disk_ops"));
+    assert!(
+        (2 * acked..3 * acked).contains(&ops),
+        "append + sync per write, and snapshots: {disk}"
+    );
+    assert_eq!((count(&none, "disk_ops"), count(&send, "disk_ops")), (0, 0));
+    assert!(count(&send, "delivered") > count(&none, "delivered"));
+}
+
+#[test]
 fn check_liveness_reports_the_fair_lasso_and_the_passing_property() {
     let line = bench(&["check_liveness", "--variant", "p0_weak_fair", "--size", "8"]);
     assert_eq!(

@@ -28,6 +28,9 @@ pub struct Options {
     pub model: String,
     pub size: usize,
     pub variant: String,
+    /// sim_storage: `disk` (append + sync per write), `none` (no disk), `send` (an extra message
+    /// per write instead of the disk): the three runs that price a disk operation.
+    pub mode: String,
     pub threads: usize,
     pub reps: usize,
     pub once: bool,
@@ -45,6 +48,7 @@ impl Options {
             model: "dining".into(),
             size: 14,
             variant: "someone_eats".into(),
+            mode: "disk".into(),
             threads: 1,
             reps: 3,
             once: false,
@@ -70,6 +74,7 @@ impl Options {
                 "--model" => options.model = value.clone(),
                 "--size" => options.size = number()? as usize,
                 "--variant" => options.variant = value.clone(),
+                "--mode" => options.mode = value.clone(),
                 "--threads" => options.threads = number()? as usize,
                 "--reps" => {
                     options.reps = number()? as usize;

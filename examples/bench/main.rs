@@ -7,6 +7,7 @@
 //! cargo run --release --example bench -- sim_many_seeds --seeds 100000
 //! cargo run --release --example bench -- sim_byzantine --scenario wrong_answer --seeds 100000
 //! cargo run --release --example bench -- sim_partition --seeds 50000
+//! cargo run --release --example bench -- sim_storage --steps 1000000 --mode disk
 //! cargo run --release --example bench -- check_bfs --model dining --size 15
 //! cargo run --release --example bench -- check_liveness --variant p0_weak_fair --size 12
 //! ```
@@ -24,6 +25,7 @@ mod sim_byzantine;
 mod sim_many_seeds;
 mod sim_partition;
 mod sim_pingpong;
+mod sim_storage;
 
 use harness::{Options, Workload};
 
@@ -33,6 +35,7 @@ fn workload(name: &str) -> Option<Workload> {
         "sim_many_seeds" => sim_many_seeds::WORKLOAD,
         "sim_byzantine" => sim_byzantine::WORKLOAD,
         "sim_partition" => sim_partition::WORKLOAD,
+        "sim_storage" => sim_storage::WORKLOAD,
         "check_bfs" => check_bfs::WORKLOAD,
         "check_liveness" => check_liveness::WORKLOAD,
         _ => return None,
@@ -49,7 +52,7 @@ fn main() -> std::process::ExitCode {
     };
     let Some(workload) = workload(name) else {
         eprintln!(
-            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, check_bfs, check_liveness)"
+            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, sim_storage, check_bfs, check_liveness)"
         );
         return std::process::ExitCode::from(2);
     };

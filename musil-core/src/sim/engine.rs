@@ -496,6 +496,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
 
     /// Applies what the nemesis asked for, from now, and records each with its reason.
     pub(crate) fn inject(&mut self, injections: Vec<Injection>) {
+        if !injections.is_empty() {
+            self.faults.forget_before(self.now);
+        }
         for Injection { request, because } in injections {
             let because = because.map_or_else(String::new, |reason| format!(" ({reason})"));
             self.inject_one(request, &because);
@@ -553,7 +556,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             return self.note_nemesis(action, because);
         }
         self.note_nemesis(format!("{what} (restarts t={end})"), because);
-        let window = self.faults.add_down(node, now, end, kind, self.names.len());
+        let window = self
+            .faults
+            .add_down((node, self.names.len()), (now, end), kind);
         let event = Event::Restart { node, kind, window };
         self.queue.push(end, Class::Restart, event);
         if kind == CrashKind::Power {

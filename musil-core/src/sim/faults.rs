@@ -260,7 +260,7 @@ impl FaultSchedule {
         for (index, node_windows) in windows.into_iter().enumerate() {
             let node = NodeId::new(index);
             for (start, end, kind) in merge_windows(node_windows) {
-                let window = resolved.add_down(node, start, end, kind, names.len());
+                let window = resolved.add_down((node, names.len()), (start, end), kind);
                 resolved.crashes.push(ResolvedCrash {
                     node,
                     start,
@@ -361,7 +361,8 @@ pub(crate) struct EarlyRestart {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ResolvedFaults {
     partitions: Vec<ResolvedPartition>,
-    /// Per node, its down windows (empty without crashes: `is_down` looks only when there are).
+    /// Per node, its down windows, disjoint, in start order (empty without crashes: `is_down`
+    /// looks only when there are).
     down: Vec<Vec<DownWindow>>,
     /// The scheduled crashes, in node order, then time order.
     crashes: Vec<ResolvedCrash>,
@@ -396,13 +397,16 @@ impl ResolvedFaults {
             .any(|p| p.start <= t && t < p.end && p.links.binary_search(&(from, to)).is_ok())
     }
 
-    /// Whether `node` is down at time `t`.
+    /// Whether `node` is down at time `t`: a binary search, since a node's windows are disjoint
+    /// and kept in start order.
     #[inline]
     pub(crate) fn is_down(&self, node: NodeId, t: u64) -> bool {
-        !self.down.is_empty()
-            && self.down[node.index()]
-                .iter()
-                .any(|w| w.start <= t && t < w.end)
+        if self.down.is_empty() {
+            return false;
+        }
+        let windows = &self.down[node.index()];
+        let after = windows.partition_point(|w| w.start <= t);
+        after > 0 && t < windows[after - 1].end
     }
 
     /// Whether no partition and no crash is active at `t`.
@@ -424,22 +428,33 @@ impl ResolvedFaults {
             .is_some_and(|windows| windows.iter().any(|w| w.id == id && w.end == t))
     }
 
-    /// Adds a partition cutting `links` during `[start, end)`, forgetting the ones over by
-    /// `start` (time only moves forward).
+    /// Adds a partition cutting `links` during `[start, end)`.
     pub(crate) fn add_partition(&mut self, mut links: Vec<(NodeId, NodeId)>, start: u64, end: u64) {
         links.sort_unstable();
         links.dedup();
-        let retired = self
-            .partitions
-            .iter()
-            .filter(|p| p.end <= start)
-            .map(|p| p.end)
-            .max();
-        self.retired_end = self.retired_end.max(retired.unwrap_or(0));
-        self.partitions.retain(|p| p.end > start);
         self.partitions
             .push(ResolvedPartition { start, end, links });
         self.heal_time = self.heal_time.max(end);
+    }
+
+    /// Forgets the partitions and down windows over before `now` (time only moves forward), so
+    /// that a long run with a nemesis does not look through every fault it ever had.
+    pub(crate) fn forget_before(&mut self, now: u64) {
+        let over = self
+            .partitions
+            .iter()
+            .filter(|p| p.end < now)
+            .map(|p| p.end);
+        self.retired_end = over.fold(self.retired_end, u64::max);
+        self.partitions.retain(|p| p.end >= now);
+        for windows in &mut self.down {
+            // Disjoint and in start order, so in end order too: the ones over are a prefix.
+            let over = windows.partition_point(|w| w.end < now);
+            if over > 0 {
+                self.retired_end = self.retired_end.max(windows[over - 1].end);
+                windows.drain(..over);
+            }
+        }
     }
 
     /// Whether `node` may go down during `[start, end)`: no window of it overlaps or touches
@@ -450,34 +465,27 @@ impl ResolvedFaults {
             .is_none_or(|windows| !windows.iter().any(|w| w.start <= end && start <= w.end))
     }
 
-    /// Adds a down window of `node` (of `nodes` nodes); returns its id.
+    /// Adds a down window `[start, end)` of `node` (of `nodes` nodes); returns its id.
     pub(crate) fn add_down(
         &mut self,
-        node: NodeId,
-        start: u64,
-        end: u64,
+        (node, nodes): (NodeId, usize),
+        (start, end): (u64, u64),
         kind: CrashKind,
-        nodes: usize,
     ) -> u32 {
         if self.down.is_empty() {
             self.down = vec![Vec::new(); nodes];
         }
         let windows = &mut self.down[node.index()];
-        let retired = windows
-            .iter()
-            .filter(|w| w.end < start)
-            .map(|w| w.end)
-            .max();
-        self.retired_end = self.retired_end.max(retired.unwrap_or(0));
-        windows.retain(|w| w.end >= start);
         let id = self.next_window;
         self.next_window += 1;
-        windows.push(DownWindow {
+        let at = windows.partition_point(|w| w.start <= start);
+        let window = DownWindow {
             start,
             end,
             kind,
             id,
-        });
+        };
+        windows.insert(at, window);
         self.heal_time = self.heal_time.max(end);
         id
     }
@@ -506,5 +514,47 @@ impl ResolvedFaults {
             .chain(window_ends)
             .fold(self.retired_end, u64::max);
         restarts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> NodeNames {
+        NodeNames::new(vec!["a".into(), "b".into()]).expect("distinct names")
+    }
+
+    #[test]
+    fn every_window_of_a_schedule_counts_whatever_the_order() {
+        let schedule = FaultSchedule::new()
+            .partition(Partition::between("a", "b", 0, 10))
+            .partition(Partition::between("a", "b", 20, 30))
+            .crash(Crash::cold("b", 50, 55))
+            .crash(Crash::power("b", 40, 45));
+        let faults = schedule.resolve(&names()).expect("valid");
+        let (a, b) = (NodeId::new(0), NodeId::new(1));
+        let cut: Vec<u64> = (0..35).filter(|&t| faults.cuts(a, b, t)).collect();
+        assert_eq!(cut, (0..10).chain(20..30).collect::<Vec<_>>());
+        let down: Vec<u64> = (0..60).filter(|&t| faults.is_down(b, t)).collect();
+        assert_eq!(down, (40..45).chain(50..55).collect::<Vec<_>>());
+        assert_eq!((faults.crashes().len(), faults.heal_time()), (2, 55));
+    }
+
+    #[test]
+    fn heal_all_ends_what_is_active_and_leaves_the_rest() {
+        let mut faults = FaultSchedule::new()
+            .crash(Crash::warm("a", 5, 50))
+            .partition(Partition::isolate("b", 0, 40))
+            .resolve(&names())
+            .expect("valid");
+        let restarts = faults.heal_all(10);
+        assert_eq!(restarts.len(), 1);
+        assert!(!faults.is_down(NodeId::new(0), 10));
+        assert!(!faults.cuts(NodeId::new(0), NodeId::new(1), 10));
+        assert_eq!(faults.heal_time(), 10);
+        assert!(faults.is_idle(10));
+        assert!(!faults.restart_is_due(NodeId::new(0), restarts[0].window, 50));
+        assert!(faults.restart_is_due(NodeId::new(0), restarts[0].window, 10));
     }
 }

@@ -55,9 +55,12 @@ impl File {
     pub(crate) fn sync(&mut self) -> (usize, u64) {
         let count = self.unsynced.len();
         let mut bytes = 0;
-        for change in std::mem::take(&mut self.unsynced) {
+        // By index, not by taking the list: it keeps its capacity for the next writes.
+        for index in 0..count {
+            let change = self.unsynced[index];
             bytes += self.apply_durably(change, None);
         }
+        self.unsynced.clear();
         self.pending.clear();
         self.synced_once = true;
         (count, bytes)
@@ -111,6 +114,7 @@ pub(crate) struct DiskFiles {
 
 impl DiskFiles {
     /// The file called `name`, created empty if it does not exist.
+    #[inline]
     pub(crate) fn file_mut(&mut self, name: &str) -> &mut File {
         if !self.files.contains_key(name) {
             self.files.insert(name.to_string(), File::default());

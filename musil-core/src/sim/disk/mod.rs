@@ -21,7 +21,7 @@ pub(crate) mod files;
 pub(crate) mod power;
 pub mod record;
 
-use files::DiskFiles;
+use files::{DiskFiles, File};
 use record::DiskOp;
 
 /// The largest a simulated file may grow: a write past it is `Err(DiskError::Full)`, whatever
@@ -70,22 +70,18 @@ pub struct Disk<'a> {
 impl Disk<'_> {
     /// Appends `bytes` to `file` (created if missing); returns the offset they were written at.
     pub fn append(&mut self, file: &str, bytes: &[u8]) -> Result<u64, DiskError> {
-        let offset = self.len(file);
-        let result = self.store(file, offset, bytes);
-        self.note(
-            file,
-            DiskOp::Append {
-                bytes: bytes.len() as u64,
-            },
-            result,
-        );
-        result.map(|()| offset)
+        let result = self.store(file, None, bytes);
+        let op = DiskOp::Append {
+            bytes: bytes.len() as u64,
+        };
+        self.note(file, op, result.map(|_| ()));
+        result
     }
 
     /// Writes `bytes` at `offset` of `file` (created if missing; a gap past its end reads as
     /// zeros).
     pub fn write(&mut self, file: &str, offset: u64, bytes: &[u8]) -> Result<(), DiskError> {
-        let result = self.store(file, offset, bytes);
+        let result = self.store(file, Some(offset), bytes).map(|_| ());
         let op = DiskOp::Write {
             offset,
             bytes: bytes.len() as u64,
@@ -194,17 +190,34 @@ impl Disk<'_> {
         Ok(())
     }
 
-    /// Writes `bytes` at `offset`, unless the disk is full or the write fails.
-    fn store(&mut self, file: &str, offset: u64, bytes: &[u8]) -> Result<(), DiskError> {
+    /// Writes `bytes` at `offset` (the end when `None`), unless the disk is full or the write
+    /// fails; returns the offset written at. One lookup of the file: writes are the hot path.
+    #[inline]
+    fn store(&mut self, file: &str, offset: Option<u64>, bytes: &[u8]) -> Result<u64, DiskError> {
         *self.ops += 1;
-        let current = self.len(file);
+        let state = &mut *self.state;
+        let mut created = File::default();
+        let existing = state.files.get_mut(file);
+        let is_new = existing.is_none();
+        let target = existing.unwrap_or(&mut created);
+        let current = target.data.len() as u64;
+        let offset = offset.unwrap_or(current);
         let end = offset.saturating_add(bytes.len() as u64);
         let growth = end.saturating_sub(current);
-        self.check_room(end, growth)?;
-        self.write_error()?;
-        self.state.file_mut(file).write(offset, bytes);
-        self.state.used += growth;
-        Ok(())
+        let used = state.used;
+        admit(
+            self.model,
+            used,
+            &mut *self.decisions,
+            self.node,
+            (end, growth),
+        )?;
+        target.write(offset, bytes);
+        state.used += growth;
+        if is_new {
+            state.files.insert(file.to_string(), created);
+        }
+        Ok(offset)
     }
 
     /// Cuts or extends `file` to `len`.
@@ -212,36 +225,17 @@ impl Disk<'_> {
         let Some(current) = self.state.files.get(file).map(|f| f.data.len() as u64) else {
             return Err(DiskError::NotFound);
         };
-        self.check_room(len, len.saturating_sub(current))?;
-        self.write_error()?;
+        let growth = len.saturating_sub(current);
+        let used = self.state.used;
+        admit(
+            self.model,
+            used,
+            &mut *self.decisions,
+            self.node,
+            (len, growth),
+        )?;
         self.state.file_mut(file).truncate(len);
         self.state.recount();
-        Ok(())
-    }
-
-    /// A file may not end past [`MAX_FILE_BYTES`], nor the disk grow past its capacity.
-    fn check_room(&self, end: u64, growth: u64) -> Result<(), DiskError> {
-        let over_capacity = self
-            .model
-            .capacity_bytes()
-            .is_some_and(|capacity| self.state.used + growth > capacity);
-        if end > MAX_FILE_BYTES || over_capacity {
-            return Err(DiskError::Full);
-        }
-        Ok(())
-    }
-
-    /// The write-error draw.
-    fn write_error(&mut self) -> Result<(), DiskError> {
-        let p = self.model.write_error_probability();
-        if chance(
-            self.decisions,
-            Stream::Disk(self.node),
-            Cause::WriteError,
-            p,
-        ) {
-            return Err(DiskError::Io);
-        }
         Ok(())
     }
 
@@ -290,6 +284,30 @@ impl Disk<'_> {
             });
         }
     }
+}
+
+/// Whether a change that makes a file end at `end` and grows the disk (`used` bytes) by `growth`
+/// may happen: no file past [`MAX_FILE_BYTES`], no disk past its capacity, then the write-error
+/// draw.
+#[inline]
+fn admit(
+    model: &StorageModel,
+    used: u64,
+    decisions: &mut dyn DecisionSource,
+    node: NodeId,
+    (end, growth): (u64, u64),
+) -> Result<(), DiskError> {
+    let over_capacity = model
+        .capacity_bytes()
+        .is_some_and(|capacity| used + growth > capacity);
+    if end > MAX_FILE_BYTES || over_capacity {
+        return Err(DiskError::Full);
+    }
+    let p = model.write_error_probability();
+    if chance(decisions, Stream::Disk(node), Cause::WriteError, p) {
+        return Err(DiskError::Io);
+    }
+    Ok(())
 }
 
 /// A read-only look at one node's disk from outside the node.
