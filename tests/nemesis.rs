@@ -397,3 +397,23 @@ fn ticks_converge_once_the_nemesis_stops() -> Trio {
 fn a_sticky_node_never_converges_after_the_nemesis() -> Trio {
     sticky_trio()
 }
+
+#[test]
+fn nemesis_until_without_a_nemesis_is_an_invalid_scenario() {
+    let report = Scenario::new(|| trio(5))
+        .nemesis_until(10)
+        .execute(&RunSettings::seeds([0]));
+    let failure = report.failure().expect("an invalid scenario");
+    assert_eq!(failure.kind(), FailureKind::InvalidScenario);
+    assert!(failure.detail().contains("nemesis_until"), "{failure}");
+    let given_first = Simulation::new(trio(50))
+        .nemesis_until(10)
+        .nemesis(keep_isolating_b);
+    let mut sim = given_first;
+    sim.run(10_000).expect("valid");
+    assert_eq!(
+        sim.healed_at(),
+        Some(30),
+        "stopped at 10, its one fault healed at 30"
+    );
+}

@@ -101,8 +101,15 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     }
 
     fn option_problem(&self) -> Option<SetupError> {
-        (self.converge_within.is_some() && self.goal.is_none()).then(|| SetupError::InvalidOption {
-            message: "converge_within needs a goal: add .goal(name, predicate)".to_string(),
+        let message = if self.converge_within.is_some() && self.goal.is_none() {
+            "converge_within needs a goal: add .goal(name, predicate)"
+        } else if self.nemesis_until.is_some() && self.nemesis.is_none() {
+            "nemesis_until says when the nemesis stops, and there is none: add .nemesis(f)"
+        } else {
+            return None;
+        };
+        Some(SetupError::InvalidOption {
+            message: message.to_string(),
         })
     }
 

@@ -200,6 +200,8 @@ pub struct Simulation<S, M, D = Seeded> {
     record_trace: bool,
     started: bool,
     nemesis: Option<NemesisRun<S>>,
+    /// `nemesis_until`, kept apart so that it may be given before or after the nemesis.
+    nemesis_until: Option<u64>,
     /// The user code being run (set before each call, cleared after): after a panic, where.
     in_handler: Option<Running>,
 }
@@ -238,6 +240,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             record_trace: false,
             started: false,
             nemesis: None,
+            nemesis_until: None,
             in_handler: None,
         }
     }
@@ -295,7 +298,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         nemesis: impl Fn(&S, &mut FaultControl<'_>) + Send + Sync + 'static,
     ) -> Self {
         self.assert_not_started("nemesis");
-        self.set_nemesis(Some(std::sync::Arc::new(nemesis)), None);
+        self.set_nemesis(Some(std::sync::Arc::new(nemesis)), self.nemesis_until);
         self
     }
 
@@ -306,6 +309,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// If the simulation has started.
     pub fn nemesis_until(mut self, t: u64) -> Self {
         self.assert_not_started("nemesis_until");
+        self.nemesis_until = Some(t);
         if let Some(run) = &mut self.nemesis {
             run.until = Some(t);
         }
@@ -314,6 +318,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// Sets (or removes) the nemesis and its time bound.
     pub(crate) fn set_nemesis(&mut self, nemesis: Option<NemesisFn<S>>, until: Option<u64>) {
+        self.nemesis_until = until;
         self.nemesis = nemesis.map(|nemesis| NemesisRun {
             nemesis,
             until,

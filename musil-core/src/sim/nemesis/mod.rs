@@ -177,10 +177,19 @@ impl<'a> FaultControl<'a> {
     /// Cuts every link between the nodes of `side` and the others for `duration`, from now.
     ///
     /// # Panics
-    /// If a node is not a node of the system, or `duration` is 0.
+    /// If a node is not a node of the system, if `side` is empty or holds every node (nothing
+    /// to cut), or if `duration` is 0.
     #[track_caller]
     pub fn split(&mut self, side: impl IntoIterator<Item = NodeId>, duration: u64) {
-        let side: Vec<NodeId> = side.into_iter().map(|n| self.resolve(n, "split")).collect();
+        let mut side: Vec<NodeId> = side.into_iter().map(|n| self.resolve(n, "split")).collect();
+        side.sort_unstable();
+        side.dedup();
+        assert!(
+            !side.is_empty() && side.len() < self.names.len(),
+            "the nemesis asked to split off {} of {} nodes: a split needs nodes on both sides",
+            side.len(),
+            self.names.len()
+        );
         let mut links = Vec::new();
         for inside in side.iter().copied() {
             for outside in self.nodes().filter(|n| !side.contains(n)) {
