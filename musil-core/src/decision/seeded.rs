@@ -246,6 +246,30 @@ mod golden {
         assert_eq!(observed, GOLDEN);
     }
 
+    /// The disk and nemesis streams, pinned the same way (and distinct from every other).
+    #[test]
+    fn the_disk_and_nemesis_streams_are_stable() {
+        let observed = [
+            first_words(7, Stream::Disk(NodeId::new(1))),
+            first_words(7, Stream::Nemesis),
+        ];
+        assert_eq!(observed, GOLDEN_DISK_NEMESIS);
+        assert_ne!(observed[0], first_words(7, Stream::Node(NodeId::new(1))));
+    }
+
+    const GOLDEN_DISK_NEMESIS: [[u64; 3]; 2] = [
+        [
+            0x0aa2_e707_234e_7421,
+            0xba5e_7dc7_ed21_7fb4,
+            0x345b_84d3_06e9_aa86,
+        ],
+        [
+            0x45a8_e206_b9b8_62f5,
+            0xfa28_2374_85cf_f6f3,
+            0x8589_bd5f_95f2_e920,
+        ],
+    ];
+
     const GOLDEN: [[u64; 3]; 3] = [
         [
             0x0784_81a4_5cdb_6450,
