@@ -104,6 +104,40 @@ fn the_showcase_prints_its_four_verdicts_and_its_replay_line_reproduces_them() {
     assert_replay_reproduces_the_failures(&text, "byzantine_service");
 }
 
+#[test]
+fn wal_kv_loses_an_ack_given_before_sync_and_reads_a_torn_record_without_checksums() {
+    let text = run_example("wal_kv");
+    assert_lines_in_order(
+        &text,
+        &[
+            "acks before sync, power loss:    FOUND an acknowledged write lost",
+            "t=21         server ⚡ power lost: wal: write @174 29 B lost",
+            "acks before sync, cold crash:    passed all 300 seeds",
+            "syncs before acks, power loss:   passed all 300 seeds",
+            "no checksums, torn writes:       FOUND a torn record recovered as a value never written",
+            "t=21         server ⚡ power lost: wal: write @150 25 B torn (10 B kept)",
+            "checksums, torn writes:          passed all 300 seeds",
+        ],
+    );
+    assert_replay_reproduces_the_failures(&text, "wal_kv");
+}
+
+#[test]
+fn leader_isolation_catches_a_deposed_leader_acking_alone_and_passes_the_majority_quorum() {
+    let text = run_example("leader_isolation");
+    assert_lines_in_order(
+        &text,
+        &[
+            "quorum off by one, no faults:                passed all 200 seeds",
+            "quorum off by one, leader cut off:           FOUND an acknowledged write not held by a majority",
+            "t=16         nemesis: split off [replicas[1], client] for 30 (until t=46) (it leads term 1)",
+            "t=19   #32   client ← replicas[1]  Ack(3)",
+            "majority quorum, leader cut off:             passed all 200 seeds",
+        ],
+    );
+    assert_replay_reproduces_the_failures(&text, "leader_isolation");
+}
+
 /// Pastes the first replay line of an example's output into a shell: the example runs again on
 /// that seed and reports the same failures (their headlines), seed for seed.
 fn assert_replay_reproduces_the_failures(text: &str, example: &str) {
