@@ -14,8 +14,15 @@ pub struct Seeded {
     seed: u64,
     fixed: [Pcg64Mcg; 3],
     nodes: Vec<Pcg64Mcg>,
-    /// The disk and nemesis streams, made on their first draw (most runs never draw on them).
-    extra: Vec<(Stream, Pcg64Mcg)>,
+    /// The disk and nemesis streams, made on their first draw (boxed: most runs never draw on
+    /// them, and every seed moves its source).
+    extra: Option<Box<ExtraStreams>>,
+}
+
+/// The streams made on first use, with their generators.
+#[derive(Clone, Debug, Default)]
+struct ExtraStreams {
+    streams: Vec<(Stream, Pcg64Mcg)>,
 }
 
 impl Seeded {
@@ -29,7 +36,7 @@ impl Seeded {
                 stream_generator(seed, Stream::Network),
             ],
             nodes: Vec::new(),
-            extra: Vec::new(),
+            extra: None,
         }
     }
 
@@ -57,15 +64,15 @@ impl Seeded {
 
     /// The generator of a disk or the nemesis, made the first time it draws.
     fn extra_generator(&mut self, stream: Stream) -> &mut Pcg64Mcg {
-        let index = match self.extra.iter().position(|(s, _)| *s == stream) {
+        let extra = &mut self.extra.get_or_insert_with(Box::default).streams;
+        let index = match extra.iter().position(|(s, _)| *s == stream) {
             Some(index) => index,
             None => {
-                self.extra
-                    .push((stream, stream_generator(self.seed, stream)));
-                self.extra.len() - 1
+                extra.push((stream, stream_generator(self.seed, stream)));
+                extra.len() - 1
             }
         };
-        &mut self.extra[index].1
+        &mut extra[index].1
     }
 
     /// Creates the streams of nodes up to `index`, the first time they draw.

@@ -52,12 +52,17 @@ impl<S> Check<S> {
         }
     }
 
-    /// Whether it holds: `Err(reason)` if not.
+    /// Whether it holds: `Err(reason)` if not. The disks are only looked up for an invariant
+    /// that reads them.
     #[inline]
-    pub(crate) fn verdict(&self, world: &S, disks: &Disks<'_>) -> Result<(), Option<String>> {
+    pub(crate) fn verdict<'d>(
+        &self,
+        world: &S,
+        disks: impl FnOnce() -> Disks<'d>,
+    ) -> Result<(), Option<String>> {
         match self {
             Check::World(invariant) => (invariant.check)(world),
-            Check::Disks(invariant) => (invariant.check)(world, disks),
+            Check::Disks(invariant) => (invariant.check)(world, &disks()),
         }
     }
 }

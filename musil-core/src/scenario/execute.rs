@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::per_seed::PerSeed;
 use crate::decision::recording::Recording;
 use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
@@ -14,6 +15,7 @@ use crate::decision::{DecisionSource, Stream};
 use crate::id::Message;
 use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
+use crate::sim::disk::Disks;
 use crate::sim::error::SetupError;
 use crate::sim::faults::FaultSchedule;
 use crate::sim::network::NetworkModel;
@@ -23,7 +25,7 @@ use crate::sim::{Simulation, StopReason};
 use crate::system::System;
 
 use super::checks::Check;
-use super::oracle::{Observation, Oracle};
+use super::oracle::{Observed, Oracle};
 use super::report::{FailureCause, FailureKind, SeedFailure, SimFailure, SimReport};
 use super::{RunSettings, Scenario};
 
@@ -256,9 +258,18 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let _quiet = quiet();
         let scenario = self.scenario;
         let environment = generate(scenario, &mut decisions);
-        let (network, faults, storage) = match environment {
+        let (network, faults) = match environment {
             Ok(settings) => settings,
             Err(cause) => return SeedRun::unbuilt(cause),
+        };
+        let storage = match scenario
+            .storage
+            .as_ref()
+            .map(|s| storage_of(s, &mut decisions))
+        {
+            None => None,
+            Some(Ok(storage)) => Some(storage),
+            Some(Err(cause)) => return SeedRun::unbuilt(cause),
         };
         // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
         let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
@@ -275,7 +286,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             !faults.is_empty() || scenario.nemesis.is_some(),
         );
         sim.configure(network, faults, storage, record);
-        sim.set_nemesis(scenario.nemesis.clone(), scenario.nemesis_until);
+        if let Some(nemesis) = &scenario.nemesis {
+            sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
+        }
         let cause = drive(&mut sim, &mut oracle, self.max_steps);
         let mut failure = cause.map(|cause| failure_of(&sim, cause));
         let steps = sim.steps();
@@ -292,22 +305,32 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     }
 }
 
-/// A seed's environment: its network, faults and storage.
-type Environment<M> = (NetworkModel<M>, FaultSchedule, StorageModel);
-
-/// The seed's network, faults and storage, from the environment stream in that order; a panic
-/// in a generator is a failure naming it.
+/// The seed's network and faults, from the environment stream in that order; a panic in a
+/// generator is a failure naming it (one `guarded` for both: this runs for every seed).
+#[inline]
 fn generate<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     scenario: &Scenario<S, M>,
     decisions: &mut D,
-) -> Result<Environment<M>, FailureCause> {
+) -> Result<(NetworkModel<M>, FaultSchedule), FailureCause> {
     let mut rng = Rng::new(decisions, Stream::Environment);
-    let failed =
-        |what: &'static str| move |panic| panicked(&format!("the {what} generator"), panic);
-    let network = guarded(|| scenario.network.resolve(&mut rng)).map_err(failed("network"))?;
-    let faults = guarded(|| scenario.faults.resolve(&mut rng)).map_err(failed("fault"))?;
-    let storage = guarded(|| scenario.storage.resolve(&mut rng)).map_err(failed("storage"))?;
-    Ok((network, faults, storage))
+    let running = std::cell::Cell::new("network");
+    let generated = guarded(|| {
+        let network = scenario.network.resolve(&mut rng);
+        running.set("fault");
+        (network, scenario.faults.resolve(&mut rng))
+    });
+    let place = |panic| panicked(&format!("the {} generator", running.get()), panic);
+    generated.map_err(place)
+}
+
+/// The seed's storage model, when the scenario sets one: next on the environment stream.
+#[cold]
+fn storage_of<D: DecisionSource>(
+    storage: &PerSeed<StorageModel>,
+    decisions: &mut D,
+) -> Result<StorageModel, FailureCause> {
+    let mut rng = Rng::new(decisions, Stream::Environment);
+    guarded(|| storage.resolve(&mut rng)).map_err(|panic| panicked("the storage generator", panic))
 }
 
 /// Why a re-run of `seed` does not explain its first failure, if it does not.
@@ -382,7 +405,7 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         }
         Err(panic) => return in_handler(sim, panic),
     }
-    if let Some(cause) = oracle.observe(&observation(sim)) {
+    if let Some(cause) = oracle.observe(sim) {
         return Some(cause);
     }
     let reason = loop {
@@ -395,22 +418,29 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         if let Err(panic) = guarded(|| sim.process_step()) {
             return in_handler(sim, panic);
         }
-        if let Some(cause) = oracle.observe(&observation(sim)) {
+        if let Some(cause) = oracle.observe(sim) {
             return Some(cause);
         }
     };
     oracle.finish(sim.world(), reason, sim.steps(), sim.healed_at())
 }
 
-/// What the oracle is shown of `sim` now.
-#[inline]
-fn observation<S: System<M>, M: Message, D: DecisionSource>(
-    sim: &Simulation<S, M, D>,
-) -> Observation<'_, S> {
-    Observation {
-        world: sim.world(),
-        disks: sim.disks(),
-        now: sim.now(),
-        healed_at: sim.healed_at(),
+impl<S: System<M>, M: Message, D: DecisionSource> Observed<S> for Simulation<S, M, D> {
+    #[inline]
+    fn world(&self) -> &S {
+        Simulation::world(self)
+    }
+
+    #[inline]
+    fn now(&self) -> u64 {
+        Simulation::now(self)
+    }
+
+    fn disks(&self) -> Disks<'_> {
+        Simulation::disks(self)
+    }
+
+    fn healed_at(&self) -> Option<u64> {
+        Simulation::healed_at(self)
     }
 }

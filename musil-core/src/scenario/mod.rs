@@ -93,7 +93,9 @@ pub struct Scenario<S, M> {
     pub(crate) seeds: Vec<u64>,
     pub(crate) network: PerSeed<NetworkModel<M>>,
     pub(crate) faults: PerSeed<FaultSchedule>,
-    pub(crate) storage: PerSeed<StorageModel>,
+    /// `None`: `StorageModel::reliable()` (kept apart so that the seeds of a scenario without
+    /// disks neither build nor move a storage model).
+    pub(crate) storage: Option<PerSeed<StorageModel>>,
     pub(crate) nemesis: Option<NemesisFn<S>>,
     pub(crate) nemesis_until: Option<u64>,
     pub(crate) invariants: Vec<Invariant<S>>,
@@ -119,7 +121,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             seeds: DEFAULT_SEEDS.collect(),
             network: PerSeed::Fixed(NetworkModel::reliable()),
             faults: PerSeed::Fixed(FaultSchedule::new()),
-            storage: PerSeed::Fixed(StorageModel::reliable()),
+            storage: None,
             nemesis: None,
             nemesis_until: None,
             invariants: Vec::new(),
@@ -160,7 +162,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// How every node's disk behaves: a [`StorageModel`], or `fn(&mut Rng) -> StorageModel` for
     /// one per seed. The default is [`StorageModel::reliable`].
     pub fn storage(mut self, storage: impl IntoPerSeed<StorageModel>) -> Self {
-        self.storage = storage.into_per_seed();
+        self.storage = Some(storage.into_per_seed());
         self
     }
 

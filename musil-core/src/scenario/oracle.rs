@@ -25,13 +25,14 @@ pub(crate) struct Oracle<'a, S> {
     misses: u64,
 }
 
-/// What the oracle is shown after the start and after each step.
-pub(crate) struct Observation<'w, S> {
-    pub(crate) world: &'w S,
-    pub(crate) disks: Disks<'w>,
-    pub(crate) now: u64,
+/// What the oracle may look at after the start and after each step: the world, the clock, and
+/// — only asked for when a property needs them — the disks and the heal time.
+pub(crate) trait Observed<S> {
+    fn world(&self) -> &S;
+    fn now(&self) -> u64;
+    fn disks(&self) -> Disks<'_>;
     /// When the run became fault-free for good (`None` while a nemesis may still act).
-    pub(crate) healed_at: Option<u64>,
+    fn healed_at(&self) -> Option<u64>;
 }
 
 impl<'a, S> Oracle<'a, S> {
@@ -64,11 +65,11 @@ impl<'a, S> Oracle<'a, S> {
     }
 
     /// Checks the world after the start or after a step.
-    pub(crate) fn observe(&mut self, seen: &Observation<'_, S>) -> Option<FailureCause> {
-        let world = seen.world;
+    pub(crate) fn observe(&mut self, seen: &impl Observed<S>) -> Option<FailureCause> {
+        let world = seen.world();
         for invariant in self.invariants {
             let name = invariant.name();
-            match guarded(|| invariant.verdict(world, &seen.disks)) {
+            match guarded(|| invariant.verdict(world, || seen.disks())) {
                 Ok(Ok(())) => {}
                 Ok(Err(None)) => {
                     let detail = format!("`{name}` violated");
@@ -87,11 +88,17 @@ impl<'a, S> Oracle<'a, S> {
         if let Some(finding) = self.check_refinement(world) {
             return Some(finding);
         }
-        self.check_convergence(world, seen.now, seen.healed_at)
+        self.check_convergence(seen)
     }
 
+    #[inline]
     fn check_refinement(&mut self, world: &S) -> Option<FailureCause> {
         let refinement = self.refinement?;
+        self.refine(refinement, world)
+    }
+
+    #[inline(never)]
+    fn refine(&mut self, refinement: &dyn Refines<S>, world: &S) -> Option<FailureCause> {
         let step = self.observations;
         self.observations += 1;
         match guarded(|| refinement.observe(world, self.abstract_state, step)) {
@@ -107,16 +114,12 @@ impl<'a, S> Oracle<'a, S> {
         }
     }
 
-    fn check_convergence(
-        &mut self,
-        world: &S,
-        now: u64,
-        healed_at: Option<u64>,
-    ) -> Option<FailureCause> {
+    fn check_convergence(&mut self, seen: &impl Observed<S>) -> Option<FailureCause> {
         let (Some(bound), Some(goal)) = (self.converge_within, self.goal) else {
             return None;
         };
-        let heal_time = healed_at.filter(|&heal| now >= heal)?;
+        let (world, now) = (seen.world(), seen.now());
+        let heal_time = seen.healed_at().filter(|&heal| now >= heal)?;
         match guarded(|| (goal.holds)(world)) {
             Ok(true) => self.misses = 0,
             Ok(false) => self.misses += 1,

@@ -75,14 +75,23 @@ impl<'a, M: Message> Context<'a, M> {
     /// `panic` failure that names the known nodes, the scenario and the seed, and this call.
     #[track_caller]
     pub fn send(&mut self, to: impl Destination, msg: M) {
-        let to = match to.resolve(self.engine.names()) {
+        let to = match to.known_id() {
+            Some(id) => id,
+            None => self.by_name(to),
+        };
+        self.engine.send(self.me, to, msg);
+    }
+
+    /// The id of a destination given by name, or a panic naming the known nodes.
+    #[track_caller]
+    fn by_name(&self, to: impl Destination) -> NodeId {
+        match to.resolve(self.engine.names()) {
             Ok(id) => id,
             Err(unknown) => panic!(
                 "send to unknown node {unknown:?} (known: {})",
                 quoted_list(self.engine.names().all())
             ),
-        };
-        self.engine.send(self.me, to, msg);
+        }
     }
 
     /// Sends a copy of `msg` to every other node, in declaration order.

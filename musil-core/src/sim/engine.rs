@@ -19,7 +19,7 @@ use super::faults::{CrashKind, ResolvedFaults};
 use super::nemesis::{FaultControl, Injection, Request};
 use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue};
-use super::storage::StorageModel;
+use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
 
 /// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
@@ -31,8 +31,22 @@ pub(crate) struct Counters {
     pub(crate) delivered: u64,
     /// Messages dropped: cut, lost, dropped by `mutate`, or arriving at a down node.
     pub(crate) dropped: u64,
-    /// Disk operations (reads, writes, syncs, …).
-    pub(crate) disk_ops: u64,
+}
+
+/// The disks of a run and how they behave.
+#[derive(Debug, Default)]
+struct Storage {
+    model: Option<StorageModel>,
+    /// Each node's disk (empty until a node uses one).
+    disks: Vec<DiskFiles>,
+    /// Disk operations so far.
+    ops: u64,
+}
+
+impl Storage {
+    fn model(&self) -> &StorageModel {
+        self.model.as_ref().unwrap_or(&RELIABLE)
+    }
 }
 
 /// What the engine keeps per node.
@@ -52,9 +66,9 @@ pub(crate) struct Engine<M, D> {
     names: NodeNames,
     network: NetworkModel<M>,
     faults: ResolvedFaults,
-    storage: StorageModel,
-    /// Each node's disk, made on the first use of any (empty: no node has used one).
-    disks: Vec<DiskFiles>,
+    /// The storage model and the disks, made when a storage model is set or a disk first used
+    /// (boxed: most runs never use a disk, and every seed moves the engine).
+    storage: Option<Box<Storage>>,
     counters: Counters,
     trace: Option<Trace>,
     decisions: D,
@@ -96,15 +110,19 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
     }
 
     fn disk(&mut self, node: NodeId) -> Disk<'_> {
-        if self.disks.len() <= node.index() {
-            self.disks.resize_with(self.names.len(), DiskFiles::default);
+        let storage = self.storage.get_or_insert_with(Box::default);
+        if storage.disks.len() <= node.index() {
+            storage
+                .disks
+                .resize_with(self.names.len(), DiskFiles::default);
         }
+        let Storage { model, disks, ops } = &mut **storage;
         Disk {
-            state: &mut self.disks[node.index()],
-            model: &self.storage,
+            state: &mut disks[node.index()],
+            model: model.as_ref().unwrap_or(&RELIABLE),
             decisions: &mut self.decisions,
             trace: self.trace.as_mut(),
-            ops: &mut self.counters.disk_ops,
+            ops,
             node,
             time: self.now,
             step: self.counters.steps,
@@ -137,8 +155,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             names: NodeNames::default(),
             network,
             faults: ResolvedFaults::none(),
-            storage: StorageModel::reliable(),
-            disks: Vec::new(),
+            storage: None,
             counters: Counters::default(),
             trace: None,
             decisions,
@@ -152,7 +169,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
 
     /// Uses `storage` for every disk (before the start).
     pub(crate) fn set_storage(&mut self, storage: StorageModel) {
-        self.storage = storage;
+        if storage != RELIABLE {
+            self.storage.get_or_insert_with(Box::default).model = Some(storage);
+        }
     }
 
     /// Uses `decisions` (before the start).
@@ -169,7 +188,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         record_trace: bool,
     ) -> Result<(), SetupError> {
         self.network.validate()?;
-        self.storage.validate()?;
+        if let Some(storage) = &self.storage {
+            storage.model().validate()?;
+        }
         if record_trace {
             self.trace = Some(Trace::new(names.to_strings()));
         }
@@ -441,8 +462,14 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// `node` loses power at `time`: its disk keeps what was synced and the storage model draws
     /// the fate of the rest.
     fn power_loss_at(&mut self, time: u64, node: NodeId) {
-        let fates = match self.disks.get_mut(node.index()) {
-            Some(disk) => power_loss(disk, &self.storage, &mut self.decisions, node),
+        let fates = match self.storage.as_deref_mut() {
+            Some(Storage { model, disks, .. }) => match disks.get_mut(node.index()) {
+                Some(disk) => {
+                    let model = model.as_ref().unwrap_or(&RELIABLE);
+                    power_loss(disk, model, &mut self.decisions, node)
+                }
+                None => Vec::new(),
+            },
             None => Vec::new(),
         };
         self.record_at(time, || TraceKind::PowerLoss { node, fates });
@@ -486,7 +513,13 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
 
     /// Every node's disk, read-only.
     pub(crate) fn disks(&self) -> Disks<'_> {
-        Disks::new(&self.disks, &self.names)
+        let disks = self.storage.as_deref().map_or(&[][..], |s| &s.disks[..]);
+        Disks::new(disks, &self.names)
+    }
+
+    /// Disk operations so far.
+    pub(crate) fn disk_ops(&self) -> u64 {
+        self.storage.as_deref().map_or(0, |s| s.ops)
     }
 
     /// What a nemesis is given: the clock, the faults, its own randomness.

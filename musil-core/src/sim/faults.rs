@@ -401,9 +401,11 @@ impl ResolvedFaults {
     /// and kept in start order.
     #[inline]
     pub(crate) fn is_down(&self, node: NodeId, t: u64) -> bool {
-        if self.down.is_empty() {
-            return false;
-        }
+        !self.down.is_empty() && self.is_down_in_windows(node, t)
+    }
+
+    #[inline(never)]
+    fn is_down_in_windows(&self, node: NodeId, t: u64) -> bool {
         let windows = &self.down[node.index()];
         let after = windows.partition_point(|w| w.start <= t);
         after > 0 && t < windows[after - 1].end
@@ -422,6 +424,8 @@ impl ResolvedFaults {
 
     /// Whether the restart of `node` at `t` for window `id` is still due (`heal_all` may have
     /// brought the node back earlier).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn restart_is_due(&self, node: NodeId, id: u32, t: u64) -> bool {
         self.down
             .get(node.index())

@@ -138,9 +138,10 @@ enum Running {
     Nemesis,
 }
 
-/// A nemesis in a run: the function, when it stops by itself, and when it stopped.
+/// A nemesis in a run: the function (`None` until given), when it stops by itself, and when
+/// it stopped.
 struct NemesisRun<S> {
-    nemesis: NemesisFn<S>,
+    nemesis: Option<NemesisFn<S>>,
     until: Option<u64>,
     stopped_at: Option<u64>,
 }
@@ -199,9 +200,8 @@ pub struct Simulation<S, M, D = Seeded> {
     schedule: FaultSchedule,
     record_trace: bool,
     started: bool,
-    nemesis: Option<NemesisRun<S>>,
-    /// `nemesis_until`, kept apart so that it may be given before or after the nemesis.
-    nemesis_until: Option<u64>,
+    /// The nemesis, boxed: most runs have none, and every seed moves the simulation.
+    nemesis: Option<Box<NemesisRun<S>>>,
     /// The user code being run (set before each call, cleared after): after a panic, where.
     in_handler: Option<Running>,
 }
@@ -240,7 +240,6 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             record_trace: false,
             started: false,
             nemesis: None,
-            nemesis_until: None,
             in_handler: None,
         }
     }
@@ -298,7 +297,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         nemesis: impl Fn(&S, &mut FaultControl<'_>) + Send + Sync + 'static,
     ) -> Self {
         self.assert_not_started("nemesis");
-        self.set_nemesis(Some(std::sync::Arc::new(nemesis)), self.nemesis_until);
+        self.nemesis_run().nemesis = Some(std::sync::Arc::new(nemesis));
         self
     }
 
@@ -309,21 +308,25 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// If the simulation has started.
     pub fn nemesis_until(mut self, t: u64) -> Self {
         self.assert_not_started("nemesis_until");
-        self.nemesis_until = Some(t);
-        if let Some(run) = &mut self.nemesis {
-            run.until = Some(t);
-        }
+        self.nemesis_run().until = Some(t);
         self
     }
 
-    /// Sets (or removes) the nemesis and its time bound.
-    pub(crate) fn set_nemesis(&mut self, nemesis: Option<NemesisFn<S>>, until: Option<u64>) {
-        self.nemesis_until = until;
-        self.nemesis = nemesis.map(|nemesis| NemesisRun {
-            nemesis,
-            until,
-            stopped_at: None,
-        });
+    /// Sets the nemesis and its time bound.
+    pub(crate) fn set_nemesis(&mut self, nemesis: NemesisFn<S>, until: Option<u64>) {
+        let run = self.nemesis_run();
+        run.nemesis = Some(nemesis);
+        run.until = until;
+    }
+
+    fn nemesis_run(&mut self) -> &mut NemesisRun<S> {
+        self.nemesis.get_or_insert_with(|| {
+            Box::new(NemesisRun {
+                nemesis: None,
+                until: None,
+                stopped_at: None,
+            })
+        })
     }
 
     /// Records an event [`Trace`] of the run (off by default: it formats every message).
@@ -342,12 +345,14 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         &mut self,
         network: NetworkModel<M>,
         faults: FaultSchedule,
-        storage: StorageModel,
+        storage: Option<StorageModel>,
         record_trace: bool,
     ) {
         self.assert_not_started("configure");
         self.engine.set_network(network);
-        self.engine.set_storage(storage);
+        if let Some(storage) = storage {
+            self.engine.set_storage(storage);
+        }
         self.schedule = faults;
         self.record_trace = record_trace;
     }
@@ -439,15 +444,17 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     fn run_nemesis(&mut self) {
         let now = self.engine.now();
         let Some(run) = &mut self.nemesis else { return };
-        if run.stopped_at.is_some() {
+        if run.stopped_at.is_some() || run.nemesis.is_none() {
             return;
         }
         if let Some(until) = run.until.filter(|&until| now >= until) {
             run.stopped_at = Some(until);
             return;
         }
+        let Some(nemesis) = run.nemesis.clone() else {
+            return;
+        };
         self.in_handler = Some(Running::Nemesis);
-        let nemesis = std::sync::Arc::clone(&run.nemesis);
         let mut control = self.engine.fault_control();
         nemesis(&self.system, &mut control);
         let (injections, stop) = control.finish();
@@ -671,16 +678,20 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// Disk operations so far.
     pub fn disk_ops(&self) -> u64 {
-        self.engine.counters().disk_ops
+        self.engine.disk_ops()
     }
 
     /// When the run became fault-free for good: the latest end of every fault, once no more can
     /// come (`None` while a nemesis may still inject some). From the start without faults.
     pub fn healed_at(&self) -> Option<u64> {
         let heal = self.engine.faults().heal_time();
-        match &self.nemesis {
-            None => Some(heal),
-            Some(run) => run.stopped_at.map(|stopped| stopped.max(heal)),
+        match self.nemesis.as_deref() {
+            Some(NemesisRun {
+                nemesis: Some(_),
+                stopped_at,
+                ..
+            }) => stopped_at.map(|stopped| stopped.max(heal)),
+            _ => Some(heal),
         }
     }
 

@@ -6,6 +6,9 @@ use std::fmt;
 
 use super::error::SetupError;
 
+/// [`StorageModel::reliable`], for whoever needs one by reference.
+pub(crate) static RELIABLE: StorageModel = StorageModel::reliable();
+
 /// The default sector size, in bytes: a torn write keeps a prefix ending on a multiple of it.
 pub const DEFAULT_SECTOR: u64 = 512;
 
@@ -69,7 +72,7 @@ pub struct StorageModel {
 impl StorageModel {
     /// The default: operations never fail, and a power loss loses every unsynced write (none is
     /// torn). Sectors of 512 bytes, no capacity limit.
-    pub fn reliable() -> Self {
+    pub const fn reliable() -> Self {
         StorageModel {
             lose_unsynced: 1.0,
             torn_writes: 0.0,

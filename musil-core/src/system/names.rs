@@ -100,6 +100,13 @@ pub trait Destination {
     /// Resolves the node against the system's names, or `Err(name)` for a name no node has.
     /// An id resolves to itself: whoever uses it checks that it is in range.
     fn resolve(&self, names: &NodeNames) -> Result<NodeId, String>;
+
+    /// The id, when it is one already (so that sending to an id looks up no name table).
+    #[doc(hidden)]
+    #[inline]
+    fn known_id(&self) -> Option<NodeId> {
+        None
+    }
 }
 
 impl Destination for NodeId {
@@ -107,21 +114,29 @@ impl Destination for NodeId {
     fn resolve(&self, _names: &NodeNames) -> Result<NodeId, String> {
         Ok(*self)
     }
+
+    #[inline]
+    fn known_id(&self) -> Option<NodeId> {
+        Some(*self)
+    }
 }
 
 impl Destination for &str {
+    #[inline]
     fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
         names.id_of(self).ok_or_else(|| self.to_string())
     }
 }
 
 impl Destination for String {
+    #[inline]
     fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
         self.as_str().resolve(names)
     }
 }
 
 impl Destination for &String {
+    #[inline]
     fn resolve(&self, names: &NodeNames) -> Result<NodeId, String> {
         self.as_str().resolve(names)
     }

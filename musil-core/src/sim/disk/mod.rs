@@ -161,12 +161,6 @@ impl Disk<'_> {
     /// and then the file's unsynced writes are gone.
     pub fn sync(&mut self, file: &str) -> Result<(), DiskError> {
         *self.ops += 1;
-        let failed = chance(
-            self.decisions,
-            Stream::Disk(self.node),
-            Cause::SyncError,
-            self.model.sync_error_probability(),
-        );
         let Some(state) = self.state.files.get_mut(file) else {
             self.note(
                 file,
@@ -178,6 +172,12 @@ impl Disk<'_> {
             );
             return Err(DiskError::NotFound);
         };
+        let failed = chance(
+            self.decisions,
+            Stream::Disk(self.node),
+            Cause::SyncError,
+            self.model.sync_error_probability(),
+        );
         let writes = state.unsynced.len();
         if failed {
             state.revert();

@@ -174,13 +174,14 @@ impl<'a> FaultControl<'a> {
         self.cut(vec![(from, to)], duration, what);
     }
 
-    /// Cuts every link between the nodes of `side` and the others for `duration`, from now.
+    /// Cuts every link between the nodes of `side` (ids or names) and the others for `duration`,
+    /// from now.
     ///
     /// # Panics
     /// If a node is not a node of the system, if `side` is empty or holds every node (nothing
     /// to cut), or if `duration` is 0.
     #[track_caller]
-    pub fn split(&mut self, side: impl IntoIterator<Item = NodeId>, duration: u64) {
+    pub fn split<N: Destination>(&mut self, side: impl IntoIterator<Item = N>, duration: u64) {
         let mut side: Vec<NodeId> = side.into_iter().map(|n| self.resolve(n, "split")).collect();
         side.sort_unstable();
         side.dedup();
