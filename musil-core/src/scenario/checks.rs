@@ -29,6 +29,14 @@ impl<S> DiskInvariant<S> {
     }
 }
 
+impl<S> DiskInvariant<S> {
+    /// Whether it holds on `world` and `disks`: `Err(reason)` if not.
+    #[inline]
+    pub(crate) fn verdict(&self, world: &S, disks: &Disks<'_>) -> Result<(), Option<String>> {
+        (self.check)(world, disks)
+    }
+}
+
 impl<S> Clone for DiskInvariant<S> {
     fn clone(&self) -> Self {
         DiskInvariant {
@@ -49,20 +57,6 @@ impl<S> Check<S> {
         match self {
             Check::World(invariant) => &invariant.name,
             Check::Disks(invariant) => &invariant.name,
-        }
-    }
-
-    /// Whether it holds: `Err(reason)` if not. The disks are only looked up for an invariant
-    /// that reads them.
-    #[inline]
-    pub(crate) fn verdict<'d>(
-        &self,
-        world: &S,
-        disks: impl FnOnce() -> Disks<'d>,
-    ) -> Result<(), Option<String>> {
-        match self {
-            Check::World(invariant) => (invariant.check)(world),
-            Check::Disks(invariant) => (invariant.check)(world, &disks()),
         }
     }
 }

@@ -440,6 +440,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Observed<S> for Simulation<S, 
         Simulation::disks(self)
     }
 
+    #[inline]
     fn healed_at(&self) -> Option<u64> {
         Simulation::healed_at(self)
     }

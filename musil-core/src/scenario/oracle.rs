@@ -21,6 +21,8 @@ pub(crate) struct Oracle<'a, S> {
     goal: Option<&'a Goal<S>>,
     converge_within: Option<u64>,
     has_faults: bool,
+    /// When the run became fault-free for good, once known (it never changes after).
+    healed_at: Option<u64>,
     /// Consecutive post-heal observations in which the goal did not hold.
     misses: u64,
 }
@@ -51,6 +53,7 @@ impl<'a, S> Oracle<'a, S> {
             goal,
             converge_within,
             has_faults,
+            healed_at: None,
             misses: 0,
         }
     }
@@ -68,8 +71,13 @@ impl<'a, S> Oracle<'a, S> {
     pub(crate) fn observe(&mut self, seen: &impl Observed<S>) -> Option<FailureCause> {
         let world = seen.world();
         for invariant in self.invariants {
-            let name = invariant.name();
-            match guarded(|| invariant.verdict(world, || seen.disks())) {
+            let (name, verdict) = match invariant {
+                Check::World(check) => (&check.name, guarded(|| (check.check)(world))),
+                Check::Disks(check) => {
+                    (&check.name, guarded(|| check.verdict(world, &seen.disks())))
+                }
+            };
+            match verdict {
                 Ok(Ok(())) => {}
                 Ok(Err(None)) => {
                     let detail = format!("`{name}` violated");
@@ -119,7 +127,10 @@ impl<'a, S> Oracle<'a, S> {
             return None;
         };
         let (world, now) = (seen.world(), seen.now());
-        let heal_time = seen.healed_at().filter(|&heal| now >= heal)?;
+        if self.healed_at.is_none() {
+            self.healed_at = seen.healed_at();
+        }
+        let heal_time = self.healed_at.filter(|&heal| now >= heal)?;
         match guarded(|| (goal.holds)(world)) {
             Ok(true) => self.misses = 0,
             Ok(false) => self.misses += 1,

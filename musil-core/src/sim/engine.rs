@@ -147,6 +147,7 @@ fn same_name(a: &'static str, b: &'static str) -> bool {
 }
 
 impl<M: Message, D: DecisionSource> Engine<M, D> {
+    #[inline(always)]
     pub(crate) fn new(network: NetworkModel<M>, decisions: D) -> Self {
         Engine {
             now: 0,

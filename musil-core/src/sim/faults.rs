@@ -320,6 +320,16 @@ fn lookup(names: &NodeNames, name: &str, place: &str) -> Result<NodeId, SetupErr
     })
 }
 
+/// Down windows up to this many are scanned; more are searched by bisection.
+const SCANNED_WINDOWS: usize = 8;
+
+/// Whether `t` falls in one of many disjoint `windows` in start order.
+#[inline(never)]
+fn down_in_many(windows: &[DownWindow], t: u64) -> bool {
+    let after = windows.partition_point(|w| w.start <= t);
+    after > 0 && t < windows[after - 1].end
+}
+
 /// A partition with its links resolved to node ids, sorted for binary search.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ResolvedPartition {
@@ -397,18 +407,19 @@ impl ResolvedFaults {
             .any(|p| p.start <= t && t < p.end && p.links.binary_search(&(from, to)).is_ok())
     }
 
-    /// Whether `node` is down at time `t`: a binary search, since a node's windows are disjoint
-    /// and kept in start order.
+    /// Whether `node` is down at time `t`: a scan of its few windows, or a binary search of
+    /// many (they are disjoint and kept in start order).
     #[inline]
     pub(crate) fn is_down(&self, node: NodeId, t: u64) -> bool {
-        !self.down.is_empty() && self.is_down_in_windows(node, t)
-    }
-
-    #[inline(never)]
-    fn is_down_in_windows(&self, node: NodeId, t: u64) -> bool {
+        if self.down.is_empty() {
+            return false;
+        }
         let windows = &self.down[node.index()];
-        let after = windows.partition_point(|w| w.start <= t);
-        after > 0 && t < windows[after - 1].end
+        if windows.len() <= SCANNED_WINDOWS {
+            windows.iter().any(|w| w.start <= t && t < w.end)
+        } else {
+            down_in_many(windows, t)
+        }
     }
 
     /// Whether no partition and no crash is active at `t`.

@@ -231,6 +231,7 @@ impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {
 
 impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// A simulation of `system` whose decisions come from `decisions`.
+    #[inline(always)]
     pub fn with_decisions(system: S, decisions: D) -> Self {
         Simulation {
             system,
@@ -251,6 +252,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     }
 
     /// A simulation of `system`, already built by `factory` (kept for cold restarts).
+    #[inline(always)]
     pub(crate) fn from_built(system: S, factory: SharedFactory<S>, decisions: D) -> Self {
         let mut sim = Self::with_decisions(system, decisions);
         sim.factory = Some(factory);
@@ -683,6 +685,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// When the run became fault-free for good: the latest end of every fault, once no more can
     /// come (`None` while a nemesis may still inject some). From the start without faults.
+    #[inline]
     pub fn healed_at(&self) -> Option<u64> {
         let heal = self.engine.faults().heal_time();
         match self.nemesis.as_deref() {

@@ -128,6 +128,7 @@ pub(crate) struct EventQueue<M> {
 }
 
 impl<M> EventQueue<M> {
+    #[inline(always)]
     pub(crate) fn new() -> Self {
         EventQueue {
             slots: Vec::new(),
