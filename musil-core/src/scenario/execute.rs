@@ -23,11 +23,20 @@ use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
 use crate::sim::{Simulation, StopReason};
 use crate::system::System;
+use crate::system::factory::SharedFactory;
 
 use super::checks::Check;
 use super::oracle::{Observed, Oracle};
 use super::report::{FailureCause, FailureKind, SeedFailure, SimFailure, SimReport};
 use super::{RunSettings, Scenario};
+
+/// A handle on the scenario's factory for one chunk of seeds, with a reference count of its own:
+/// every seed's simulation holds one, and counting them all on the scenario's own handle would
+/// have every thread write one shared cache line for every seed.
+fn chunk_factory<S: 'static>(shared: &SharedFactory<S>) -> SharedFactory<S> {
+    let shared = Arc::clone(shared);
+    Arc::new(move |rng: &mut Rng<'_>| shared(rng))
+}
 
 /// The fewest seeds a worker claims at once: enough that claiming one chunk costs nothing.
 const MIN_CHUNK: usize = 32;
@@ -193,12 +202,13 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             let mut steps = 0;
             let start = number * size;
             let end = (start + size).min(seeds.len());
+            let factory = chunk_factory(&self.scenario.factory);
             for (index, &seed) in seeds[start..end].iter().enumerate() {
                 let index = start + index;
                 if index > lowest.load(Ordering::Relaxed) {
                     break;
                 }
-                let run = self.run_seed(Seeded::new(seed), false);
+                let run = self.run_seed(&factory, Seeded::new(seed), false);
                 steps += run.steps;
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
@@ -238,7 +248,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     /// its decisions and its world, and checks that the re-run fails the same way.
     fn explain(&self, first: SeedFailure<()>, index: usize) -> SimFailure<S> {
         let seed = self.settings.seeds[index];
-        let rerun = self.run_seed(Recording::new(Seeded::new(seed)), true);
+        let factory = &self.scenario.factory;
+        let rerun = self.run_seed(factory, Recording::new(Seeded::new(seed)), true);
         let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
         let failure = match rerun.failure {
             Some(again) if nondeterminism.is_none() => again,
@@ -254,7 +265,12 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
 
     /// Runs one seed with `decisions`, checking the oracle after every step; the panics of its
     /// user code are caught, and kept quiet.
-    fn run_seed<D: DecisionSource>(&self, mut decisions: D, record: bool) -> SeedRun<S, D> {
+    fn run_seed<D: DecisionSource>(
+        &self,
+        factory: &SharedFactory<S>,
+        mut decisions: D,
+        record: bool,
+    ) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
         let environment = generate(scenario, &mut decisions);
@@ -277,7 +293,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             Ok(system) => system,
             Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
         };
-        let mut sim = Simulation::from_built(system, Arc::clone(&scenario.factory), decisions);
+        let mut sim = Simulation::from_built(system, Arc::clone(factory), decisions);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.refinement.as_deref(),

@@ -129,14 +129,13 @@ impl<M> Handler<M> {
     }
 }
 
-/// What user code the simulation is running, so that a panic can say where it was raised.
-#[derive(Clone, Copy, Debug)]
-enum Running {
-    /// A node's handler (or its factory, rebuilding it).
-    Node(NodeId, &'static str),
-    /// The nemesis.
-    Nemesis,
-}
+/// What user code the simulation is running, so that a panic can say where it was raised: a
+/// node and its handler (or its factory, rebuilding it), or [`NEMESIS`]. A pair, not an enum: it
+/// is written twice per step, and the pair is the smaller.
+type Running = (NodeId, &'static str);
+
+/// [`Running`] while the nemesis runs.
+const NEMESIS: Running = (NodeId::new(u32::MAX as usize), "nemesis");
 
 /// A nemesis in a run: the function (`None` until given), when it stops by itself, and when
 /// it stopped.
@@ -405,7 +404,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     #[inline]
     fn dispatch(&mut self, node: NodeId, handler: Handler<M>) {
-        self.in_handler = Some(Running::Node(node, handler.name()));
+        self.in_handler = Some((node, handler.name()));
         let mut ctx = Context::new(&mut self.engine, node);
         self.system.visit_node(
             node,
@@ -420,17 +419,18 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// After a panic escaped [`Simulation::start`] or [`Simulation::step`]: the node and handler
     /// that panicked, as ``node `client` (on_message)``, or `the nemesis`.
     pub fn interrupted_handler(&self) -> Option<String> {
-        self.in_handler.map(|running| match running {
-            Running::Node(node, handler) => {
-                let names = self.engine.names();
-                let name = if names.is_empty() {
-                    node.to_string()
-                } else {
-                    names.name(node).to_string()
-                };
-                format!("node `{name}` ({handler})")
+        self.in_handler.map(|running| {
+            if running == NEMESIS {
+                return "the nemesis".to_string();
             }
-            Running::Nemesis => "the nemesis".to_string(),
+            let (node, handler) = running;
+            let names = self.engine.names();
+            let name = if names.is_empty() {
+                node.to_string()
+            } else {
+                names.name(node).to_string()
+            };
+            format!("node `{name}` ({handler})")
         })
     }
 
@@ -456,7 +456,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         let Some(nemesis) = run.nemesis.clone() else {
             return;
         };
-        self.in_handler = Some(Running::Nemesis);
+        self.in_handler = Some(NEMESIS);
         let mut control = self.engine.fault_control();
         nemesis(&self.system, &mut control);
         let (injections, stop) = control.finish();
@@ -578,10 +578,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         let Some(factory) = self.factory.clone() else {
             return;
         };
-        self.in_handler = Some(Running::Node(
-            node,
-            "factory, rebuilding it for a cold restart",
-        ));
+        self.in_handler = Some((node, "factory, rebuilding it for a cold restart"));
         let mut rng = Rng::new(self.engine.rewound(Stream::Setup), Stream::Setup);
         let mut fresh = factory(&mut rng);
         self.check_rebuilt(&fresh, node);
