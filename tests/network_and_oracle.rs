@@ -1204,14 +1204,19 @@ fn failure_display_has_the_documented_shape() {
              — scenario display_shape, seed {f}, step 2 (t=2)"
         )
     );
+    assert_eq!(lines[1], "  world:", "{text}");
     assert!(
-        lines[1].starts_with("  world: Lookup { client: Client {") && lines[1].contains("Some(-1)"),
+        lines[2].starts_with("    client: Client {") && lines[2].contains("Some(-1)"),
         "{text}"
     );
-    assert_eq!(lines[2], "  trace:", "{text}");
+    assert!(
+        lines[3].starts_with("    service: "),
+        "a node a line: {text}"
+    );
+    assert_eq!(lines[4], "  trace:", "{text}");
     let replay = lines.len() - 2;
     assert!(
-        lines[3..replay].iter().all(|l| l.starts_with("    t=")),
+        lines[5..replay].iter().all(|l| l.starts_with("    t=")),
         "{text}"
     );
     let trace = lines[3..replay].join("\n");
@@ -1229,6 +1234,15 @@ fn failure_display_has_the_documented_shape() {
     );
     assert_eq!(lines[replay + 1], "(failed on run 2 of 3)");
     assert_eq!(failure.replay(), &lines[replay]["  replay: ".len()..]);
-    let events = failure.trace().expect("a trace").events();
-    assert!(events.last().is_some_and(|e| e.step == 2 && e.is_step()));
+    the_last_step_and_its_change_are_traced(failure.trace().expect("a trace").events());
+}
+
+fn the_last_step_and_its_change_are_traced(events: &[musil::TraceEvent]) {
+    let last_step = events.iter().rev().find(|e| e.is_step());
+    assert!(last_step.is_some_and(|e| e.step == 2), "{events:?}");
+    let changed = |e: &musil::TraceEvent| matches!(&e.kind, musil::TraceKind::Changed { lines } if lines[0].contains("Some(-1)"));
+    assert!(
+        events.iter().any(|e| e.step == 2 && changed(e)),
+        "the step's change is traced: {events:?}"
+    );
 }

@@ -388,19 +388,25 @@ fn failure_of<S: System<M> + Debug, M: Message, D: DecisionSource>(
     sim: &Simulation<S, M, D>,
     cause: FailureCause,
 ) -> SeedFailure<S> {
-    let world_debug = guarded(|| format!("{:?}", sim.world()))
-        .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"));
+    let debug = |pretty: bool| {
+        guarded(|| match pretty {
+            true => format!("{:#?}", sim.world()),
+            false => format!("{:?}", sim.world()),
+        })
+        .unwrap_or_else(|panic| format!("<Debug of the world panicked: {panic}>"))
+    };
     SeedFailure {
         cause,
         step: sim.steps(),
         time: sim.now(),
         world: None,
-        world_debug,
+        world_debug: debug(false),
+        world_pretty: debug(true),
     }
 }
 
 /// Starts the simulation and steps it, consulting the oracle, until a failure or the end.
-fn drive<S: System<M>, M: Message, D: DecisionSource>(
+fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
     sim: &mut Simulation<S, M, D>,
     oracle: &mut Oracle<'_, S>,
     max_steps: u64,
@@ -421,6 +427,10 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         }
         Err(panic) => return in_handler(sim, panic),
     }
+    let traced = sim.trace().is_some();
+    if traced {
+        snapshot(sim);
+    }
     if let Some(cause) = oracle.observe(sim) {
         return Some(cause);
     }
@@ -434,11 +444,22 @@ fn drive<S: System<M>, M: Message, D: DecisionSource>(
         if let Err(panic) = guarded(|| sim.process_step()) {
             return in_handler(sim, panic);
         }
+        if traced {
+            snapshot(sim);
+        }
         if let Some(cause) = oracle.observe(sim) {
             return Some(cause);
         }
     };
     oracle.finish(sim.world(), reason, sim.steps(), sim.healed_at())
+}
+
+/// Keeps the world in the trace (a panicking `Debug` is not the run's failure: it is noted).
+#[cold]
+fn snapshot<S: System<M> + Debug, M: Message, D: DecisionSource>(sim: &mut Simulation<S, M, D>) {
+    if let Ok(pretty) = guarded(|| format!("{:#?}", sim.world())) {
+        sim.keep_snapshot(pretty);
+    }
 }
 
 impl<S: System<M>, M: Message, D: DecisionSource> Observed<S> for Simulation<S, M, D> {

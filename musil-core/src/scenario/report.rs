@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::decision::DecisionRecord;
+use crate::sim::debug_text::one_node_a_line;
 use crate::sim::trace::Trace;
 
 /// How many trace events a failure's `Display` shows (the last ones); all are kept.
@@ -103,6 +104,8 @@ pub(crate) struct SeedFailure<S> {
     pub(crate) time: u64,
     pub(crate) world: Option<S>,
     pub(crate) world_debug: String,
+    /// The world's pretty `Debug` (`{:#?}`), which the report prints a node a line.
+    pub(crate) world_pretty: String,
 }
 
 /// What failed, in words: a kind and a detail.
@@ -130,6 +133,7 @@ impl<S> SeedFailure<S> {
             time: 0,
             world: None,
             world_debug: "<not built>".to_string(),
+            world_pretty: "<not built>".to_string(),
         }
     }
 
@@ -148,6 +152,7 @@ impl<S> SeedFailure<S> {
             time: self.time,
             world: None,
             world_debug: self.world_debug,
+            world_pretty: self.world_pretty,
         }
     }
 
@@ -277,7 +282,10 @@ impl<S> SimFailure<S> {
 impl<S> fmt::Display for SimFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
-        writeln!(f, "  world: {}", self.failure.world_debug)?;
+        writeln!(f, "  world:")?;
+        for line in one_node_a_line(&self.failure.world_pretty) {
+            writeln!(f, "    {line}")?;
+        }
         if let Some(trace) = &self.trace {
             writeln!(f, "  trace:")?;
             f.write_str(&trace.render("    ", SHOWN_TRACE_EVENTS))?;

@@ -20,6 +20,8 @@ pub(crate) trait EngineHandle<M> {
     fn timer_armed(&self, node: NodeId, name: &'static str) -> bool;
     fn decisions(&mut self) -> &mut dyn DecisionSource;
     fn disk(&mut self, node: NodeId) -> Disk<'_>;
+    fn tracing(&self) -> bool;
+    fn note(&mut self, node: NodeId, text: String);
 }
 
 /// What a node handler may do: read the virtual clock, send, arm timers, draw seeded randomness.
@@ -127,6 +129,26 @@ impl<'a, M: Message> Context<'a, M> {
     /// Reads see this node's unsynced writes; what a crash keeps depends on its kind.
     pub fn disk(&mut self) -> Disk<'_> {
         self.engine.disk(self.me)
+    }
+
+    /// Puts a line in the trace, under this node's name ("became leader of term 3"): the text is
+    /// only formatted when a trace is recorded (a failing seed's explanation), so a note costs
+    /// nothing in the runs that search for failures.
+    ///
+    /// ```
+    /// # use musil_core::{Context, Node};
+    /// # struct Candidate { term: u64 }
+    /// # impl Node<()> for Candidate {
+    /// fn on_timer(&mut self, ctx: &mut Context<()>, _: &'static str) {
+    ///     self.term += 1;
+    ///     ctx.note(format_args!("became leader of term {}", self.term));
+    /// }
+    /// # }
+    /// ```
+    pub fn note(&mut self, text: impl std::fmt::Display) {
+        if self.engine.tracing() {
+            self.engine.note(self.me, text.to_string());
+        }
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.

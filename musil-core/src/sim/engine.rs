@@ -109,6 +109,14 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
         &mut self.decisions
     }
 
+    fn tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    fn note(&mut self, node: NodeId, text: String) {
+        self.record(|| TraceKind::Note { node, text });
+    }
+
     fn disk(&mut self, node: NodeId) -> Disk<'_> {
         let storage = self.storage.get_or_insert_with(Box::default);
         if storage.disks.len() <= node.index() {
@@ -510,6 +518,14 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// A step restarts `node`: recorded.
     pub(crate) fn restarting(&mut self, node: NodeId, kind: CrashKind) {
         self.record(|| TraceKind::Restarted { node, kind });
+    }
+
+    /// Keeps the world's pretty `Debug` in the trace, if one is recorded.
+    pub(crate) fn snapshot(&mut self, pretty: impl FnOnce() -> String) {
+        let (time, step) = (self.now, self.counters.steps);
+        if let Some(trace) = &mut self.trace {
+            trace.snapshot(time, step, pretty());
+        }
     }
 
     /// Every node's disk, read-only.

@@ -15,6 +15,7 @@ use crate::system::node::Node;
 use crate::system::{NodeVisitor, System};
 
 pub mod context;
+pub mod debug_text;
 pub mod disk;
 mod engine;
 pub mod error;
@@ -203,6 +204,23 @@ pub struct Simulation<S, M, D = Seeded> {
     nemesis: Option<Box<NemesisRun<S>>>,
     /// The user code being run (set before each call, cleared after): after a panic, where.
     in_handler: Option<Running>,
+}
+
+impl<S: System<M> + fmt::Debug, M: Message, D: DecisionSource> Simulation<S, M, D> {
+    /// When a trace is recorded: keeps the world as it is now (its pretty `Debug`) in it, with
+    /// the lines that changed since the last snapshot. A scenario's explanation of a failure
+    /// calls this after the start and after every step.
+    pub fn snapshot_world(&mut self) {
+        let system = &self.system;
+        self.engine.snapshot(|| format!("{system:#?}"));
+    }
+}
+
+impl<S, M: Message, D: DecisionSource> Simulation<S, M, D> {
+    /// Keeps `pretty`, the world's pretty `Debug` made by the caller, in the trace.
+    pub(crate) fn keep_snapshot(&mut self, pretty: String) {
+        self.engine.snapshot(|| pretty);
+    }
 }
 
 impl<S: System<M>, M: Message> Simulation<S, M, Seeded> {

@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::id::NodeId;
 
+use super::debug_text::changed_lines;
 use super::disk::record::{DiskOp, UnsyncedFate, op_text, power_loss_text};
 use super::faults::CrashKind;
 use super::storage::DiskError;
@@ -112,6 +113,19 @@ pub enum TraceKind {
         /// What it did, as the trace prints it after `nemesis: `.
         action: String,
     },
+    /// A node's handler said what it was doing (`ctx.note(..)`).
+    Note {
+        /// The node.
+        node: NodeId,
+        /// What it said.
+        text: String,
+    },
+    /// After a step, the lines of the world's pretty `Debug` that changed: each is
+    /// `path: value` as it reads now.
+    Changed {
+        /// The changed lines, trimmed.
+        lines: Vec<String>,
+    },
 }
 
 /// One line of a trace: when, at which step, what.
@@ -142,6 +156,9 @@ impl TraceEvent {
 pub struct Trace {
     names: Vec<String>,
     events: Vec<TraceEvent>,
+    /// The world's pretty `Debug` after the start and after each step, when the run was
+    /// explained by a scenario: `(step, text)`.
+    snapshots: Vec<(u64, String)>,
 }
 
 impl Trace {
@@ -149,7 +166,30 @@ impl Trace {
         Trace {
             names,
             events: Vec::new(),
+            snapshots: Vec::new(),
         }
+    }
+
+    /// Keeps the world as it is after `step` (its pretty `Debug`), and records the lines that
+    /// changed since the last one.
+    pub(crate) fn snapshot(&mut self, time: u64, step: u64, pretty: String) {
+        if let Some((_, previous)) = self.snapshots.last() {
+            let lines = changed_lines(previous, &pretty);
+            if !lines.is_empty() {
+                self.events.push(TraceEvent {
+                    time,
+                    step,
+                    kind: TraceKind::Changed { lines },
+                });
+            }
+        }
+        self.snapshots.push((step, pretty));
+    }
+
+    /// The world after the start and after each step, as its pretty `Debug`: `(step, text)`
+    /// (empty unless a scenario explained the run).
+    pub fn snapshots(&self) -> &[(u64, String)] {
+        &self.snapshots
     }
 
     pub(crate) fn push(&mut self, event: TraceEvent) {
@@ -235,6 +275,8 @@ impl Trace {
                 )
             }
             TraceKind::Nemesis { action } => format!("nemesis: {action}"),
+            TraceKind::Note { node, text } => format!("{} 📝 {text}", self.name(*node)),
+            TraceKind::Changed { lines } => format!("  ~ {}", lines.join("  ~ ")),
         }
     }
 
