@@ -42,11 +42,13 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             jobs: 1,
             max_steps: None,
             replay: replay.clone(),
+            shrink: None,
         };
         match EnvSettings::from_env() {
             Ok(env) => self.execute(&RunSettings {
                 jobs: env.jobs(),
                 max_steps: env.max_steps,
+                shrink: env.shrink,
                 ..settings(env.seeds_for(self.declared_seeds()))
             }),
             Err(problem) => self.invalid_report(
@@ -67,6 +69,8 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             jobs,
             max_steps: Some(max_steps),
             replay: replay::current_process().map(Replay::FixedSeeds),
+            // The seeds are the code's; how hard to shrink is still the environment's.
+            shrink: EnvSettings::from_env().ok().and_then(|env| env.shrink),
         })
     }
 }

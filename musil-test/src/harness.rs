@@ -237,6 +237,7 @@ fn run_trial(
         jobs: 1,
         max_steps: context.env.max_steps,
         replay: Some(Replay::Command(command)),
+        shrink: context.env.shrink,
     };
     let report = scenario.run_erased(&settings);
     match (report.passed(), report.failure().is_some()) {

@@ -36,6 +36,7 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         jobs: env.jobs(),
         max_steps: env.max_steps,
         replay: Some(Replay::Command(command)),
+        shrink: env.shrink,
     };
     let report = (entry.build)().run_erased(&settings);
     if report.passed() {

@@ -28,6 +28,16 @@ impl<D: DecisionSource> Recording<D> {
     pub fn into_log(self) -> Vec<DecisionRecord> {
         self.log
     }
+
+    /// The inner source.
+    pub fn inner(&self) -> &D {
+        &self.inner
+    }
+
+    /// The inner source and the log, consuming the recorder.
+    pub fn into_parts(self) -> (D, Vec<DecisionRecord>) {
+        (self.inner, self.log)
+    }
 }
 
 impl<D: DecisionSource> DecisionSource for Recording<D> {

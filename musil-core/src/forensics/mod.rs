@@ -2,4 +2,6 @@
 //! shrinking it (`shrink`), replaying recorded choices (`choices`), and exporting the run as a
 //! JSON Lines file and a self-contained HTML picture (`export`).
 
+pub mod choices;
 pub mod export;
+pub mod shrink;

@@ -9,6 +9,7 @@
 //! | `MUSIL_SHARD=i/n` | keeps every `n`-th seed of the plan, starting with the `i`-th (1-based) |
 //! | `MUSIL_JOBS=N` | threads that run the seeds of one scenario (default: the cores) |
 //! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
+//! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
 //!
 //! An unparsable value is an error that names the variable and shows a valid example; it never
 //! falls back silently.
@@ -27,6 +28,8 @@ pub const SHARD: &str = "MUSIL_SHARD";
 pub const JOBS: &str = "MUSIL_JOBS";
 /// `MUSIL_MAX_STEPS`: step bound for every scenario.
 pub const MAX_STEPS: &str = "MUSIL_MAX_STEPS";
+/// `MUSIL_SHRINK`: how many runs shrinking a failure may try (0: no shrinking).
+pub const SHRINK: &str = "MUSIL_SHRINK";
 
 /// A bad value in one of musil's environment variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +66,8 @@ pub struct EnvSettings {
     pub jobs: Option<usize>,
     /// `MUSIL_MAX_STEPS`.
     pub max_steps: Option<u64>,
+    /// `MUSIL_SHRINK`.
+    pub shrink: Option<u32>,
 }
 
 impl EnvSettings {
@@ -84,6 +89,9 @@ impl EnvSettings {
                 .transpose()?,
             max_steps: lookup(MAX_STEPS)
                 .map(|v| parse_positive(MAX_STEPS, &v, "50000"))
+                .transpose()?,
+            shrink: lookup(SHRINK)
+                .map(|v| parse_u64(SHRINK, &v, "200").map(|n| n.min(u64::from(u32::MAX)) as u32))
                 .transpose()?,
         };
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::per_seed::PerSeed;
-use crate::decision::recording::Recording;
 use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
 use crate::decision::{DecisionSource, Stream};
+use crate::forensics::choices::Choices;
 use crate::id::Message;
 use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
@@ -53,10 +53,10 @@ fn chunk_size(seeds: usize, jobs: usize) -> usize {
 /// A scenario prepared for one call of [`Scenario::execute`]: its invariants gathered and
 /// sorted, its settings fixed.
 pub(crate) struct Execution<'a, S, M> {
-    scenario: &'a Scenario<S, M>,
-    settings: &'a RunSettings,
+    pub(super) scenario: &'a Scenario<S, M>,
+    pub(super) settings: &'a RunSettings,
     invariants: Vec<Check<S>>,
-    max_steps: u64,
+    pub(super) max_steps: u64,
 }
 
 /// The lowest failing seed of a list (its index and what failed), and the steps run up to it.
@@ -66,11 +66,51 @@ struct FirstFailure {
 }
 
 /// What one seed's run found.
-struct SeedRun<S, D> {
-    failure: Option<SeedFailure<S>>,
-    steps: u64,
-    decisions: Option<D>,
-    trace: Option<Trace>,
+pub(crate) struct SeedRun<S, D> {
+    pub(crate) failure: Option<SeedFailure<S>>,
+    pub(crate) steps: u64,
+    pub(crate) decisions: Option<D>,
+    pub(crate) trace: Option<Trace>,
+    /// Its faults, when the run was asked to count them ([`How::forensic`]).
+    pub(crate) faults: Option<FaultCount>,
+}
+
+/// The faults of a run, for shrinking: the schedule's original lengths, how many of them the
+/// run kept, and the lengths of the nemesis's, with how many were injected.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FaultCount {
+    pub(crate) schedule_lengths: Vec<u64>,
+    pub(crate) schedule_kept: usize,
+    pub(crate) nemesis_lengths: Vec<u64>,
+    pub(crate) nemesis_injected: usize,
+}
+
+/// How to run one seed.
+pub(crate) struct How<'a, S> {
+    pub(crate) factory: &'a SharedFactory<S>,
+    /// Record the trace.
+    pub(crate) record: bool,
+    /// Count the faults, and apply these choices' fault edits and step bound.
+    pub(crate) forensic: Option<&'a Choices>,
+}
+
+impl<S> Clone for How<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for How<'_, S> {}
+
+impl<'a, S> How<'a, S> {
+    /// A plain run: no trace, nothing counted.
+    pub(crate) fn plain(factory: &'a SharedFactory<S>) -> Self {
+        How {
+            factory,
+            record: false,
+            forensic: None,
+        }
+    }
 }
 
 impl<S, D> SeedRun<S, D> {
@@ -81,6 +121,7 @@ impl<S, D> SeedRun<S, D> {
             steps: 0,
             decisions: None,
             trace: None,
+            faults: None,
         }
     }
 }
@@ -140,7 +181,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     }
 
     /// The report's failure for the seed at `index` of the settings' seeds.
-    fn failure(
+    pub(super) fn failure(
         &self,
         failure: SeedFailure<S>,
         settings: &RunSettings,
@@ -158,6 +199,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             replay: self.replay_line(seed, settings),
             run: index + 1,
             runs_planned: settings.seeds.len(),
+            shrinking: None,
         }
     }
 }
@@ -208,7 +250,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                 if index > lowest.load(Ordering::Relaxed) {
                     break;
                 }
-                let run = self.run_seed(&factory, Seeded::new(seed), false);
+                let run = self.run_seed(How::plain(&factory), Seeded::new(seed));
                 steps += run.steps;
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
@@ -244,48 +286,19 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         first
     }
 
-    /// Re-runs the failing seed at `index` with a recording decision source, to get its trace,
-    /// its decisions and its world, and checks that the re-run fails the same way.
-    fn explain(&self, first: SeedFailure<()>, index: usize) -> SimFailure<S> {
-        let seed = self.settings.seeds[index];
-        let factory = &self.scenario.factory;
-        let rerun = self.run_seed(factory, Recording::new(Seeded::new(seed)), true);
-        let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
-        let failure = match rerun.failure {
-            Some(again) if nondeterminism.is_none() => again,
-            _ => first.forget_world(),
-        };
-        let mut report = self
-            .scenario
-            .failure(failure, self.settings, index, nondeterminism);
-        report.trace = rerun.trace;
-        report.decisions = rerun.decisions.map(Recording::into_log).unwrap_or_default();
-        report
-    }
-
     /// Runs one seed with `decisions`, checking the oracle after every step; the panics of its
     /// user code are caught, and kept quiet.
-    fn run_seed<D: DecisionSource>(
+    pub(crate) fn run_seed<D: DecisionSource>(
         &self,
-        factory: &SharedFactory<S>,
+        how: How<'_, S>,
         mut decisions: D,
-        record: bool,
     ) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
-        let environment = generate(scenario, &mut decisions);
-        let (network, faults) = match environment {
-            Ok(settings) => settings,
-            Err(cause) => return SeedRun::unbuilt(cause),
-        };
-        let storage = match scenario
-            .storage
-            .as_ref()
-            .map(|s| storage_of(s, &mut decisions))
+        let (network, faults, storage, mut count) = match environment(scenario, how, &mut decisions)
         {
-            None => None,
-            Some(Ok(storage)) => Some(storage),
-            Some(Err(cause)) => return SeedRun::unbuilt(cause),
+            Ok(environment) => environment,
+            Err(cause) => return SeedRun::unbuilt(cause),
         };
         // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
         let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
@@ -293,7 +306,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             Ok(system) => system,
             Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
         };
-        let mut sim = Simulation::from_built(system, Arc::clone(factory), decisions);
+        let mut sim = Simulation::from_built(system, Arc::clone(how.factory), decisions);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.refinement.as_deref(),
@@ -301,11 +314,34 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario.converge_within,
             !faults.is_empty() || scenario.nemesis.is_some(),
         );
-        sim.configure(network, faults, storage, record);
+        sim.configure(network, faults, storage, how.record);
         if let Some(nemesis) = &scenario.nemesis {
             sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
         }
-        let cause = drive(&mut sim, &mut oracle, self.max_steps);
+        let mut max_steps = self.max_steps;
+        if let Some(choices) = how.forensic {
+            sim.set_nemesis_edits(choices.nemesis_edits().clone());
+            max_steps = choices
+                .max_steps()
+                .map_or(max_steps, |bound| bound.min(max_steps));
+        }
+        let cause = drive(&mut sim, &mut oracle, max_steps);
+        if let Some(count) = &mut count {
+            let (lengths, injected) = sim.nemesis_faults();
+            count.nemesis_lengths = lengths.to_vec();
+            count.nemesis_injected = injected as usize;
+        }
+        self.finish(sim, cause, count)
+    }
+
+    /// A finished run as a [`SeedRun`]: what failed (with the world), its steps, its decisions
+    /// and trace.
+    fn finish<D: DecisionSource>(
+        &self,
+        sim: Simulation<S, M, D>,
+        cause: Option<FailureCause>,
+        count: Option<FaultCount>,
+    ) -> SeedRun<S, D> {
         let mut failure = cause.map(|cause| failure_of(&sim, cause));
         let steps = sim.steps();
         let (world, decisions, trace) = sim.into_parts();
@@ -317,8 +353,42 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             steps,
             decisions: Some(decisions),
             trace,
+            faults: count,
         }
     }
+}
+
+/// A seed's environment as one run uses it: its network, its faults (with the fault edits of a
+/// forensic run applied), its storage (`None`: reliable), and, for a forensic run, the count
+/// of its faults.
+type RunEnvironment<M> = (
+    NetworkModel<M>,
+    FaultSchedule,
+    Option<StorageModel>,
+    Option<FaultCount>,
+);
+
+/// The environment of one run of `scenario` (see [`RunEnvironment`]).
+fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
+    scenario: &Scenario<S, M>,
+    how: How<'_, S>,
+    decisions: &mut D,
+) -> Result<RunEnvironment<M>, FailureCause> {
+    let (network, mut faults) = generate(scenario, decisions)?;
+    let count = how.forensic.map(|choices| {
+        let schedule_lengths = faults.lengths();
+        faults = faults.edited(choices.fault_edits());
+        FaultCount {
+            schedule_lengths,
+            schedule_kept: faults.len(),
+            ..FaultCount::default()
+        }
+    });
+    let storage = match &scenario.storage {
+        Some(storage) => Some(storage_of(storage, decisions)?),
+        None => None,
+    };
+    Ok((network, faults, storage, count))
 }
 
 /// The seed's network and faults, from the environment stream in that order; a panic in a
@@ -347,34 +417,6 @@ fn storage_of<D: DecisionSource>(
 ) -> Result<StorageModel, FailureCause> {
     let mut rng = Rng::new(decisions, Stream::Environment);
     guarded(|| storage.resolve(&mut rng)).map_err(|panic| panicked("the storage generator", panic))
-}
-
-/// Why a re-run of `seed` does not explain its first failure, if it does not.
-fn divergence<S>(
-    seed: u64,
-    first: &SeedFailure<()>,
-    again: Option<&SeedFailure<S>>,
-) -> Option<String> {
-    let outside = "The run depends on something outside musil's control (wall clock, hash-map \
-                   order, global state, threads); the trace above is the re-run's";
-    match again {
-        Some(again) if again.same_as(first) && again.world_debug == first.world_debug => None,
-        Some(again) if again.same_as(first) => Some(format!(
-            "seed {seed} failed identically when re-run, but the world printed differently. \
-             Unordered state in a node (a HashMap or HashSet) prints in a different order on \
-             each run; if a node iterates it, its behaviour can change between runs too"
-        )),
-        Some(again) => Some(format!(
-            "re-running seed {seed} to record its trace failed differently: first {}, then {}. \
-             {outside}",
-            first.summary(),
-            again.summary()
-        )),
-        None => Some(format!(
-            "re-running seed {seed} to record its trace did not fail (first: {}). {outside}",
-            first.summary()
-        )),
-    }
 }
 
 /// A panic in user code outside any node, as a failure.

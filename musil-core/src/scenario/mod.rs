@@ -22,6 +22,7 @@ use crate::system::factory::{Factory, SharedFactory};
 mod checks;
 pub mod env;
 mod execute;
+mod explain;
 mod oracle;
 pub mod per_seed;
 mod refinement;
@@ -357,6 +358,9 @@ pub struct RunSettings {
     /// How the report says to replay a failure, unless the scenario names its own
     /// [`replay_command`](Scenario::replay_command); `None`: the current program.
     pub replay: Option<Replay>,
+    /// How many runs shrinking a failure may try (`MUSIL_SHRINK`); `None`: the default, 1000;
+    /// `Some(0)`: no shrinking.
+    pub shrink: Option<u32>,
 }
 
 impl RunSettings {
@@ -367,6 +371,7 @@ impl RunSettings {
             jobs: 1,
             max_steps: None,
             replay: None,
+            shrink: None,
         }
     }
 
@@ -379,6 +384,12 @@ impl RunSettings {
     /// Bounds each run to `max_steps` steps.
     pub fn max_steps(mut self, max_steps: u64) -> Self {
         self.max_steps = Some(max_steps);
+        self
+    }
+
+    /// Lets shrinking a failure try at most `attempts` runs (0: no shrinking).
+    pub fn shrink(mut self, attempts: u32) -> Self {
+        self.shrink = Some(attempts);
         self
     }
 

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::decision::DecisionRecord;
+use crate::forensics::choices::Choices;
 use crate::sim::debug_text::one_node_a_line;
 use crate::sim::trace::Trace;
 
@@ -168,6 +169,69 @@ impl<S> SeedFailure<S> {
     }
 }
 
+/// What shrinking a failure did: the sizes it went from and to, the attempts it made, and the
+/// choices that replay the shrunk run.
+#[derive(Clone, Debug)]
+pub struct Shrinking {
+    /// Steps, faults and loud (non-quiet) decisions of the original run.
+    pub(crate) from: (u64, usize, usize),
+    /// The same, of the shrunk run.
+    pub(crate) to: (u64, usize, usize),
+    /// Runs tried.
+    pub(crate) attempts: u32,
+    /// The choices that replay the shrunk run.
+    pub(crate) choices: Choices,
+    /// The original run's trace.
+    pub(crate) original_trace: Option<Trace>,
+}
+
+impl Shrinking {
+    /// Steps of the original run and of the shrunk one.
+    pub fn steps(&self) -> (u64, u64) {
+        (self.from.0, self.to.0)
+    }
+
+    /// Faults of the original run and of the shrunk one.
+    pub fn faults(&self) -> (usize, usize) {
+        (self.from.1, self.to.1)
+    }
+
+    /// Non-quiet decisions of the original run and of the shrunk one.
+    pub fn loud_decisions(&self) -> (usize, usize) {
+        (self.from.2, self.to.2)
+    }
+
+    /// Runs tried.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The choices that replay the shrunk run (with the seed).
+    pub fn choices(&self) -> &Choices {
+        &self.choices
+    }
+
+    /// The original (unshrunk) run's trace.
+    pub fn original_trace(&self) -> Option<&Trace> {
+        self.original_trace.as_ref()
+    }
+}
+
+impl fmt::Display for Shrinking {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let ((s0, f0, d0), (s1, f1, d1)) = (self.from, self.to);
+        write!(
+            f,
+            "shrunk: {s0} → {s1} steps, {f0} fault{} → {f1}, {d0} → {d1} non-quiet decision{} ({} attempt{})",
+            plural(f0),
+            plural(d0),
+            self.attempts,
+            plural(self.attempts as usize)
+        )
+    }
+}
+
 /// The first failing seed of a scenario: what failed, where, the world then, and how it got
 /// there.
 #[derive(Clone, Debug)]
@@ -181,6 +245,8 @@ pub struct SimFailure<S> {
     pub(crate) replay: String,
     pub(crate) run: usize,
     pub(crate) runs_planned: usize,
+    /// Set when the failure was shrunk: the report's run is then the shrunk one.
+    pub(crate) shrinking: Option<Shrinking>,
 }
 
 impl<S> SimFailure<S> {
@@ -196,7 +262,14 @@ impl<S> SimFailure<S> {
             replay: self.replay,
             run: self.run,
             runs_planned: self.runs_planned,
+            shrinking: self.shrinking,
         }
+    }
+
+    /// What shrinking did, if the failure was shrunk (the report's world, step and trace are
+    /// then the shrunk run's).
+    pub fn shrinking(&self) -> Option<&Shrinking> {
+        self.shrinking.as_ref()
     }
 
     /// The scenario's name.
@@ -292,6 +365,9 @@ impl<S> fmt::Display for SimFailure<S> {
         }
         if let Some(divergence) = &self.nondeterminism {
             writeln!(f, "  NONDETERMINISM: {divergence}")?;
+        }
+        if let Some(shrinking) = &self.shrinking {
+            writeln!(f, "  {shrinking}")?;
         }
         writeln!(f, "  replay: {}", self.replay)?;
         write!(f, "(failed on run {} of {})", self.run, self.runs_planned)

@@ -166,7 +166,12 @@ pub(crate) fn changed_lines(before: &str, after: &str) -> Vec<String> {
         .take(room)
         .take_while(|(a, b)| a == b)
         .count();
-    new[prefix..new.len() - suffix].to_vec()
+    // A block's opening line says nothing its lines (which carry its path) do not.
+    new[prefix..new.len() - suffix]
+        .iter()
+        .filter(|line| !line.ends_with(['{', '[', '(']))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue};
 use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
+use crate::forensics::choices::FaultEdits;
 
 /// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +73,13 @@ pub(crate) struct Engine<M, D> {
     counters: Counters,
     trace: Option<Trace>,
     decisions: D,
+    /// The length of every fault the nemesis has asked for, in order (the index of each is its
+    /// ordinal for [`FaultEdits`]).
+    asked: Vec<u64>,
+    /// How many of them were injected.
+    injected: u32,
+    /// Edits of the nemesis's faults, when a shrunk run is replayed.
+    nemesis_edits: Option<Box<FaultEdits>>,
 }
 
 impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
@@ -168,6 +176,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             counters: Counters::default(),
             trace: None,
             decisions,
+            asked: Vec::new(),
+            injected: 0,
+            nemesis_edits: None,
         }
     }
 
@@ -550,9 +561,46 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             self.faults.forget_before(self.now);
         }
         for Injection { request, because } in injections {
+            let Some(request) = self.edit(request) else {
+                continue;
+            };
+            self.injected += 1;
             let because = because.map_or_else(String::new, |reason| format!(" ({reason})"));
             self.inject_one(request, &because);
         }
+    }
+
+    /// Uses `edits` on the nemesis's faults (a shrunk run's).
+    pub(crate) fn set_nemesis_edits(&mut self, edits: FaultEdits) {
+        self.nemesis_edits = (!edits.is_empty()).then(|| Box::new(edits));
+    }
+
+    /// The lengths of the faults the nemesis asked for, and how many were injected.
+    pub(crate) fn nemesis_faults(&self) -> (&[u64], u32) {
+        (&self.asked, self.injected)
+    }
+
+    /// The request as the edits leave it: `None` if they drop it, a shorter fault if they
+    /// shorten it.
+    fn edit(&mut self, mut request: Request) -> Option<Request> {
+        let ordinal = self.asked.len() as u32;
+        self.asked.push(match &request {
+            Request::Cut { duration, .. } => *duration,
+            Request::Crash { down_for, .. } => *down_for,
+            Request::HealAll => 0,
+        });
+        let Some(edits) = self.nemesis_edits.as_deref() else {
+            return Some(request);
+        };
+        if edits.drops(ordinal) {
+            return None;
+        }
+        match &mut request {
+            Request::Cut { duration, .. } => *duration = edits.length(ordinal, *duration).max(1),
+            Request::Crash { down_for, .. } => *down_for = edits.length(ordinal, *down_for).max(1),
+            Request::HealAll => {}
+        }
+        Some(request)
     }
 
     /// Records what the nemesis did.

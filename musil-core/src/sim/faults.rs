@@ -13,6 +13,7 @@ use crate::id::NodeId;
 use crate::system::names::NodeNames;
 
 use super::error::SetupError;
+use crate::forensics::choices::FaultEdits;
 
 /// Which links a partition cuts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,6 +223,48 @@ impl FaultSchedule {
         let partition_ends = self.partitions.iter().map(|p| p.end);
         let crash_ends = self.crashes.iter().map(|c| c.end);
         partition_ends.chain(crash_ends).max().unwrap_or(0)
+    }
+
+    /// The length of every fault, partitions first, then crashes, in the order added.
+    pub fn lengths(&self) -> Vec<u64> {
+        let partitions = self
+            .partitions
+            .iter()
+            .map(|p| p.end.saturating_sub(p.start));
+        partitions
+            .chain(self.crashes.iter().map(|c| c.end.saturating_sub(c.start)))
+            .collect()
+    }
+
+    /// How many faults the schedule holds (partitions and crashes).
+    pub fn len(&self) -> usize {
+        self.partitions.len() + self.crashes.len()
+    }
+
+    /// The schedule with `edits` applied: the faults they drop left out, the ones they shorten
+    /// ended earlier (faults are numbered partitions first, then crashes, in the order added).
+    pub fn edited(&self, edits: &FaultEdits) -> FaultSchedule {
+        if edits.is_empty() {
+            return self.clone();
+        }
+        let kept = |index: usize| !edits.drops(index as u32);
+        let end = |index: usize, start: u64, end: u64| match edits.lengths.get(&(index as u32)) {
+            Some(&length) => end.min(start.saturating_add(length)),
+            None => end,
+        };
+        let mut edited = FaultSchedule::new();
+        for (index, p) in self.partitions.iter().enumerate().filter(|(i, _)| kept(*i)) {
+            let end = end(index, p.start, p.end);
+            edited.partitions.push(Partition { end, ..p.clone() });
+        }
+        let base = self.partitions.len();
+        for (index, c) in self.crashes.iter().enumerate() {
+            if kept(base + index) {
+                let end = end(base + index, c.start, c.end);
+                edited.crashes.push(Crash { end, ..c.clone() });
+            }
+        }
+        edited
     }
 
     /// Checks the schedule against the system's node names and compiles it for the engine.

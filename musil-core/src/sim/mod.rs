@@ -26,6 +26,7 @@ mod queue;
 pub mod storage;
 pub mod trace;
 
+use crate::forensics::choices::FaultEdits;
 use crate::system::names::Destination;
 use context::Context;
 use disk::{DiskView, Disks};
@@ -691,6 +692,25 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// Every node's disk, read-only.
     pub fn disks(&self) -> Disks<'_> {
         self.engine.disks()
+    }
+
+    /// Uses `edits` on the nemesis's faults: those they drop are not injected, those they
+    /// shorten last less (faults are numbered in the order the nemesis asks for them).
+    pub fn nemesis_edits(mut self, edits: FaultEdits) -> Self {
+        self.assert_not_started("nemesis_edits");
+        self.engine.set_nemesis_edits(edits);
+        self
+    }
+
+    /// Sets the nemesis edits in place.
+    pub(crate) fn set_nemesis_edits(&mut self, edits: FaultEdits) {
+        self.engine.set_nemesis_edits(edits);
+    }
+
+    /// The lengths of the faults the nemesis has asked for (in order), and how many of them
+    /// were injected.
+    pub fn nemesis_faults(&self) -> (&[u64], u32) {
+        self.engine.nemesis_faults()
     }
 
     /// Disk operations so far.

@@ -261,6 +261,13 @@ impl Trace {
                 };
                 format!("{} ↻ {how}", self.name(*node))
             }
+            _ => self.story_body(kind),
+        }
+    }
+
+    /// The lines of disks, power losses, the nemesis, notes and changes.
+    fn story_body(&self, kind: &TraceKind) -> String {
+        match kind {
             TraceKind::Disk {
                 node,
                 file,
@@ -276,7 +283,11 @@ impl Trace {
             }
             TraceKind::Nemesis { action } => format!("nemesis: {action}"),
             TraceKind::Note { node, text } => format!("{} 📝 {text}", self.name(*node)),
-            TraceKind::Changed { lines } => format!("  ~ {}", lines.join("  ~ ")),
+            TraceKind::Changed { lines } => {
+                let indent = format!("\n{:13}  ~ ", "");
+                format!("  ~ {}", lines.join(&indent))
+            }
+            _ => unreachable!("body handles the network, timers and restarts"),
         }
     }
 
@@ -291,9 +302,11 @@ impl Trace {
             ));
         }
         for event in &self.events[skipped..] {
-            out.push_str(indent);
-            out.push_str(self.line(event).trim_end());
-            out.push('\n');
+            for line in self.line(event).lines() {
+                out.push_str(indent);
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
         }
         out
     }

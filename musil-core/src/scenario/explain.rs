@@ -1,0 +1,198 @@
+//! Explaining the first failing seed: re-running it with its choices recorded and its trace on
+//! (which also checks that it replays identically), then shrinking it — searching for smaller
+//! choices that fail the same way — and re-running the smallest with its trace, for the report.
+
+use std::fmt::Debug;
+
+use crate::decision::recording::Recording;
+use crate::forensics::choices::{Choices, Choosing};
+use crate::forensics::shrink::{self, Attempt};
+use crate::id::Message;
+use crate::system::System;
+
+use super::execute::{Execution, How, SeedRun};
+use super::report::{FailureCause, FailureKind, SeedFailure, Shrinking, SimFailure};
+
+impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
+    /// Re-runs the failing seed at `index` recording its choices and trace, checks that the
+    /// re-run fails the same way, and shrinks it.
+    pub(crate) fn explain(&self, first: SeedFailure<()>, index: usize) -> SimFailure<S> {
+        let seed = self.settings.seeds[index];
+        let empty = Choices::default();
+        let how = How {
+            factory: &self.scenario.factory,
+            record: true,
+            forensic: Some(&empty),
+        };
+        let rerun = self.run_seed(how, Recording::new(Choosing::live(seed)));
+        let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
+        let shrunk = match (&nondeterminism, &rerun.failure) {
+            (None, Some(failure)) => self.shrink(seed, failure, &rerun),
+            _ => None,
+        };
+        match shrunk {
+            Some((smallest, shrinking)) => self.report(smallest, index, None, Some(shrinking)),
+            None => {
+                let failure = match rerun.failure {
+                    Some(again) if nondeterminism.is_none() => again,
+                    _ => first.forget_world(),
+                };
+                let rerun = SeedRun {
+                    failure: Some(failure),
+                    ..rerun
+                };
+                self.report(rerun, index, nondeterminism, None)
+            }
+        }
+    }
+
+    /// The report of `run` (a recorded run of the seed at `index`).
+    fn report(
+        &self,
+        run: SeedRun<S, Recording<Choosing>>,
+        index: usize,
+        nondeterminism: Option<String>,
+        shrinking: Option<Shrinking>,
+    ) -> SimFailure<S> {
+        let failure = run
+            .failure
+            .unwrap_or_else(|| unreachable!("only failing runs are reported"));
+        let mut report = self
+            .scenario
+            .failure(failure, self.settings, index, nondeterminism);
+        report.trace = run.trace;
+        report.decisions = run.decisions.map(Recording::into_log).unwrap_or_default();
+        report.shrinking = shrinking;
+        report
+    }
+
+    /// Shrinks the recorded failing `run` of `seed`; `None` if shrinking is off, not possible,
+    /// or found nothing smaller. Returns the smallest run, recorded, and what it came from.
+    fn shrink(
+        &self,
+        seed: u64,
+        failure: &SeedFailure<S>,
+        run: &SeedRun<S, Recording<Choosing>>,
+    ) -> Option<(SeedRun<S, Recording<Choosing>>, Shrinking)> {
+        let budget = self.settings.shrink.unwrap_or(shrink::DEFAULT_BUDGET);
+        if budget == 0 || failure.cause.kind == FailureKind::InvalidScenario {
+            return None;
+        }
+        let wanted = site(&failure.cause);
+        let start = attempt(run, Choices::default())?;
+        let original = (start.steps, start.faults, start.choices.loud());
+        let (smallest, attempts) = shrink::shrink(start.clone(), budget, |choices| {
+            let how = How {
+                factory: &self.scenario.factory,
+                record: false,
+                forensic: Some(choices),
+            };
+            let run = self.run_seed(how, Choosing::replay(seed, choices));
+            let same = run
+                .failure
+                .as_ref()
+                .is_some_and(|f| site(&f.cause) == wanted);
+            same.then(|| attempt(&run, choices.clone())).flatten()
+        });
+        if smallest == start {
+            return None;
+        }
+        let how = How {
+            factory: &self.scenario.factory,
+            record: true,
+            forensic: Some(&smallest.choices),
+        };
+        let replay = Recording::new(Choosing::replay(seed, &smallest.choices));
+        let recorded = self.run_seed(how, replay);
+        let shrinking = Shrinking {
+            from: original,
+            to: (smallest.steps, smallest.faults, smallest.choices.loud()),
+            attempts,
+            choices: smallest.choices,
+            original_trace: run.trace.clone(),
+        };
+        recorded.failure.is_some().then_some((recorded, shrinking))
+    }
+}
+
+/// What identifies a failure for shrinking: its kind and where it arose — the invariant or goal
+/// named in backticks, or the place a panic was raised.
+fn site(cause: &FailureCause) -> (FailureKind, String) {
+    let detail = &cause.detail;
+    let place = match cause.kind {
+        FailureKind::Panic => detail
+            .rfind("(panicked at ")
+            .map_or(detail.as_str(), |at| &detail[at..]),
+        _ => detail.split('`').nth(1).unwrap_or(""),
+    };
+    (cause.kind, place.to_string())
+}
+
+/// The attempt a failing recorded `run` made with `choices`: the answers it actually gave, and
+/// its size.
+fn attempt<S, D>(run: &SeedRun<S, D>, mut choices: Choices) -> Option<Attempt>
+where
+    D: AsChoosing,
+{
+    let failure = run.failure.as_ref()?;
+    let faults = run.faults.as_ref()?;
+    choices.streams = run.decisions.as_ref()?.given();
+    for list in choices.streams.values_mut() {
+        while list.last() == Some(&None) {
+            list.pop();
+        }
+    }
+    choices.streams.retain(|_, list| !list.is_empty());
+    Some(Attempt {
+        choices,
+        steps: failure.step,
+        faults: faults.schedule_kept + faults.nemesis_injected,
+        schedule_lengths: faults.schedule_lengths.clone(),
+        nemesis_lengths: faults.nemesis_lengths.clone(),
+    })
+}
+
+/// A decision source whose given answers can be read back.
+trait AsChoosing {
+    fn given(&self) -> std::collections::BTreeMap<crate::decision::Stream, Vec<Option<u64>>>;
+}
+
+impl AsChoosing for Choosing {
+    fn given(&self) -> std::collections::BTreeMap<crate::decision::Stream, Vec<Option<u64>>> {
+        self.given_answers().clone()
+    }
+}
+
+impl AsChoosing for Recording<Choosing> {
+    fn given(&self) -> std::collections::BTreeMap<crate::decision::Stream, Vec<Option<u64>>> {
+        self.inner().given_answers().clone()
+    }
+}
+
+/// Why a re-run of `seed` does not explain its first failure, if it does not.
+fn divergence<S>(
+    seed: u64,
+    first: &SeedFailure<()>,
+    again: Option<&SeedFailure<S>>,
+) -> Option<String> {
+    let outside = "The run depends on something outside musil's control (wall clock, hash-map \
+                   order, global state, threads); the trace above is the re-run's";
+    match again {
+        Some(again) if again.same_as(first) && again.world_debug == first.world_debug => None,
+        Some(again) if again.same_as(first) => Some(format!(
+            "seed {seed} failed identically when re-run, but the world printed differently. \
+             Unordered state in a node (a HashMap or HashSet) prints in a different order on \
+             each run; if a node iterates it, its behaviour can change between runs too"
+        )),
+        Some(again) => Some(format!(
+            "re-running seed {seed} to record its trace failed differently: first {}, then {}. \
+             {outside}",
+            first.summary(),
+            again.summary()
+        )),
+        None => Some(format!(
+            "re-running seed {seed} to record its trace did not fail (first: {}). {outside}",
+            first.summary()
+        )),
+    }
+}
