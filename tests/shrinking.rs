@@ -1,0 +1,178 @@
+//! Shrinking as users meet it: a planted bug that needs hundreds of steps and two nemesis
+//! crashes is reported as a run at least five times shorter that fails the same way and keeps
+//! both crashes; the shrunk result is the same on every run and thread count; `shrink(0)`
+//! reports the run as found; a power loss that causes a failure survives shrinking.
+//!
+//! The system: a `worker` does rounds of work, each after a random delay, and reports each round
+//! to a `ledger`, which counts rounds that go backwards. The planted bug: the worker keeps its
+//! round in memory only, so a cold crash sends it back to round 1. A `noise` node ticks to a
+//! `sink` every time unit (steps that depend on time), and the nemesis also splits the noise
+//! nodes at random (faults the failure does not need).
+
+use musil::prelude::*;
+use musil::{RunSettings, TraceKind};
+
+#[derive(Clone, Debug)]
+enum Msg {
+    Round(u32),
+    Tick,
+}
+
+#[derive(Debug, Default)]
+struct Worker {
+    round: u32,
+}
+
+impl Node<Msg> for Worker {
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        let delay = ctx.randint(1, 40) as u64;
+        ctx.set_timer("work", delay);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
+        self.round += 1;
+        ctx.send("ledger", Msg::Round(self.round));
+        let delay = ctx.randint(1, 40) as u64;
+        ctx.set_timer("work", delay);
+    }
+}
+
+#[derive(Debug, Default)]
+struct Ledger {
+    last: u32,
+    regressions: u32,
+}
+
+impl Node<Msg> for Ledger {
+    fn on_message(&mut self, _: &mut Context<Msg>, _: NodeId, msg: Msg) {
+        if let Msg::Round(round) = msg {
+            if round <= self.last {
+                self.regressions += 1;
+            }
+            self.last = round;
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Noise;
+
+impl Node<Msg> for Noise {
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        ctx.set_timer("tick", 1);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
+        ctx.send("sink", Msg::Tick);
+        ctx.set_timer("tick", 1);
+    }
+}
+
+#[derive(Debug, Default)]
+struct Sink;
+
+impl Node<Msg> for Sink {}
+
+#[derive(System, Debug, Default)]
+struct Shop {
+    worker: Worker,
+    ledger: Ledger,
+    noise: Noise,
+    sink: Sink,
+}
+
+/// Crashes the worker cold whenever it reaches round 3; splits the noise off now and then.
+fn crash_at_round_three(world: &Shop, faults: &mut FaultControl) {
+    if world.worker.round == 3 && !faults.is_down("worker") {
+        faults.crash_cold("worker", 2);
+    }
+    if faults.rng().chance(0.05) && !faults.is_down("worker") {
+        faults.partition("noise", "sink", 3);
+    }
+}
+
+fn at_most_one_regression(world: &Shop) -> bool {
+    world.ledger.regressions < 2
+}
+
+fn scenario() -> Scenario<Shop, Msg> {
+    Scenario::new(Shop::default)
+        .name("planted_round_reset")
+        .nemesis(crash_at_round_three)
+        .invariant("at_most_one_regression", at_most_one_regression)
+        .max_steps(5_000)
+}
+
+fn crashes_in(trace: &musil::Trace) -> usize {
+    trace
+        .events()
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Nemesis { action } if action.starts_with("crash_cold worker")))
+        .count()
+}
+
+#[test]
+fn a_long_failure_with_two_crashes_shrinks_to_a_much_shorter_one() {
+    let report = scenario().execute(&RunSettings::seeds([0]));
+    let failure = report.failure().expect("two crashes make two regressions");
+    assert_eq!(failure.kind(), FailureKind::Invariant);
+    assert!(
+        failure
+            .detail()
+            .starts_with("`at_most_one_regression` violated"),
+        "{failure}"
+    );
+    let shrinking = failure.shrinking().expect("the failure shrinks");
+    let (before, after) = shrinking.steps();
+    assert!(
+        before >= 200,
+        "the bug needs hundreds of steps to show: {before}"
+    );
+    assert!(
+        after * 5 <= before,
+        "at least 5x shorter: {before} -> {after}"
+    );
+    assert_eq!(failure.step(), after, "the report shows the shrunk run");
+    let (faults_before, faults_after) = shrinking.faults();
+    assert!(
+        faults_before > faults_after,
+        "the noise partitions go: {faults_before} -> {faults_after}"
+    );
+    let trace = failure.trace().expect("the shrunk run's trace");
+    assert_eq!(
+        crashes_in(trace),
+        2,
+        "both crashes the bug needs are kept:\n{failure}"
+    );
+    let original = shrinking.original_trace().expect("the original trace");
+    assert!(original.events().len() > trace.events().len());
+    let text = failure.to_string();
+    assert!(
+        text.contains(&format!("  shrunk: {before} → {after} steps")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_shrunk_result_is_the_same_on_every_run_and_thread_count() {
+    let seeds = || RunSettings::seeds(0..3);
+    let one = scenario().execute(&seeds()).to_string();
+    assert!(one.contains("  shrunk: "), "{one}");
+    assert_eq!(scenario().execute(&seeds()).to_string(), one);
+    assert_eq!(scenario().execute(&seeds().jobs(2)).to_string(), one);
+}
+
+#[test]
+fn shrink_zero_reports_the_run_as_found() {
+    let report = scenario().execute(&RunSettings::seeds([0]).shrink(0));
+    let failure = report.failure().expect("fails");
+    assert!(failure.shrinking().is_none());
+    assert!(!failure.to_string().contains("shrunk:"));
+    let shrunk = scenario().execute(&RunSettings::seeds([0]));
+    let (before, _) = shrunk
+        .failure()
+        .and_then(|f| f.shrinking())
+        .expect("shrinks")
+        .steps();
+    assert_eq!(failure.step(), before, "the unshrunk run is the original");
+}
