@@ -43,6 +43,7 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             max_steps: None,
             replay: replay.clone(),
             shrink: None,
+            regressions: Vec::new(),
         };
         match EnvSettings::from_env() {
             Ok(env) => self.execute(&RunSettings {
@@ -71,6 +72,7 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             replay: replay::current_process().map(Replay::FixedSeeds),
             // The seeds are the code's; how hard to shrink is still the environment's.
             shrink: EnvSettings::from_env().ok().and_then(|env| env.shrink),
+            regressions: Vec::new(),
         })
     }
 }

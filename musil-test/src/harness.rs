@@ -238,6 +238,7 @@ fn run_trial(
         max_steps: context.env.max_steps,
         replay: Some(Replay::Command(command)),
         shrink: context.env.shrink,
+        regressions: Vec::new(),
     };
     let report = scenario.run_erased(&settings);
     match (report.passed(), report.failure().is_some()) {

@@ -37,6 +37,7 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         max_steps: env.max_steps,
         replay: Some(Replay::Command(command)),
         shrink: env.shrink,
+        regressions: Vec::new(),
     };
     let report = (entry.build)().run_erased(&settings);
     if report.passed() {

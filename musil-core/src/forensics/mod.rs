@@ -3,5 +3,6 @@
 //! JSON Lines file and a self-contained HTML picture (`export`).
 
 pub mod choices;
+pub mod encoding;
 pub mod export;
 pub mod shrink;

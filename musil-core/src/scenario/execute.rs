@@ -59,6 +59,14 @@ pub(crate) struct Execution<'a, S, M> {
     pub(super) max_steps: u64,
 }
 
+/// Which run of a call failed: the seed at an index of the settings' seeds, or a regression
+/// entry (replayed before the seeds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Position {
+    Seed(usize),
+    Regression(usize),
+}
+
 /// The lowest failing seed of a list (its index and what failed), and the steps run up to it.
 struct FirstFailure {
     failed: Option<(usize, SeedFailure<()>)>,
@@ -170,7 +178,12 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// scenario and the first seed it was asked to run.
     pub fn invalid_report(&self, problem: String, settings: &RunSettings) -> SimReport<S> {
         let cause = FailureCause::new(FailureKind::InvalidScenario, problem);
-        let failure = self.failure(SeedFailure::unbuilt(cause), settings, 0, None);
+        let failure = self.failure(
+            SeedFailure::unbuilt(cause),
+            settings,
+            Position::Seed(0),
+            None,
+        );
         SimReport {
             scenario: self.name.clone(),
             runs: 0,
@@ -185,10 +198,19 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         &self,
         failure: SeedFailure<S>,
         settings: &RunSettings,
-        index: usize,
+        position: Position,
         nondeterminism: Option<String>,
     ) -> SimFailure<S> {
-        let seed = settings.seeds.get(index).copied().unwrap_or(0);
+        let (seed, run, runs_planned, regression) = match position {
+            Position::Seed(index) => {
+                let seed = settings.seeds.get(index).copied().unwrap_or(0);
+                (seed, index + 1, settings.seeds.len(), false)
+            }
+            Position::Regression(index) => {
+                let seed = settings.regressions.get(index).map_or(0, |r| r.0);
+                (seed, index + 1, settings.regressions.len(), true)
+            }
+        };
         SimFailure {
             scenario: self.name.clone(),
             seed,
@@ -197,9 +219,11 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             decisions: Vec::new(),
             nondeterminism,
             replay: self.replay_line(seed, settings),
-            run: index + 1,
-            runs_planned: settings.seeds.len(),
+            run,
+            runs_planned,
             shrinking: None,
+            choices: None,
+            regression,
         }
     }
 }
@@ -216,10 +240,14 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
 
     /// Runs the seeds and reports the first failing one in seed order.
     pub(crate) fn run(&self) -> SimReport<S> {
+        if let Some(report) = self.replay_regressions() {
+            return report;
+        }
         let first = self.first_failure();
-        let failure = first
-            .failed
-            .map(|(index, failure)| self.explain(failure, index));
+        let failure = first.failed.map(|(index, failure)| {
+            let seed = self.settings.seeds[index];
+            self.explain(failure, seed, Position::Seed(index), None)
+        });
         let runs = failure
             .as_ref()
             .map_or(self.settings.seeds.len(), |f| f.run);

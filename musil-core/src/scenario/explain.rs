@@ -1,6 +1,7 @@
-//! Explaining the first failing seed: re-running it with its choices recorded and its trace on
+//! Explaining the first failing run: re-running it with its choices recorded and its trace on
 //! (which also checks that it replays identically), then shrinking it — searching for smaller
 //! choices that fail the same way — and re-running the smallest with its trace, for the report.
+//! Also the replay of recorded runs (regressions file entries) before a call's seeds.
 
 use std::fmt::Debug;
 
@@ -10,28 +11,64 @@ use crate::forensics::shrink::{self, Attempt};
 use crate::id::Message;
 use crate::system::System;
 
-use super::execute::{Execution, How, SeedRun};
-use super::report::{FailureCause, FailureKind, SeedFailure, Shrinking, SimFailure};
+use super::execute::{Execution, How, Position, SeedRun};
+use super::report::{FailureCause, FailureKind, SeedFailure, Shrinking, SimFailure, SimReport};
 
 impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
-    /// Re-runs the failing seed at `index` recording its choices and trace, checks that the
-    /// re-run fails the same way, and shrinks it.
-    pub(crate) fn explain(&self, first: SeedFailure<()>, index: usize) -> SimFailure<S> {
-        let seed = self.settings.seeds[index];
+    /// Replays the settings' regression entries in order; the report of the first that fails.
+    pub(crate) fn replay_regressions(&self) -> Option<SimReport<S>> {
+        for (index, (seed, choices)) in self.settings.regressions.iter().enumerate() {
+            let how = How {
+                factory: &self.scenario.factory,
+                record: false,
+                forensic: Some(choices),
+            };
+            let run = self.run_seed(how, Choosing::replay(*seed, choices));
+            if let Some(failure) = run.failure {
+                let position = Position::Regression(index);
+                let failure = self.explain(failure.forget_world(), *seed, position, Some(choices));
+                return Some(SimReport {
+                    scenario: self.scenario.name.clone(),
+                    runs: 0,
+                    steps: 0,
+                    failure: Some(failure),
+                    expected: self.scenario.expected,
+                });
+            }
+        }
+        None
+    }
+
+    /// Re-runs the failing run of `seed` (from `start`, recorded choices, or live) recording its
+    /// choices and trace, checks that the re-run fails the same way, and shrinks it.
+    pub(crate) fn explain(
+        &self,
+        first: SeedFailure<()>,
+        seed: u64,
+        position: Position,
+        start: Option<&Choices>,
+    ) -> SimFailure<S> {
         let empty = Choices::default();
         let how = How {
             factory: &self.scenario.factory,
             record: true,
-            forensic: Some(&empty),
+            forensic: Some(start.unwrap_or(&empty)),
         };
-        let rerun = self.run_seed(how, Recording::new(Choosing::live(seed)));
+        let source = match start {
+            Some(choices) => Choosing::replay(seed, choices),
+            None => Choosing::live(seed),
+        };
+        let rerun = self.run_seed(how, Recording::new(source));
         let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
-        let shrunk = match (&nondeterminism, &rerun.failure) {
-            (None, Some(failure)) => self.shrink(seed, failure, &rerun),
+        let recorded = match (&nondeterminism, &rerun.failure) {
+            (None, Some(_)) => attempt(&rerun, start.cloned().unwrap_or_default()),
             _ => None,
         };
-        match shrunk {
-            Some((smallest, shrinking)) => self.report(smallest, index, None, Some(shrinking)),
+        let shrunk = recorded
+            .as_ref()
+            .and_then(|recorded| self.shrink(seed, recorded, &rerun));
+        let mut report = match shrunk {
+            Some((smallest, shrinking)) => self.report(smallest, position, None, Some(shrinking)),
             None => {
                 let failure = match rerun.failure {
                     Some(again) if nondeterminism.is_none() => again,
@@ -41,16 +78,21 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
                     failure: Some(failure),
                     ..rerun
                 };
-                self.report(rerun, index, nondeterminism, None)
+                self.report(rerun, position, nondeterminism, None)
             }
-        }
+        };
+        report.choices = match &report.shrinking {
+            Some(shrinking) => Some(shrinking.choices.clone()),
+            None => recorded.map(|recorded| recorded.choices),
+        };
+        report
     }
 
-    /// The report of `run` (a recorded run of the seed at `index`).
+    /// The report of `run` (a recorded run at `position`).
     fn report(
         &self,
         run: SeedRun<S, Recording<Choosing>>,
-        index: usize,
+        position: Position,
         nondeterminism: Option<String>,
         shrinking: Option<Shrinking>,
     ) -> SimFailure<S> {
@@ -59,7 +101,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             .unwrap_or_else(|| unreachable!("only failing runs are reported"));
         let mut report = self
             .scenario
-            .failure(failure, self.settings, index, nondeterminism);
+            .failure(failure, self.settings, position, nondeterminism);
         report.trace = run.trace;
         report.decisions = run.decisions.map(Recording::into_log).unwrap_or_default();
         report.shrinking = shrinking;
@@ -71,15 +113,16 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
     fn shrink(
         &self,
         seed: u64,
-        failure: &SeedFailure<S>,
+        start: &Attempt,
         run: &SeedRun<S, Recording<Choosing>>,
     ) -> Option<(SeedRun<S, Recording<Choosing>>, Shrinking)> {
+        let failure = run.failure.as_ref()?;
         let budget = self.settings.shrink.unwrap_or(shrink::DEFAULT_BUDGET);
         if budget == 0 || failure.cause.kind == FailureKind::InvalidScenario {
             return None;
         }
         let wanted = site(&failure.cause);
-        let start = attempt(run, Choices::default())?;
+        let start = start.clone();
         let original = (start.steps, start.faults, start.choices.loud());
         let (smallest, attempts) = shrink::shrink(start.clone(), budget, |choices| {
             let how = How {

@@ -9,6 +9,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use crate::check::model::Model;
+use crate::forensics::choices::Choices;
 use crate::id::Message;
 use crate::property::{Goal, Invariant, InvariantOutcome};
 use crate::sim::disk::Disks;
@@ -361,6 +362,9 @@ pub struct RunSettings {
     /// How many runs shrinking a failure may try (`MUSIL_SHRINK`); `None`: the default, 1000;
     /// `Some(0)`: no shrinking.
     pub shrink: Option<u32>,
+    /// Runs to replay before the seeds, in order: a seed and the choices that make its run (the
+    /// regressions file's entries for this scenario). The first that fails is the report.
+    pub regressions: Vec<(u64, Choices)>,
 }
 
 impl RunSettings {
@@ -372,6 +376,7 @@ impl RunSettings {
             max_steps: None,
             replay: None,
             shrink: None,
+            regressions: Vec::new(),
         }
     }
 
@@ -390,6 +395,12 @@ impl RunSettings {
     /// Lets shrinking a failure try at most `attempts` runs (0: no shrinking).
     pub fn shrink(mut self, attempts: u32) -> Self {
         self.shrink = Some(attempts);
+        self
+    }
+
+    /// Replays these runs (a seed and its choices) before the seeds.
+    pub fn regressions(mut self, regressions: Vec<(u64, Choices)>) -> Self {
+        self.regressions = regressions;
         self
     }
 

@@ -247,6 +247,10 @@ pub struct SimFailure<S> {
     pub(crate) runs_planned: usize,
     /// Set when the failure was shrunk: the report's run is then the shrunk one.
     pub(crate) shrinking: Option<Shrinking>,
+    /// The choices that replay the reported run with its seed (shrunk or not).
+    pub(crate) choices: Option<Choices>,
+    /// Whether the failing run was a regression entry, replayed before the seeds.
+    pub(crate) regression: bool,
 }
 
 impl<S> SimFailure<S> {
@@ -263,7 +267,21 @@ impl<S> SimFailure<S> {
             run: self.run,
             runs_planned: self.runs_planned,
             shrinking: self.shrinking,
+            choices: self.choices,
+            regression: self.regression,
         }
+    }
+
+    /// The choices that replay the reported run with its seed (the shrunk run when it was
+    /// shrunk): what a regressions file entry stores. `None` when the run could not be
+    /// recorded (it did not replay identically, or failed before it began).
+    pub fn choices(&self) -> Option<&Choices> {
+        self.choices.as_ref()
+    }
+
+    /// Whether the failing run was a regressions file entry, replayed before the seeds.
+    pub fn is_regression(&self) -> bool {
+        self.regression
     }
 
     /// What shrinking did, if the failure was shrunk (the report's world, step and trace are
@@ -368,9 +386,21 @@ impl<S> fmt::Display for SimFailure<S> {
         }
         if let Some(shrinking) = &self.shrinking {
             writeln!(f, "  {shrinking}")?;
+            if let Some(choices) = &self.choices {
+                let (seed, choices) = (self.seed, choices.encode());
+                writeln!(f, "  shrunk run: seed={seed} choices={choices}")?;
+            }
         }
         writeln!(f, "  replay: {}", self.replay)?;
-        write!(f, "(failed on run {} of {})", self.run, self.runs_planned)
+        if self.regression {
+            write!(
+                f,
+                "(failed on regression entry {} of {}, replayed before the seeds)",
+                self.run, self.runs_planned
+            )
+        } else {
+            write!(f, "(failed on run {} of {})", self.run, self.runs_planned)
+        }
     }
 }
 
