@@ -83,6 +83,7 @@ macro_rules! main {
                 package: ::core::env!("CARGO_PKG_NAME"),
                 krate: ::core::env!("CARGO_CRATE_NAME"),
                 integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+                manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
             })
         }
     };

@@ -267,6 +267,7 @@ impl<'a> Names<'a> {
                     package: ::core::env!("CARGO_PKG_NAME"),
                     krate: ::core::env!("CARGO_CRATE_NAME"),
                     integration_test: ::core::option_env!("CARGO_TARGET_TMPDIR").is_some(),
+                    manifest_dir: ::core::env!("CARGO_MANIFEST_DIR"),
                 },
                 build: #build,
             };

@@ -300,6 +300,7 @@ mod tests {
         package: "pkg",
         krate: "suite",
         integration_test: true,
+        manifest_dir: "/nonexistent/musil-test-fixture",
     };
 
     fn entry(name: &'static str, build: fn() -> Box<dyn ErasedScenario>) -> &'static ScenarioEntry {

@@ -20,6 +20,7 @@ pub mod harness;
 mod plain;
 pub mod printer;
 pub mod registry;
+pub mod regressions;
 pub mod replay;
 pub mod trials;
 

@@ -6,7 +6,7 @@ use musil_core::seeds::{self, EnvSettings};
 use musil_core::{Replay, RunSettings};
 
 use crate::registry::ScenarioEntry;
-use crate::replay;
+use crate::{regressions, replay};
 
 /// Runs the scenario `entry` as one libtest test: panics (failing the test) unless it passes.
 pub fn run_test(entry: &'static ScenarioEntry) {
@@ -39,7 +39,14 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         shrink: env.shrink,
         regressions: Vec::new(),
     };
+    let settings = match regressions::replayed(&entry.target, &path, &env) {
+        Ok(runs) => settings.regressions(runs),
+        Err(problem) => panic!("musil: {problem}"),
+    };
     let report = (entry.build)().run_erased(&settings);
+    if let Some(recorded) = regressions::remember(&entry.target, &path, &report, &env) {
+        println!("{recorded}");
+    }
     if report.passed() {
         if report.failure().is_some() {
             println!("{report}");

@@ -41,6 +41,8 @@ pub struct Target {
     pub krate: &'static str,
     /// Whether it is an integration test target (`CARGO_TARGET_TMPDIR` is set only for those).
     pub integration_test: bool,
+    /// The package's directory (`CARGO_MANIFEST_DIR`): where its regressions file lives.
+    pub manifest_dir: &'static str,
 }
 
 impl Target {
@@ -115,6 +117,7 @@ mod tests {
         package: "my-pkg",
         krate: "scenarios",
         integration_test: true,
+        manifest_dir: "/nonexistent/musil-test-fixture",
     };
 
     #[test]

@@ -153,6 +153,7 @@ mod tests {
         package: "musil",
         krate: "scenarios",
         integration_test: true,
+        manifest_dir: "/nonexistent/musil-test-fixture",
     };
 
     #[test]
@@ -169,6 +170,7 @@ mod tests {
             package: "my-pkg",
             krate: "my_pkg",
             integration_test: false,
+            manifest_dir: "/nonexistent/musil-test-fixture",
         };
         assert_eq!(
             test_command(&lib, "net::retry", false, false),

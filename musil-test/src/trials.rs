@@ -197,6 +197,7 @@ mod tests {
         package: "p",
         krate: "suite",
         integration_test: true,
+        manifest_dir: "/nonexistent/musil-test-fixture",
     };
 
     fn entry(

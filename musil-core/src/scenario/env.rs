@@ -10,6 +10,7 @@
 //! | `MUSIL_JOBS=N` | threads that run the seeds of one scenario (default: the cores) |
 //! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
 //! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
+//! | `MUSIL_REGRESSIONS=off` | neither replays nor writes the regressions file |
 //!
 //! An unparsable value is an error that names the variable and shows a valid example; it never
 //! falls back silently.
@@ -30,6 +31,8 @@ pub const JOBS: &str = "MUSIL_JOBS";
 pub const MAX_STEPS: &str = "MUSIL_MAX_STEPS";
 /// `MUSIL_SHRINK`: how many runs shrinking a failure may try (0: no shrinking).
 pub const SHRINK: &str = "MUSIL_SHRINK";
+/// `MUSIL_REGRESSIONS`: `off` neither reads nor writes the regressions file.
+pub const REGRESSIONS: &str = "MUSIL_REGRESSIONS";
 
 /// A bad value in one of musil's environment variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +71,8 @@ pub struct EnvSettings {
     pub max_steps: Option<u64>,
     /// `MUSIL_SHRINK`.
     pub shrink: Option<u32>,
+    /// `MUSIL_REGRESSIONS` (`on` unless it says `off`).
+    pub regressions: bool,
 }
 
 impl EnvSettings {
@@ -93,6 +98,10 @@ impl EnvSettings {
             shrink: lookup(SHRINK)
                 .map(|v| parse_u64(SHRINK, &v, "200").map(|n| n.min(u64::from(u32::MAX)) as u32))
                 .transpose()?,
+            regressions: lookup(REGRESSIONS)
+                .map(|v| parse_switch(REGRESSIONS, &v))
+                .transpose()?
+                .unwrap_or(true),
         };
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
             return Err(EnvError::new(format!(
@@ -175,6 +184,16 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+fn parse_switch(name: &str, value: &str) -> Result<bool, EnvError> {
+    match value.trim() {
+        "on" | "1" => Ok(true),
+        "off" | "0" => Ok(false),
+        other => Err(EnvError::new(format!(
+            "{name}={other:?} is neither `on` nor `off` (for example {name}=off)"
+        ))),
+    }
 }
 
 fn parse_u64(name: &str, value: &str, example: &str) -> Result<u64, EnvError> {
