@@ -359,3 +359,69 @@ fn a_plain_scenario_names_the_seed_musil_seed_chose() {
     let line = format!("musil: `{name}` runs seed 3 only (MUSIL_SEED=3)");
     assert_eq!(text.matches(&line).count(), 1, "{text}");
 }
+
+/// A folder of its own for a test's regressions file, emptied.
+fn regressions_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("regressions-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A failure is recorded in the regressions file, and the next run replays it first, as a trial
+/// of its own that runs no seed at all; a line the runner cannot read stops it with the file and
+/// the line.
+#[test]
+fn a_recorded_failure_is_replayed_first_and_a_bad_line_is_named() {
+    let dir = regressions_dir("cli");
+    let folder = dir.to_string_lossy().into_owned();
+    let vars = [
+        ("MUSIL_REGRESSIONS", "on"),
+        ("MUSIL_REGRESSIONS_DIR", folder.as_str()),
+    ];
+    let bug = "demo::planted_duplication_bug";
+    let first = cargo_test("scenarios", &["--ignored", bug], &vars);
+    assert_eq!(first.status.code(), Some(101), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("musil: recorded this run in"),
+        "{}",
+        stdout(&first)
+    );
+    let file = dir.join("scenarios.txt");
+    let recorded = std::fs::read_to_string(&file).expect("the file is written");
+    let entry = recorded
+        .lines()
+        .find(|l| l.starts_with("v1 "))
+        .expect("an entry");
+    assert!(entry.starts_with(&format!("v1 {bug} seed=")), "{entry}");
+
+    let trial = format!("{bug}::regression_1");
+    let again = cargo_test("scenarios", &["--ignored", &trial, "--exact"], &vars);
+    let text = everything(&again);
+    assert_eq!(again.status.code(), Some(101), "{text}");
+    assert!(
+        text.contains("1 failed; 0 ignored"),
+        "one trial, the recorded run: {text}"
+    );
+    assert!(
+        text.contains("(failed on regression entry 1 of 1, replayed before the seeds)"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("still there"),
+        recorded,
+        "recorded once"
+    );
+
+    std::fs::write(&file, format!("{recorded}v1 {bug} seed=x choices=\n")).expect("written");
+    let broken = cargo_test("scenarios", &["--list"], &vars);
+    let said = everything(&broken);
+    assert_ne!(broken.status.code(), Some(0), "{said}");
+    let line = recorded.lines().count() + 1;
+    assert!(
+        said.contains(&format!(
+            "scenarios.txt:{line}: `seed=x` is not seed=<number>"
+        )),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

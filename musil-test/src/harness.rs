@@ -14,6 +14,7 @@ use musil_core::{Replay, RunSettings};
 use crate::args::{self, Args, USAGE};
 use crate::printer::{Outcome, Printer, Tally};
 use crate::registry::{self, ErasedScenario, ScenarioEntry, Target};
+use crate::regressions;
 use crate::replay;
 use crate::trials::{Selection, Suite, Trial};
 
@@ -61,7 +62,15 @@ pub fn run(
         Err(problem) => return fail(err, &problem.to_string()),
     };
     warn(err, entries, target, &args);
-    let suite = Suite::new(entries, target, &env);
+    let recorded = match recorded_runs(target, &env) {
+        Ok(recorded) => recorded,
+        Err(problem) => return fail(err, &problem),
+    };
+    let suite =
+        Suite::new(entries, target, &env).with_regressions(|path| match env.shard_owns(path) {
+            true => regressions::runs_of(&recorded, path),
+            false => Vec::new(),
+        });
     let selection = suite.select(&args);
     let mut printer = Printer::new(out, args.format);
     if args.list {
@@ -81,6 +90,15 @@ pub fn run(
         Ok(true) => 0,
         Ok(false) | Err(_) => 101,
     }
+}
+
+/// The runs the regressions file records for this binary, unless the environment turns it off
+/// or asks for one seed.
+fn recorded_runs(target: &Target, env: &EnvSettings) -> Result<Vec<regressions::Entry>, String> {
+    if !env.regressions || env.seed.is_some() {
+        return Ok(Vec::new());
+    }
+    regressions::read(&regressions::path(target, env))
 }
 
 /// Warns about a binary without scenarios, and about a `--format` printed as pretty output.
@@ -228,24 +246,53 @@ fn run_trial(
         Some(Err(problem)) => return Outcome::Failed(problem.clone()),
         Some(Ok(scenario)) => scenario.as_ref(),
     };
-    let seeds = &suite.scenarios[trial.scenario].seeds;
-    // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
-    let name = format!("{}::seed_{{seed}}", suite.scenarios[trial.scenario].path);
-    let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
-    let settings = RunSettings {
-        seeds: trial.seed.map_or_else(|| seeds.clone(), |seed| vec![seed]),
+    let settings = trial_settings(suite, trial, context);
+    let report = scenario.run_erased(&settings);
+    let path = &suite.scenarios[trial.scenario].path;
+    let recorded = regressions::remember(context.target, path, &report, context.env);
+    let (passed, found) = (report.passed(), report.failure().is_some());
+    let text = match recorded {
+        Some(line) => format!("{report}\n{line}"),
+        None => report.to_string(),
+    };
+    match (passed, found) {
+        (true, found) => Outcome::Passed {
+            found: found.then_some(text),
+        },
+        (false, _) => Outcome::Failed(text),
+    }
+}
+
+/// What one trial runs: its seed (or all its scenario's seeds, for a `should_fail` scenario),
+/// or one recorded run, with the replay command that runs exactly this trial.
+fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSettings {
+    let scenario = &suite.scenarios[trial.scenario];
+    let base = RunSettings {
+        seeds: Vec::new(),
         jobs: 1,
         max_steps: context.env.max_steps,
-        replay: Some(Replay::Command(command)),
+        replay: None,
         shrink: context.env.shrink,
         regressions: Vec::new(),
     };
-    let report = scenario.run_erased(&settings);
-    match (report.passed(), report.failure().is_some()) {
-        (true, found) => Outcome::Passed {
-            found: found.then(|| report.to_string()),
-        },
-        (false, _) => Outcome::Failed(report.to_string()),
+    if let Some(index) = trial.regression {
+        let command =
+            replay::test_command(context.target, &trial.name, trial.ignored, context.nextest);
+        return RunSettings {
+            regressions: vec![scenario.regressions[index].clone()],
+            replay: Some(Replay::FixedSeeds(command)),
+            ..base
+        };
+    }
+    // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
+    let name = format!("{}::seed_{{seed}}", scenario.path);
+    let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
+    RunSettings {
+        seeds: trial
+            .seed
+            .map_or_else(|| scenario.seeds.clone(), |seed| vec![seed]),
+        replay: Some(Replay::Command(command)),
+        ..base
     }
 }
 

@@ -37,11 +37,14 @@ pub struct Entry {
     pub choices: Choices,
 }
 
-/// The regressions file of a test target.
-pub fn path(target: &Target) -> PathBuf {
-    Path::new(target.manifest_dir)
-        .join("musil-regressions")
-        .join(format!("{}.txt", target.krate))
+/// The regressions file of a test target: `musil-regressions/<target>.txt` beside the crate's
+/// `Cargo.toml`, or in `MUSIL_REGRESSIONS_DIR`.
+pub fn path(target: &Target, env: &EnvSettings) -> PathBuf {
+    let folder = match &env.regressions_dir {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(target.manifest_dir).join("musil-regressions"),
+    };
+    folder.join(format!("{}.txt", target.krate))
 }
 
 /// The entries of the file at `path` (none if there is no file), or an error naming the file
@@ -148,7 +151,7 @@ pub fn replayed(
     if !env.regressions || env.seed.is_some() || !env.shard_owns(scenario) {
         return Ok(Vec::new());
     }
-    Ok(runs_of(&read(&path(target))?, scenario))
+    Ok(runs_of(&read(&path(target, env))?, scenario))
 }
 
 /// Records the failing run of `report` (a failure not expected), unless the environment says
@@ -164,7 +167,7 @@ pub fn remember(
     if report.passed() || !env.regressions {
         return None;
     }
-    let file = path(target);
+    let file = path(target, env);
     match record(&file, scenario, failure.seed(), choices) {
         Ok(true) => Some(format!(
             "musil: recorded this run in {} (commit it: every run of `{scenario}` replays it first)",

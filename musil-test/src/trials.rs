@@ -1,9 +1,12 @@
 //! The trials of a `harness = false` binary: one per (scenario, seed) from the registry and the
 //! seeds the environment selects, named `path::seed_N` (a `should_fail` scenario is one trial,
-//! `path`), and their selection by filters, `--skip` and the ignored flags — with `--exact`
+//! `path`), preceded by one per run of the scenario recorded in the regressions file,
+//! `path::regression_K`, and their selection by filters, `--skip` and the ignored flags — with `--exact`
 //! finding a name without building the whole list.
 
 use musil_core::seeds::EnvSettings;
+
+use musil_core::forensics::choices::Choices;
 
 use crate::args::Args;
 use crate::registry::{ScenarioEntry, Target};
@@ -17,6 +20,8 @@ pub struct Trial {
     pub scenario: usize,
     /// The seed it runs; `None` runs all the scenario's seeds (a `should_fail` scenario).
     pub seed: Option<u64>,
+    /// The recorded run it replays instead (an index into [`SuiteScenario::regressions`]).
+    pub regression: Option<usize>,
     /// Whether the scenario carries `#[ignore]`.
     pub ignored: bool,
 }
@@ -30,6 +35,8 @@ pub struct SuiteScenario {
     pub path: String,
     /// The seeds this process runs (none: another shard runs this `should_fail` scenario).
     pub seeds: Vec<u64>,
+    /// The runs of it recorded in the regressions file, which this process replays first.
+    pub regressions: Vec<(u64, Choices)>,
 }
 
 /// Every scenario of a binary, sorted by path.
@@ -59,7 +66,12 @@ impl Suite {
                 let seeds = env
                     .seeds_of(&path, &declared, entry.expects_failure)
                     .unwrap_or_default();
-                SuiteScenario { entry, path, seeds }
+                SuiteScenario {
+                    entry,
+                    path,
+                    seeds,
+                    regressions: Vec::new(),
+                }
             })
             .collect();
         scenarios.sort_by(|a, b| a.path.cmp(&b.path));
@@ -83,6 +95,29 @@ impl Suite {
             name,
             scenario,
             seed,
+            regression: None,
+            ignored: s.entry.ignore,
+        }
+    }
+
+    /// Gives each scenario the runs `recorded` holds for it (not to a `should_fail` one).
+    pub fn with_regressions(mut self, recorded: impl Fn(&str) -> Vec<(u64, Choices)>) -> Self {
+        for scenario in &mut self.scenarios {
+            if !scenario.entry.expects_failure {
+                scenario.regressions = recorded(&scenario.path);
+            }
+        }
+        self
+    }
+
+    /// The trial replaying recorded run `index` of a scenario: `path::regression_K` (from 1).
+    fn regression_trial(&self, scenario: usize, index: usize) -> Trial {
+        let s = &self.scenarios[scenario];
+        Trial {
+            name: format!("{}::regression_{}", s.path, index + 1),
+            scenario,
+            seed: None,
+            regression: Some(index),
             ignored: s.entry.ignore,
         }
     }
@@ -92,10 +127,9 @@ impl Suite {
         match (s.entry.expects_failure, s.seeds.is_empty()) {
             (true, true) => Vec::new(),
             (true, false) => vec![self.trial(scenario, None)],
-            (false, _) => s
-                .seeds
-                .iter()
-                .map(|&seed| self.trial(scenario, Some(seed)))
+            (false, _) => (0..s.regressions.len())
+                .map(|index| self.regression_trial(scenario, index))
+                .chain(s.seeds.iter().map(|&seed| self.trial(scenario, Some(seed))))
                 .collect(),
         }
     }
@@ -108,7 +142,7 @@ impl Suite {
                 if s.entry.expects_failure {
                     usize::from(!s.seeds.is_empty())
                 } else {
-                    s.seeds.len()
+                    s.regressions.len() + s.seeds.len()
                 }
             })
             .sum()
@@ -129,6 +163,12 @@ impl Suite {
         if let Some(index) = index_of(name) {
             let s = &self.scenarios[index];
             return (s.entry.expects_failure && s.seeds.len() > 1).then(|| self.trial(index, None));
+        }
+        if let Some((path, k)) = name.rsplit_once("::regression_") {
+            let index = index_of(path)?;
+            let k = k.parse::<usize>().ok().filter(|&k| k >= 1)?;
+            let recorded = self.scenarios[index].regressions.len();
+            return (k <= recorded).then(|| self.regression_trial(index, k - 1));
         }
         let (path, seed) = name.rsplit_once("::seed_")?;
         let seed = seed.parse::<u64>().ok()?;
@@ -152,7 +192,7 @@ impl Suite {
                 .iter()
                 .filter_map(|name| self.find_exact(name))
                 .collect();
-            found.sort_by_key(|t| (t.scenario, t.seed));
+            found.sort_by_key(|t| (t.scenario, t.regression.is_none(), t.regression, t.seed));
             found.dedup();
             found
         } else {

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Variables of the outer run that must not leak into the commands under test.
-const LEAKY: [&str; 9] = [
+const LEAKY: [&str; 10] = [
     "NEXTEST",
     "NEXTEST_EXECUTION_MODE",
     "RUST_TEST_THREADS",
@@ -14,13 +14,17 @@ const LEAKY: [&str; 9] = [
     "MUSIL_SHARD",
     "MUSIL_JOBS",
     "MUSIL_MAX_STEPS",
+    "MUSIL_SHRINK",
 ];
 
-/// `command`, to run in the repository with none of the outer run's variables.
+/// `command`, to run in the repository with none of the outer run's variables, and without
+/// the regressions file (a failure a test provokes on purpose must not be recorded in the
+/// repository; a test of the file sets `MUSIL_REGRESSIONS=on` itself).
 pub fn clean(mut command: Command) -> Command {
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
     for var in LEAKY {
         command.env_remove(var);
     }
+    command.env("MUSIL_REGRESSIONS", "off");
     command
 }

@@ -11,6 +11,7 @@
 //! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
 //! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
 //! | `MUSIL_REGRESSIONS=off` | neither replays nor writes the regressions file |
+//! | `MUSIL_REGRESSIONS_DIR=dir` | keeps the regressions files in `dir` instead of `musil-regressions/` |
 //!
 //! An unparsable value is an error that names the variable and shows a valid example; it never
 //! falls back silently.
@@ -33,6 +34,9 @@ pub const MAX_STEPS: &str = "MUSIL_MAX_STEPS";
 pub const SHRINK: &str = "MUSIL_SHRINK";
 /// `MUSIL_REGRESSIONS`: `off` neither reads nor writes the regressions file.
 pub const REGRESSIONS: &str = "MUSIL_REGRESSIONS";
+/// `MUSIL_REGRESSIONS_DIR`: the folder of the regressions files, instead of `musil-regressions`
+/// beside the crate's `Cargo.toml`.
+pub const REGRESSIONS_DIR: &str = "MUSIL_REGRESSIONS_DIR";
 
 /// A bad value in one of musil's environment variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +77,8 @@ pub struct EnvSettings {
     pub shrink: Option<u32>,
     /// `MUSIL_REGRESSIONS` (`on` unless it says `off`).
     pub regressions: bool,
+    /// `MUSIL_REGRESSIONS_DIR`.
+    pub regressions_dir: Option<String>,
 }
 
 impl EnvSettings {
@@ -102,6 +108,7 @@ impl EnvSettings {
                 .map(|v| parse_switch(REGRESSIONS, &v))
                 .transpose()?
                 .unwrap_or(true),
+            regressions_dir: lookup(REGRESSIONS_DIR).filter(|dir| !dir.is_empty()),
         };
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
             return Err(EnvError::new(format!(

@@ -218,12 +218,16 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             trace: None,
             decisions: Vec::new(),
             nondeterminism,
-            replay: self.replay_line(seed, settings),
+            replay: match position {
+                Position::Seed(_) => self.replay_line(seed, settings),
+                Position::Regression(_) => self.rerun_line(settings),
+            },
             run,
             runs_planned,
             shrinking: None,
             choices: None,
             regression,
+            picture: None,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt::Debug;
 
 use crate::decision::recording::Recording;
 use crate::forensics::choices::{Choices, Choosing};
+use crate::forensics::export::{self, ExportHeader};
 use crate::forensics::shrink::{self, Attempt};
 use crate::id::Message;
 use crate::system::System;
@@ -85,6 +86,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             Some(shrinking) => Some(shrinking.choices.clone()),
             None => recorded.map(|recorded| recorded.choices),
         };
+        report.picture = draw(&report);
         report
     }
 
@@ -156,6 +158,45 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
         };
         recorded.failure.is_some().then_some((recorded, shrinking))
     }
+}
+
+/// Writes the reported run's trace (and the original's beside it, if it was shrunk) as JSON
+/// Lines and an HTML picture; the page's path, or `None` if there is no trace or writing failed
+/// (a failure to write never hides the failure itself).
+fn draw<S>(report: &SimFailure<S>) -> Option<std::path::PathBuf> {
+    let trace = report.trace.as_ref()?;
+    let dir = export::export_dir(&report.scenario);
+    let header = |label: &str| ExportHeader {
+        scenario: report.scenario.clone(),
+        seed: report.seed,
+        kind: report.kind().to_string(),
+        detail: report.detail().to_string(),
+        failing_step: Some(report.step()),
+        replay: report.replay.clone(),
+        label: label.to_string(),
+    };
+    if let Some(original) = report
+        .shrinking
+        .as_ref()
+        .and_then(|s| s.original_trace.as_ref())
+    {
+        let stem = export::stem(report.seed, Some("original"));
+        let mut unshrunk = header("original");
+        unshrunk.failing_step = report.shrinking.as_ref().map(|s| s.from.0);
+        let _ = export::write(&dir, &stem, original, &unshrunk);
+    }
+    let label = if report.shrinking.is_some() {
+        "shrunk"
+    } else {
+        "failing"
+    };
+    export::write(
+        &dir,
+        &export::stem(report.seed, None),
+        trace,
+        &header(label),
+    )
+    .ok()
 }
 
 /// What identifies a failure for shrinking: its kind and where it arose — the invariant or goal

@@ -324,6 +324,16 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         }
     }
 
+    /// How to replay a failing regressions file entry: rerun the scenario as it ran (it replays
+    /// the file's entries first); `MUSIL_SEED` would run the seed's own run instead.
+    pub(crate) fn rerun_line(&self, settings: &RunSettings) -> String {
+        let command = match self.replay.as_ref().or(settings.replay.as_ref()) {
+            Some(Replay::Command(template) | Replay::FixedSeeds(template)) => template.clone(),
+            None => current_program(),
+        };
+        format!("rerun it (the regressions file is replayed first): {command}")
+    }
+
     /// `MUSIL_MAX_STEPS=N MUSIL_SEED=S `: the variables that reproduce the run.
     fn seed_prefix(&self, seed: u64, settings: &RunSettings) -> String {
         let max_steps = self.max_steps_under(settings);

@@ -251,6 +251,8 @@ pub struct SimFailure<S> {
     pub(crate) choices: Option<Choices>,
     /// Whether the failing run was a regression entry, replayed before the seeds.
     pub(crate) regression: bool,
+    /// The picture of the reported run (`.html`, with a `.jsonl` beside it), if it was written.
+    pub(crate) picture: Option<std::path::PathBuf>,
 }
 
 impl<S> SimFailure<S> {
@@ -269,7 +271,14 @@ impl<S> SimFailure<S> {
             shrinking: self.shrinking,
             choices: self.choices,
             regression: self.regression,
+            picture: self.picture,
         }
+    }
+
+    /// The picture of the reported run: a self-contained HTML page (its `.jsonl` beside it),
+    /// written under `target/musil/<scenario>/` (or `MUSIL_TRACE_DIR`).
+    pub fn picture(&self) -> Option<&std::path::Path> {
+        self.picture.as_deref()
     }
 
     /// The choices that replay the reported run with its seed (the shrunk run when it was
@@ -379,7 +388,12 @@ impl<S> fmt::Display for SimFailure<S> {
         }
         if let Some(trace) = &self.trace {
             writeln!(f, "  trace:")?;
-            f.write_str(&trace.render("    ", SHOWN_TRACE_EVENTS))?;
+            let all = self
+                .picture
+                .as_ref()
+                .map(|page| page.with_extension("jsonl"));
+            let all = all.as_ref().map(|path| path.display().to_string());
+            f.write_str(&trace.render_with("    ", SHOWN_TRACE_EVENTS, all.as_deref()))?;
         }
         if let Some(divergence) = &self.nondeterminism {
             writeln!(f, "  NONDETERMINISM: {divergence}")?;
@@ -390,6 +404,9 @@ impl<S> fmt::Display for SimFailure<S> {
                 let (seed, choices) = (self.seed, choices.encode());
                 writeln!(f, "  shrunk run: seed={seed} choices={choices}")?;
             }
+        }
+        if let Some(page) = &self.picture {
+            writeln!(f, "  picture: {}", page.display())?;
         }
         writeln!(f, "  replay: {}", self.replay)?;
         if self.regression {

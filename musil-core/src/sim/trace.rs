@@ -294,11 +294,18 @@ impl Trace {
     /// The trace as lines, each prefixed by `indent`; when there are more than `limit` events,
     /// the earliest are summarised in one line so that the end of the run stays visible.
     pub fn render(&self, indent: &str, limit: usize) -> String {
+        self.render_with(indent, limit, None)
+    }
+
+    /// [`Trace::render`], saying where all the events are (`all`: a file) when some are left
+    /// out.
+    pub fn render_with(&self, indent: &str, limit: usize, all: Option<&str>) -> String {
         let skipped = self.events.len().saturating_sub(limit);
         let mut out = String::new();
         if skipped > 0 {
+            let all = all.unwrap_or("SimFailure::trace");
             out.push_str(&format!(
-                "{indent}… {skipped} earlier events (SimFailure::trace has them all)\n"
+                "{indent}… {skipped} earlier events (all of them: {all})\n"
             ));
         }
         for event in &self.events[skipped..] {
