@@ -44,12 +44,14 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             replay: replay.clone(),
             shrink: None,
             regressions: Vec::new(),
+            determinism: Default::default(),
         };
         match EnvSettings::from_env() {
             Ok(env) => self.execute(&RunSettings {
                 jobs: env.jobs(),
                 max_steps: env.max_steps,
                 shrink: env.shrink,
+                determinism: env.determinism.unwrap_or_default(),
                 ..settings(env.seeds_for(self.declared_seeds()))
             }),
             Err(problem) => self.invalid_report(
@@ -73,6 +75,7 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             // The seeds are the code's; how hard to shrink is still the environment's.
             shrink: EnvSettings::from_env().ok().and_then(|env| env.shrink),
             regressions: Vec::new(),
+            determinism: Default::default(),
         })
     }
 }

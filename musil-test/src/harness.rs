@@ -9,7 +9,7 @@ use std::time::Instant;
 use musil_core::panics::{guarded, quiet};
 use musil_core::pool::{self, Ahead};
 use musil_core::seeds::EnvSettings;
-use musil_core::{Replay, RunSettings};
+use musil_core::{Determinism, Replay, RunSettings};
 
 use crate::args::{self, Args, USAGE};
 use crate::printer::{Outcome, Printer, Tally};
@@ -274,6 +274,7 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         replay: None,
         shrink: context.env.shrink,
         regressions: Vec::new(),
+        determinism: context.env.determinism.unwrap_or_default(),
     };
     if let Some(index) = trial.regression {
         let command =
@@ -287,11 +288,18 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
     // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
     let name = format!("{}::seed_{{seed}}", scenario.path);
     let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
+    // One trial per seed: only the scenario's first seed checks its determinism by default.
+    let first = trial.seed.is_none() || trial.seed == scenario.seeds.first().copied();
+    let determinism = match base.determinism {
+        Determinism::First if !first => Determinism::Off,
+        chosen => chosen,
+    };
     RunSettings {
         seeds: trial
             .seed
             .map_or_else(|| scenario.seeds.clone(), |seed| vec![seed]),
         replay: Some(Replay::Command(command)),
+        determinism,
         ..base
     }
 }

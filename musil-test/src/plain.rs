@@ -38,6 +38,7 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         replay: Some(Replay::Command(command)),
         shrink: env.shrink,
         regressions: Vec::new(),
+        determinism: env.determinism.unwrap_or_default(),
     };
     let settings = match regressions::replayed(&entry.target, &path, &env) {
         Ok(runs) => settings.regressions(runs),

@@ -1,8 +1,10 @@
 //! Forensics: what musil does with a failure so that a person understands it in a minute —
-//! shrinking it (`shrink`), replaying recorded choices (`choices`), and exporting the run as a
-//! JSON Lines file and a self-contained HTML picture (`export`).
+//! recording and replaying a run's choices (`choices`, `encoding`), shrinking it (`shrink`),
+//! exporting it as JSON Lines and a self-contained HTML picture (`export`) — and the fingerprint
+//! of a run that tells a seed that lies (`digest`).
 
 pub mod choices;
+pub mod digest;
 pub mod encoding;
 pub mod export;
 pub mod shrink;

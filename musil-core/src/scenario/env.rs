@@ -11,12 +11,27 @@
 //! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
 //! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
 //! | `MUSIL_REGRESSIONS=off` | neither replays nor writes the regressions file |
+//! | `MUSIL_CHECK_DETERMINISM=first\|all\|off` | which passing seeds run twice to check they run the same way (default `first`) |
 //! | `MUSIL_REGRESSIONS_DIR=dir` | keeps the regressions files in `dir` instead of `musil-regressions/` |
 //!
 //! An unparsable value is an error that names the variable and shows a valid example; it never
 //! falls back silently.
 
 use std::fmt;
+
+/// Which passing seeds a call runs a second time, comparing the fingerprints of the two runs
+/// (their steps and their final world): a seed that runs differently is a `NONDETERMINISM`
+/// failure even though both runs passed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Determinism {
+    /// The first seed (the default): one extra run per call.
+    #[default]
+    First,
+    /// Every seed: twice the runs.
+    All,
+    /// None.
+    Off,
+}
 
 /// `MUSIL_SEED`: replay exactly one seed.
 pub const SEED: &str = "MUSIL_SEED";
@@ -34,6 +49,8 @@ pub const MAX_STEPS: &str = "MUSIL_MAX_STEPS";
 pub const SHRINK: &str = "MUSIL_SHRINK";
 /// `MUSIL_REGRESSIONS`: `off` neither reads nor writes the regressions file.
 pub const REGRESSIONS: &str = "MUSIL_REGRESSIONS";
+/// `MUSIL_CHECK_DETERMINISM`: which passing seeds run twice (`first`, `all`, `off`).
+pub const CHECK_DETERMINISM: &str = "MUSIL_CHECK_DETERMINISM";
 /// `MUSIL_REGRESSIONS_DIR`: the folder of the regressions files, instead of `musil-regressions`
 /// beside the crate's `Cargo.toml`.
 pub const REGRESSIONS_DIR: &str = "MUSIL_REGRESSIONS_DIR";
@@ -79,6 +96,8 @@ pub struct EnvSettings {
     pub regressions: bool,
     /// `MUSIL_REGRESSIONS_DIR`.
     pub regressions_dir: Option<String>,
+    /// `MUSIL_CHECK_DETERMINISM`.
+    pub determinism: Option<Determinism>,
 }
 
 impl EnvSettings {
@@ -109,6 +128,9 @@ impl EnvSettings {
                 .transpose()?
                 .unwrap_or(true),
             regressions_dir: lookup(REGRESSIONS_DIR).filter(|dir| !dir.is_empty()),
+            determinism: lookup(CHECK_DETERMINISM)
+                .map(|v| parse_determinism(&v))
+                .transpose()?,
         };
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
             return Err(EnvError::new(format!(
@@ -191,6 +213,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+fn parse_determinism(value: &str) -> Result<Determinism, EnvError> {
+    match value.trim() {
+        "first" => Ok(Determinism::First),
+        "all" => Ok(Determinism::All),
+        "off" => Ok(Determinism::Off),
+        other => Err(EnvError::new(format!(
+            "{CHECK_DETERMINISM}={other:?} is not `first`, `all` or `off` (for example \
+             {CHECK_DETERMINISM}=all)"
+        ))),
+    }
 }
 
 fn parse_switch(name: &str, value: &str) -> Result<bool, EnvError> {

@@ -12,6 +12,7 @@ use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
 use crate::decision::{DecisionSource, Stream};
 use crate::forensics::choices::Choices;
+use crate::forensics::digest::Digest;
 use crate::id::Message;
 use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
@@ -71,6 +72,8 @@ pub(crate) enum Position {
 struct FirstFailure {
     failed: Option<(usize, SeedFailure<()>)>,
     steps: u64,
+    /// The fingerprints of the passing seeds whose determinism is checked: `(index, print)`.
+    fingerprints: Vec<(usize, u64)>,
 }
 
 /// What one seed's run found.
@@ -81,6 +84,8 @@ pub(crate) struct SeedRun<S, D> {
     pub(crate) trace: Option<Trace>,
     /// Its faults, when the run was asked to count them ([`How::forensic`]).
     pub(crate) faults: Option<FaultCount>,
+    /// Its fingerprint, when asked for ([`How::fingerprint`]).
+    pub(crate) fingerprint: Option<u64>,
 }
 
 /// The faults of a run, for shrinking: the schedule's original lengths, how many of them the
@@ -100,6 +105,8 @@ pub(crate) struct How<'a, S> {
     pub(crate) record: bool,
     /// Count the faults, and apply these choices' fault edits and step bound.
     pub(crate) forensic: Option<&'a Choices>,
+    /// Take the run's fingerprint (its steps and its world at the end).
+    pub(crate) fingerprint: bool,
 }
 
 impl<S> Clone for How<'_, S> {
@@ -117,6 +124,7 @@ impl<'a, S> How<'a, S> {
             factory,
             record: false,
             forensic: None,
+            fingerprint: false,
         }
     }
 }
@@ -130,6 +138,7 @@ impl<S, D> SeedRun<S, D> {
             decisions: None,
             trace: None,
             faults: None,
+            fingerprint: None,
         }
     }
 }
@@ -248,10 +257,19 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             return report;
         }
         let first = self.first_failure();
-        let failure = first.failed.map(|(index, failure)| {
-            let seed = self.settings.seeds[index];
-            self.explain(failure, seed, Position::Seed(index), None)
-        });
+        let below = first
+            .failed
+            .as_ref()
+            .map_or(usize::MAX, |(index, _)| *index);
+        let lying = self.lying_seed(&first.fingerprints, below);
+        let failure = match (lying, first.failed) {
+            (Some(lie), _) => Some(lie),
+            (None, Some((index, failure))) => {
+                let seed = self.settings.seeds[index];
+                Some(self.explain(failure, seed, Position::Seed(index), None))
+            }
+            (None, None) => None,
+        };
         let runs = failure
             .as_ref()
             .map_or(self.settings.seeds.len(), |f| f.run);
@@ -273,7 +291,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let size = chunk_size(seeds.len(), self.settings.jobs);
         let lowest = AtomicUsize::new(usize::MAX);
         let chunk = |number: usize| {
-            let mut steps = 0;
+            let (mut steps, mut prints) = (0, Vec::new());
             let start = number * size;
             let end = (start + size).min(seeds.len());
             let factory = chunk_factory(&self.scenario.factory);
@@ -282,18 +300,24 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                 if index > lowest.load(Ordering::Relaxed) {
                     break;
                 }
-                let run = self.run_seed(How::plain(&factory), Seeded::new(seed));
+                let how = How {
+                    fingerprint: self.checks_determinism_of(index),
+                    ..How::plain(&factory)
+                };
+                let run = self.run_seed(how, Seeded::new(seed));
                 steps += run.steps;
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
-                    return (Some((index, failure.forget_world())), steps);
+                    return (Some((index, failure.forget_world())), steps, prints);
                 }
+                prints.extend(run.fingerprint.map(|print| (index, print)));
             }
-            (None, steps)
+            (None, steps, prints)
         };
         let mut first = FirstFailure {
             failed: None,
             steps: 0,
+            fingerprints: Vec::new(),
         };
         let chunks = seeds.len().div_ceil(size);
         // One thread, or one chunk: no worker is worth starting.
@@ -306,9 +330,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             threads,
             Ahead::Unbounded,
             &chunk,
-            |_, (failed, steps)| {
+            |_, (failed, steps, prints)| {
                 first.steps += steps;
                 first.failed = failed;
+                first.fingerprints.extend(prints);
                 match first.failed {
                     Some(_) => ControlFlow::Break(()),
                     None => ControlFlow::Continue(()),
@@ -357,13 +382,20 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                 .max_steps()
                 .map_or(max_steps, |bound| bound.min(max_steps));
         }
-        let cause = drive(&mut sim, &mut oracle, max_steps);
+        let mut digest = how.fingerprint.then(Digest::default);
+        let cause = drive(&mut sim, &mut oracle, max_steps, digest.as_mut());
+        let fingerprint = digest.map(|mut digest| {
+            digest.world(&format!("{:?}", sim.world()));
+            digest.finish()
+        });
         if let Some(count) = &mut count {
             let (lengths, injected) = sim.nemesis_faults();
             count.nemesis_lengths = lengths.to_vec();
             count.nemesis_injected = injected as usize;
         }
-        self.finish(sim, cause, count)
+        let mut run = self.finish(sim, cause, count);
+        run.fingerprint = fingerprint;
+        run
     }
 
     /// A finished run as a [`SeedRun`]: what failed (with the world), its steps, its decisions
@@ -386,6 +418,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             decisions: Some(decisions),
             trace,
             faults: count,
+            fingerprint: None,
         }
     }
 }
@@ -484,6 +517,7 @@ fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
     sim: &mut Simulation<S, M, D>,
     oracle: &mut Oracle<'_, S>,
     max_steps: u64,
+    mut digest: Option<&mut Digest>,
 ) -> Option<FailureCause> {
     let in_handler = |sim: &Simulation<S, M, D>, panic: Caught| {
         let place = sim
@@ -515,8 +549,13 @@ fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
         if sim.steps() >= max_steps {
             break StopReason::MaxSteps;
         }
-        if let Err(panic) = guarded(|| sim.process_step()) {
-            return in_handler(sim, panic);
+        match guarded(|| sim.process_step()) {
+            Ok(step) => {
+                if let Some(digest) = digest.as_deref_mut() {
+                    digest.step(&step);
+                }
+            }
+            Err(panic) => return in_handler(sim, panic),
         }
         if traced {
             snapshot(sim);

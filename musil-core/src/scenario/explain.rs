@@ -23,6 +23,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
                 factory: &self.scenario.factory,
                 record: false,
                 forensic: Some(choices),
+                fingerprint: false,
             };
             let run = self.run_seed(how, Choosing::replay(*seed, choices));
             if let Some(failure) = run.failure {
@@ -54,6 +55,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             factory: &self.scenario.factory,
             record: true,
             forensic: Some(start.unwrap_or(&empty)),
+            fingerprint: false,
         };
         let source = match start {
             Some(choices) => Choosing::replay(seed, choices),
@@ -131,6 +133,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
                 factory: &self.scenario.factory,
                 record: false,
                 forensic: Some(choices),
+                fingerprint: false,
             };
             let run = self.run_seed(how, Choosing::replay(seed, choices));
             let same = run
@@ -146,6 +149,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             factory: &self.scenario.factory,
             record: true,
             forensic: Some(&smallest.choices),
+            fingerprint: false,
         };
         let replay = Recording::new(Choosing::replay(seed, &smallest.choices));
         let recorded = self.run_seed(how, replay);

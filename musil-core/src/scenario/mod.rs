@@ -21,7 +21,9 @@ use crate::system::System;
 use crate::system::factory::{Factory, SharedFactory};
 
 mod checks;
+mod determinism;
 pub mod env;
+pub use env::Determinism;
 mod execute;
 mod explain;
 mod oracle;
@@ -375,6 +377,9 @@ pub struct RunSettings {
     /// Runs to replay before the seeds, in order: a seed and the choices that make its run (the
     /// regressions file's entries for this scenario). The first that fails is the report.
     pub regressions: Vec<(u64, Choices)>,
+    /// Which passing seeds run a second time to check that they run the same way
+    /// (`MUSIL_CHECK_DETERMINISM`).
+    pub determinism: Determinism,
 }
 
 impl RunSettings {
@@ -387,6 +392,7 @@ impl RunSettings {
             replay: None,
             shrink: None,
             regressions: Vec::new(),
+            determinism: Determinism::First,
         }
     }
 
@@ -405,6 +411,12 @@ impl RunSettings {
     /// Lets shrinking a failure try at most `attempts` runs (0: no shrinking).
     pub fn shrink(mut self, attempts: u32) -> Self {
         self.shrink = Some(attempts);
+        self
+    }
+
+    /// Checks these passing seeds for determinism (see [`Determinism`]).
+    pub fn determinism(mut self, determinism: Determinism) -> Self {
+        self.determinism = determinism;
         self
     }
 

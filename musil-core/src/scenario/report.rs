@@ -29,6 +29,9 @@ pub enum FailureKind {
     /// The scenario's configuration is invalid (a bad network, an unknown node in a fault, …):
     /// a mistake in the test, never an expected outcome.
     InvalidScenario,
+    /// A seed ran differently when run again: the system depends on something outside musil's
+    /// control (the wall clock, a global counter, hash-map order, threads), so its seeds lie.
+    Nondeterminism,
 }
 
 impl FailureKind {
@@ -41,6 +44,7 @@ impl FailureKind {
             FailureKind::Refinement => "REFINEMENT",
             FailureKind::Panic => "PANIC",
             FailureKind::InvalidScenario => "INVALID SCENARIO",
+            FailureKind::Nondeterminism => "NONDETERMINISM",
         }
     }
 }
@@ -54,13 +58,14 @@ impl fmt::Display for FailureKind {
             FailureKind::Refinement => "refinement",
             FailureKind::Panic => "panic",
             FailureKind::InvalidScenario => "invalid scenario",
+            FailureKind::Nondeterminism => "nondeterminism",
         })
     }
 }
 
 /// What a `should_fail` scenario expects: the scenario passes iff its first failing seed fails
-/// this way. [`FailureKind::InvalidScenario`] never satisfies an expectation (it is a mistake in
-/// the test, not an outcome). A [`FailureKind`] converts into the expectation of that kind:
+/// this way. [`FailureKind::InvalidScenario`] and [`FailureKind::Nondeterminism`] never satisfy
+/// an expectation (they are mistakes in the test or the system, not outcomes). A [`FailureKind`] converts into the expectation of that kind:
 /// `.should_fail(FailureKind::Goal)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ShouldFail {
@@ -73,11 +78,13 @@ pub enum ShouldFail {
 impl ShouldFail {
     /// Whether a failure of `kind` satisfies this expectation.
     pub fn accepts(self, kind: FailureKind) -> bool {
-        kind != FailureKind::InvalidScenario
-            && match self {
-                ShouldFail::Kind(expected) => kind == expected,
-                ShouldFail::Any => true,
-            }
+        !matches!(
+            kind,
+            FailureKind::InvalidScenario | FailureKind::Nondeterminism
+        ) && match self {
+            ShouldFail::Kind(expected) => kind == expected,
+            ShouldFail::Any => true,
+        }
     }
 }
 
