@@ -176,3 +176,115 @@ fn shrink_zero_reports_the_run_as_found() {
         .steps();
     assert_eq!(failure.step(), before, "the unshrunk run is the original");
 }
+
+/// A store that acks a write before syncing it: a power loss loses an acked write.
+#[derive(Clone, Debug)]
+enum Wal {
+    Put(u8),
+    Ack(u8),
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    recovered: Vec<u8>,
+}
+
+impl Node<Wal> for Store {
+    fn on_start(&mut self, ctx: &mut Context<Wal>) {
+        self.recovered = ctx.disk().read_all("log").unwrap_or_default();
+        ctx.note(format_args!("recovered {} values", self.recovered.len()));
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Wal>, from: NodeId, msg: Wal) {
+        if let Wal::Put(value) = msg {
+            let _ = ctx.disk().append("log", &[value]);
+            ctx.send(from, Wal::Ack(value));
+            if value % 2 == 0 {
+                let _ = ctx.disk().sync("log");
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Client {
+    next: u8,
+    acked: Vec<u8>,
+}
+
+impl Node<Wal> for Client {
+    fn on_start(&mut self, ctx: &mut Context<Wal>) {
+        ctx.set_timer("put", 1);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Wal>, _: &'static str) {
+        self.next += 1;
+        ctx.send("store", Wal::Put(self.next));
+        if self.next < 12 {
+            let delay = ctx.randint(1, 5) as u64;
+            ctx.set_timer("put", delay);
+        }
+    }
+
+    fn on_message(&mut self, _: &mut Context<Wal>, _: NodeId, msg: Wal) {
+        if let Wal::Ack(value) = msg {
+            self.acked.push(value);
+        }
+    }
+}
+
+#[derive(System, Debug, Default)]
+struct Kv {
+    client: Client,
+    store: Store,
+}
+
+/// After a restart, every acked value is among the recovered ones.
+fn acked_writes_survive(world: &Kv) -> bool {
+    let recovered = &world.store.recovered;
+    recovered.is_empty() || world.client.acked.iter().all(|v| recovered.contains(v))
+}
+
+#[test]
+fn a_failure_caused_by_a_power_loss_keeps_the_power_loss_and_its_note() {
+    let faults = FaultSchedule::new()
+        .partition(Partition::between("client", "store", 1, 2))
+        .crash(Crash::power("store", 30, 33))
+        .crash(Crash::warm("client", 40, 41));
+    let report = Scenario::new(Kv::default)
+        .faults(faults)
+        .invariant("acked_writes_survive", acked_writes_survive)
+        .execute(&RunSettings::seeds(0..20));
+    let failure = report.failure().expect("an acked, unsynced write is lost");
+    let shrinking = failure.shrinking().expect("shrunk");
+    assert_eq!(
+        shrinking.faults().1,
+        1,
+        "only the power loss is needed: {failure}"
+    );
+    let text = failure.to_string();
+    assert!(text.contains("store ⚡ power lost: log: write @"), "{text}");
+    assert!(
+        text.contains("store 📝 recovered "),
+        "the note shows in the trace: {text}"
+    );
+    assert!(text.contains("store ↻ restart after power loss"), "{text}");
+}
+
+#[test]
+fn hidden_timers_leave_the_text_trace_but_not_the_recorded_one() {
+    let report = scenario().hide_timers().execute(&RunSettings::seeds([0]));
+    let failure = report.failure().expect("fails");
+    let text = failure.to_string();
+    assert!(text.contains("(timers that fired are hidden)"), "{text}");
+    assert!(!text.contains("⏰ work"), "{text}");
+    let trace = failure.trace().expect("recorded");
+    assert!(
+        trace
+            .events()
+            .iter()
+            .any(|e| matches!(e.kind, TraceKind::TimerFired { .. }))
+    );
+    let shown = scenario().execute(&RunSettings::seeds([0])).to_string();
+    assert!(shown.contains("⏰ work"), "{shown}");
+}

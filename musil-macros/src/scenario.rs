@@ -12,7 +12,8 @@ use syn::{
 };
 
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
-                     converge_within, invariants, max_steps, should_fail, model, abstraction";
+                     converge_within, invariants, max_steps, should_fail, model, abstraction, \
+                     trace_hide";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -31,6 +32,7 @@ struct Args {
     storage: Option<Expr>,
     nemesis: Option<Expr>,
     nemesis_until: Option<(LitInt, Span)>,
+    hide_timers: bool,
     goal: Option<Path>,
     converge_within: Option<(LitInt, Span)>,
     invariants: Vec<Path>,
@@ -58,6 +60,7 @@ impl Args {
             "faults" => self.faults = Some(meta.value()?.parse()?),
             "storage" => self.storage = Some(meta.value()?.parse()?),
             "nemesis" => self.nemesis = Some(meta.value()?.parse()?),
+            "trace_hide" => self.hide_timers = hidden(meta.value()?.parse()?)?,
             "nemesis_until" => {
                 self.nemesis_until = Some((count(&meta.value()?.parse()?, "nemesis_until")?, span))
             }
@@ -97,6 +100,9 @@ impl Args {
             calls.push(quote_spanned!(storage.span()=> .storage(#storage)));
         }
         calls.extend(self.nemesis_calls()?);
+        if self.hide_timers {
+            calls.push(quote!(.hide_timers()));
+        }
         for invariant in &self.invariants {
             let name = last_segment(invariant);
             calls.push(quote_spanned!(invariant.span()=> .invariant(#name, #invariant)));
@@ -439,6 +445,17 @@ fn seed_literal(expr: &Expr) -> syn::Result<u64> {
 }
 
 /// A positive integer literal.
+/// `trace_hide = timers`: the one thing a text trace can hide.
+fn hidden(expr: Expr) -> syn::Result<bool> {
+    match &expr {
+        Expr::Path(path) if path.path.is_ident("timers") => Ok(true),
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            "`trace_hide` hides `timers` from the text trace: `trace_hide = timers`",
+        )),
+    }
+}
+
 fn count(expr: &Expr, what: &str) -> syn::Result<LitInt> {
     match expr {
         Expr::Lit(ExprLit {

@@ -45,6 +45,8 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             shrink: None,
             regressions: Vec::new(),
             determinism: Default::default(),
+            hide_timers: false,
+            trace_all: false,
         };
         match EnvSettings::from_env() {
             Ok(env) => self.execute(&RunSettings {
@@ -52,6 +54,8 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
                 max_steps: env.max_steps,
                 shrink: env.shrink,
                 determinism: env.determinism.unwrap_or_default(),
+                hide_timers: env.hide_timers,
+                trace_all: env.trace_all,
                 ..settings(env.seeds_for(self.declared_seeds()))
             }),
             Err(problem) => self.invalid_report(
@@ -76,6 +80,8 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             shrink: EnvSettings::from_env().ok().and_then(|env| env.shrink),
             regressions: Vec::new(),
             determinism: Default::default(),
+            hide_timers: false,
+            trace_all: false,
         })
     }
 }

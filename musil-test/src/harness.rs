@@ -275,6 +275,8 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         shrink: context.env.shrink,
         regressions: Vec::new(),
         determinism: context.env.determinism.unwrap_or_default(),
+        hide_timers: context.env.hide_timers,
+        trace_all: context.env.trace_all,
     };
     if let Some(index) = trial.regression {
         let command =

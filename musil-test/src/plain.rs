@@ -39,6 +39,8 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         shrink: env.shrink,
         regressions: Vec::new(),
         determinism: env.determinism.unwrap_or_default(),
+        hide_timers: env.hide_timers,
+        trace_all: env.trace_all,
     };
     let settings = match regressions::replayed(&entry.target, &path, &env) {
         Ok(runs) => settings.regressions(runs),

@@ -11,6 +11,8 @@
 //! | `MUSIL_MAX_STEPS=N` | overrides every scenario's `max_steps` |
 //! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
 //! | `MUSIL_REGRESSIONS=off` | neither replays nor writes the regressions file |
+//! | `MUSIL_TRACE_HIDE=timers` | a failure's text trace leaves out the timers that fired |
+//! | `MUSIL_TRACE=all` | writes the trace (`.jsonl`, `.html`) of every seed, passing ones too |
 //! | `MUSIL_CHECK_DETERMINISM=first\|all\|off` | which passing seeds run twice to check they run the same way (default `first`) |
 //! | `MUSIL_REGRESSIONS_DIR=dir` | keeps the regressions files in `dir` instead of `musil-regressions/` |
 //!
@@ -51,6 +53,10 @@ pub const SHRINK: &str = "MUSIL_SHRINK";
 pub const REGRESSIONS: &str = "MUSIL_REGRESSIONS";
 /// `MUSIL_CHECK_DETERMINISM`: which passing seeds run twice (`first`, `all`, `off`).
 pub const CHECK_DETERMINISM: &str = "MUSIL_CHECK_DETERMINISM";
+/// `MUSIL_TRACE_HIDE`: `timers` leaves the timers that fired out of text traces.
+pub const TRACE_HIDE: &str = "MUSIL_TRACE_HIDE";
+/// `MUSIL_TRACE`: `all` writes the trace of every seed, passing ones too.
+pub const TRACE: &str = "MUSIL_TRACE";
 /// `MUSIL_REGRESSIONS_DIR`: the folder of the regressions files, instead of `musil-regressions`
 /// beside the crate's `Cargo.toml`.
 pub const REGRESSIONS_DIR: &str = "MUSIL_REGRESSIONS_DIR";
@@ -98,6 +104,10 @@ pub struct EnvSettings {
     pub regressions_dir: Option<String>,
     /// `MUSIL_CHECK_DETERMINISM`.
     pub determinism: Option<Determinism>,
+    /// `MUSIL_TRACE_HIDE=timers`.
+    pub hide_timers: bool,
+    /// `MUSIL_TRACE=all`.
+    pub trace_all: bool,
 }
 
 impl EnvSettings {
@@ -131,6 +141,14 @@ impl EnvSettings {
             determinism: lookup(CHECK_DETERMINISM)
                 .map(|v| parse_determinism(&v))
                 .transpose()?,
+            hide_timers: lookup(TRACE_HIDE)
+                .map(|v| parse_word(TRACE_HIDE, &v, "timers"))
+                .transpose()?
+                .is_some(),
+            trace_all: lookup(TRACE)
+                .map(|v| parse_word(TRACE, &v, "all"))
+                .transpose()?
+                .is_some(),
         };
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
             return Err(EnvError::new(format!(
@@ -223,6 +241,17 @@ fn parse_determinism(value: &str) -> Result<Determinism, EnvError> {
         other => Err(EnvError::new(format!(
             "{CHECK_DETERMINISM}={other:?} is not `first`, `all` or `off` (for example \
              {CHECK_DETERMINISM}=all)"
+        ))),
+    }
+}
+
+/// A variable whose one value is `word` (empty: unset).
+fn parse_word(name: &str, value: &str, word: &str) -> Result<Option<()>, EnvError> {
+    match value.trim() {
+        "" => Ok(None),
+        given if given == word => Ok(Some(())),
+        other => Err(EnvError::new(format!(
+            "{name}={other:?}: the one value it takes is `{word}` ({name}={word})"
         ))),
     }
 }

@@ -237,6 +237,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             choices: None,
             regression,
             picture: None,
+            hide_timers: self.hide_timers || settings.hide_timers,
         }
     }
 }
@@ -273,6 +274,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let runs = failure
             .as_ref()
             .map_or(self.settings.seeds.len(), |f| f.run);
+        if self.settings.trace_all {
+            self.draw_passing(runs, failure.as_ref().map(SimFailure::seed));
+        }
         SimReport {
             scenario: self.scenario.name.clone(),
             runs,

@@ -41,6 +41,32 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
         None
     }
 
+    /// Writes the trace of each of the first `count` seeds (`MUSIL_TRACE=all`), passing ones
+    /// too; the failing seed's is written by its report.
+    pub(crate) fn draw_passing(&self, count: usize, failed: Option<u64>) {
+        for &seed in self.settings.seeds.iter().take(count) {
+            if Some(seed) == failed {
+                continue;
+            }
+            let how = How {
+                record: true,
+                ..How::plain(&self.scenario.factory)
+            };
+            let run = self.run_seed(how, Choosing::live(seed));
+            if let Some(trace) = &run.trace {
+                let header = ExportHeader {
+                    scenario: self.scenario.name.clone(),
+                    seed,
+                    kind: "passed".to_string(),
+                    label: "passing".to_string(),
+                    ..ExportHeader::default()
+                };
+                let dir = export::export_dir(&self.scenario.name);
+                let _ = export::write(&dir, &export::stem(seed, None), trace, &header);
+            }
+        }
+    }
+
     /// Re-runs the failing run of `seed` (from `start`, recorded choices, or live) recording its
     /// choices and trace, checks that the re-run fails the same way, and shrinks it.
     pub(crate) fn explain(

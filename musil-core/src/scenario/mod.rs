@@ -107,6 +107,7 @@ pub struct Scenario<S, M> {
     pub(crate) goal: Option<Goal<S>>,
     pub(crate) converge_within: Option<u64>,
     pub(crate) max_steps: u64,
+    pub(crate) hide_timers: bool,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay: Option<Replay>,
     pub(crate) refinement: Option<Arc<dyn Refines<S>>>,
@@ -133,6 +134,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             goal: None,
             converge_within: None,
             max_steps: DEFAULT_MAX_STEPS,
+            hide_timers: false,
             expected: None,
             replay: None,
             refinement: None,
@@ -234,6 +236,13 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// faults and `goal` without.
     pub fn converge_within(mut self, steps: u64) -> Self {
         self.converge_within = Some(steps);
+        self
+    }
+
+    /// Leaves the timers that fired out of a failure's text trace (they stay in the exports):
+    /// for systems that tick a lot.
+    pub fn hide_timers(mut self) -> Self {
+        self.hide_timers = true;
         self
     }
 
@@ -380,6 +389,11 @@ pub struct RunSettings {
     /// Which passing seeds run a second time to check that they run the same way
     /// (`MUSIL_CHECK_DETERMINISM`).
     pub determinism: Determinism,
+    /// Leave the timers that fired out of a failure's text trace (`MUSIL_TRACE_HIDE=timers`;
+    /// never out of the exports).
+    pub hide_timers: bool,
+    /// Write the trace of every seed, passing ones too (`MUSIL_TRACE=all`).
+    pub trace_all: bool,
 }
 
 impl RunSettings {
@@ -393,6 +407,8 @@ impl RunSettings {
             shrink: None,
             regressions: Vec::new(),
             determinism: Determinism::First,
+            hide_timers: false,
+            trace_all: false,
         }
     }
 

@@ -260,6 +260,8 @@ pub struct SimFailure<S> {
     pub(crate) regression: bool,
     /// The picture of the reported run (`.html`, with a `.jsonl` beside it), if it was written.
     pub(crate) picture: Option<std::path::PathBuf>,
+    /// Whether the text trace leaves out the timers that fired.
+    pub(crate) hide_timers: bool,
 }
 
 impl<S> SimFailure<S> {
@@ -279,6 +281,7 @@ impl<S> SimFailure<S> {
             choices: self.choices,
             regression: self.regression,
             picture: self.picture,
+            hide_timers: self.hide_timers,
         }
     }
 
@@ -400,7 +403,8 @@ impl<S> fmt::Display for SimFailure<S> {
                 .as_ref()
                 .map(|page| page.with_extension("jsonl"));
             let all = all.as_ref().map(|path| path.display().to_string());
-            f.write_str(&trace.render_with("    ", SHOWN_TRACE_EVENTS, all.as_deref()))?;
+            let hide = self.hide_timers;
+            f.write_str(&trace.render_with("    ", SHOWN_TRACE_EVENTS, all.as_deref(), hide))?;
         }
         if let Some(divergence) = &self.nondeterminism {
             writeln!(f, "  NONDETERMINISM: {divergence}")?;

@@ -294,13 +294,24 @@ impl Trace {
     /// The trace as lines, each prefixed by `indent`; when there are more than `limit` events,
     /// the earliest are summarised in one line so that the end of the run stays visible.
     pub fn render(&self, indent: &str, limit: usize) -> String {
-        self.render_with(indent, limit, None)
+        self.render_with(indent, limit, None, false)
     }
 
     /// [`Trace::render`], saying where all the events are (`all`: a file) when some are left
-    /// out.
-    pub fn render_with(&self, indent: &str, limit: usize, all: Option<&str>) -> String {
-        let skipped = self.events.len().saturating_sub(limit);
+    /// out, and without the timers that fired if `hide_timers`.
+    pub fn render_with(
+        &self,
+        indent: &str,
+        limit: usize,
+        all: Option<&str>,
+        hide_timers: bool,
+    ) -> String {
+        let shown: Vec<&TraceEvent> = self
+            .events
+            .iter()
+            .filter(|e| !(hide_timers && matches!(e.kind, TraceKind::TimerFired { .. })))
+            .collect();
+        let skipped = shown.len().saturating_sub(limit);
         let mut out = String::new();
         if skipped > 0 {
             let all = all.unwrap_or("SimFailure::trace");
@@ -308,7 +319,10 @@ impl Trace {
                 "{indent}… {skipped} earlier events (all of them: {all})\n"
             ));
         }
-        for event in &self.events[skipped..] {
+        if hide_timers {
+            out.push_str(&format!("{indent}(timers that fired are hidden)\n"));
+        }
+        for event in &shown[skipped..] {
             for line in self.line(event).lines() {
                 out.push_str(indent);
                 out.push_str(line.trim_end());
