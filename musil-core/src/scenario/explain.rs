@@ -220,13 +220,12 @@ fn draw<S>(report: &SimFailure<S>) -> Option<std::path::PathBuf> {
     } else {
         "failing"
     };
-    export::write(
-        &dir,
-        &export::stem(report.seed, None),
-        trace,
-        &header(label),
-    )
-    .ok()
+    let stem = export::stem(report.seed, None);
+    let page = export::write(&dir, &stem, trace, &header(label)).ok()?;
+    // Shown relative to where the program runs, when it is below it.
+    let here = std::env::current_dir().ok();
+    let relative = here.and_then(|here| page.strip_prefix(here).ok().map(|p| p.to_path_buf()));
+    Some(relative.unwrap_or(page))
 }
 
 /// What identifies a failure for shrinking: its kind and where it arose — the invariant or goal
