@@ -107,6 +107,27 @@ fn sim_storage_logs_every_write_and_its_pricing_runs_match() {
 }
 
 #[test]
+fn shrinking_makes_both_planted_failures_smaller() {
+    for variant in ["partition", "long"] {
+        let line = bench(&["shrink", "--variant", variant]);
+        assert!(
+            count(&line, "steps_to") < count(&line, "steps_from"),
+            "{line}"
+        );
+        assert!(
+            count(&line, "faults_to") < count(&line, "faults_from"),
+            "{line}"
+        );
+        assert!(count(&line, "attempts") > 0, "{line}");
+    }
+    let long = bench(&["shrink", "--variant", "long"]);
+    assert!(
+        count(&long, "steps_from") >= 1000,
+        "a thousand-step failure: {long}"
+    );
+}
+
+#[test]
 fn check_liveness_reports_the_fair_lasso_and_the_passing_property() {
     let line = bench(&["check_liveness", "--variant", "p0_weak_fair", "--size", "8"]);
     assert_eq!(

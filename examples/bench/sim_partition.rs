@@ -19,7 +19,7 @@ pub const WORKLOAD: Workload = Workload {
 };
 
 #[derive(Clone, Debug, PartialEq)]
-enum Msg {
+pub enum Msg {
     Push(u64),
     Ack,
     Hello,
@@ -68,9 +68,11 @@ impl Node<Msg> for Source {
 }
 
 #[derive(Debug, Default)]
-struct Replica {
+pub struct Replica {
     applied: u64,
     synced: bool,
+    /// The planted bug of the shrinking benchmark: a restarted replica never says hello.
+    mute: bool,
 }
 
 impl Replica {
@@ -82,7 +84,9 @@ impl Replica {
 
 impl Node<Msg> for Replica {
     fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        self.hello(ctx);
+        if !(self.mute && ctx.now() > 0) {
+            self.hello(ctx);
+        }
     }
 
     fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
@@ -103,7 +107,7 @@ impl Node<Msg> for Replica {
 
 /// The replica is declared first: it starts first, as `bench/WORKLOADS.md` says (`r` before `s`).
 #[derive(System, Debug)]
-struct Pair {
+pub struct Pair {
     r: Replica,
     s: Source,
 }
@@ -119,13 +123,20 @@ fn pair() -> Pair {
     }
 }
 
-fn run(options: &Options) -> Counts {
+/// The workload's scenario; with `mute`, the planted bug (the shrinking benchmark's).
+pub fn scenario(mute: bool) -> Scenario<Pair, Msg> {
     let faults = FaultSchedule::new()
         .partition(Partition::between("s", "r", 2, 12))
         .crash(Crash::cold("r", 15, 20));
-    let report = Scenario::new(pair)
+    let factory = move || Pair {
+        r: Replica {
+            mute,
+            ..Replica::default()
+        },
+        ..pair()
+    };
+    Scenario::new(factory)
         .name("sim_partition")
-        .seeds(0..options.seeds)
         .network(
             NetworkModel::reliable()
                 .loss(0.2)
@@ -137,7 +148,10 @@ fn run(options: &Options) -> Counts {
         .goal("applied==desired", |w: &Pair| w.r.applied == w.s.desired)
         .converge_within(200)
         .max_steps(10_000)
-        .run();
+}
+
+fn run(options: &Options) -> Counts {
+    let report = scenario(false).seeds(0..options.seeds).run();
     assert!(report.ok(), "{report}");
     crate::harness::seed_counts(report.runs(), report.steps())
 }

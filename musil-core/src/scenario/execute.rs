@@ -78,12 +78,14 @@ struct FirstFailure {
 
 /// What one seed's run found.
 pub(crate) struct SeedRun<S, D> {
-    pub(crate) failure: Option<SeedFailure<S>>,
+    /// What failed (boxed: most runs pass, and every run is moved).
+    pub(crate) failure: Option<Box<SeedFailure<S>>>,
     pub(crate) steps: u64,
     pub(crate) decisions: Option<D>,
     pub(crate) trace: Option<Trace>,
-    /// Its faults, when the run was asked to count them ([`How::forensic`]).
-    pub(crate) faults: Option<FaultCount>,
+    /// Its faults, when the run was asked to count them ([`How::forensic`]); boxed, as most
+    /// runs count nothing and every seed's run is moved.
+    pub(crate) faults: Option<Box<FaultCount>>,
     /// Its fingerprint, when asked for ([`How::fingerprint`]).
     pub(crate) fingerprint: Option<u64>,
 }
@@ -133,7 +135,7 @@ impl<S, D> SeedRun<S, D> {
     /// A seed that failed before its simulation existed.
     fn unbuilt(cause: FailureCause) -> Self {
         SeedRun {
-            failure: Some(SeedFailure::unbuilt(cause)),
+            failure: Some(Box::new(SeedFailure::unbuilt(cause))),
             steps: 0,
             decisions: None,
             trace: None,
@@ -312,9 +314,11 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                 steps += run.steps;
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
-                    return (Some((index, failure.forget_world())), steps, prints);
+                    return (Some((index, (*failure).forget_world())), steps, prints);
                 }
-                prints.extend(run.fingerprint.map(|print| (index, print)));
+                if let Some(print) = run.fingerprint {
+                    prints.push((index, print));
+                }
             }
             (None, steps, prints)
         };
@@ -349,6 +353,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
 
     /// Runs one seed with `decisions`, checking the oracle after every step; the panics of its
     /// user code are caught, and kept quiet.
+    #[inline(always)]
     pub(crate) fn run_seed<D: DecisionSource>(
         &self,
         how: How<'_, S>,
@@ -397,33 +402,33 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             count.nemesis_lengths = lengths.to_vec();
             count.nemesis_injected = injected as usize;
         }
-        let mut run = self.finish(sim, cause, count);
-        run.fingerprint = fingerprint;
-        run
-    }
-
-    /// A finished run as a [`SeedRun`]: what failed (with the world), its steps, its decisions
-    /// and trace.
-    fn finish<D: DecisionSource>(
-        &self,
-        sim: Simulation<S, M, D>,
-        cause: Option<FailureCause>,
-        count: Option<FaultCount>,
-    ) -> SeedRun<S, D> {
-        let mut failure = cause.map(|cause| failure_of(&sim, cause));
+        let failure = cause.map(|cause| failure_of(&sim, cause));
         let steps = sim.steps();
-        let (world, decisions, trace) = sim.into_parts();
-        if let Some(failure) = &mut failure {
-            failure.world = Some(world);
-        }
-        SeedRun {
-            failure,
-            steps,
-            decisions: Some(decisions),
-            trace,
-            faults: count,
-            fingerprint: None,
-        }
+        // Taken apart here: handing the simulation to a function would copy it.
+        finished(sim.into_parts(), failure, steps, count, fingerprint)
+    }
+}
+
+/// A finished run as a [`SeedRun`]: what failed (with the world), its steps, its decisions,
+/// trace, fault count and fingerprint.
+#[inline(always)]
+fn finished<S, D>(
+    (world, decisions, trace): (S, D, Option<Trace>),
+    mut failure: Option<SeedFailure<S>>,
+    steps: u64,
+    count: Option<FaultCount>,
+    fingerprint: Option<u64>,
+) -> SeedRun<S, D> {
+    if let Some(failure) = &mut failure {
+        failure.world = Some(world);
+    }
+    SeedRun {
+        failure: failure.map(Box::new),
+        steps,
+        decisions: Some(decisions),
+        trace,
+        faults: count.map(Box::new),
+        fingerprint,
     }
 }
 
@@ -438,6 +443,7 @@ type RunEnvironment<M> = (
 );
 
 /// The environment of one run of `scenario` (see [`RunEnvironment`]).
+#[inline(always)]
 fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     scenario: &Scenario<S, M>,
     how: How<'_, S>,
@@ -462,7 +468,7 @@ fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
 
 /// The seed's network and faults, from the environment stream in that order; a panic in a
 /// generator is a failure naming it (one `guarded` for both: this runs for every seed).
-#[inline]
+#[inline(always)]
 fn generate<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     scenario: &Scenario<S, M>,
     decisions: &mut D,
@@ -517,6 +523,7 @@ fn failure_of<S: System<M> + Debug, M: Message, D: DecisionSource>(
 }
 
 /// Starts the simulation and steps it, consulting the oracle, until a failure or the end.
+#[inline(always)]
 fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
     sim: &mut Simulation<S, M, D>,
     oracle: &mut Oracle<'_, S>,

@@ -28,7 +28,8 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             let run = self.run_seed(how, Choosing::replay(*seed, choices));
             if let Some(failure) = run.failure {
                 let position = Position::Regression(index);
-                let failure = self.explain(failure.forget_world(), *seed, position, Some(choices));
+                let first = (*failure).forget_world();
+                let failure = self.explain(first, *seed, position, Some(choices));
                 return Some(SimReport {
                     scenario: self.scenario.name.clone(),
                     runs: 0,
@@ -88,7 +89,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             None => Choosing::live(seed),
         };
         let rerun = self.run_seed(how, Recording::new(source));
-        let nondeterminism = divergence(seed, &first, rerun.failure.as_ref());
+        let nondeterminism = divergence(seed, &first, rerun.failure.as_deref());
         let recorded = match (&nondeterminism, &rerun.failure) {
             (None, Some(_)) => attempt(&rerun, start.cloned().unwrap_or_default()),
             _ => None,
@@ -101,7 +102,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             None => {
                 let failure = match rerun.failure {
                     Some(again) if nondeterminism.is_none() => again,
-                    _ => first.forget_world(),
+                    _ => Box::new(first.forget_world()),
                 };
                 let rerun = SeedRun {
                     failure: Some(failure),
@@ -126,7 +127,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
         nondeterminism: Option<String>,
         shrinking: Option<Shrinking>,
     ) -> SimFailure<S> {
-        let failure = run
+        let failure = *run
             .failure
             .unwrap_or_else(|| unreachable!("only failing runs are reported"));
         let mut report = self
