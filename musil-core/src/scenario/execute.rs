@@ -416,7 +416,7 @@ fn finished<S, D>(
     (world, decisions, trace): (S, D, Option<Trace>),
     mut failure: Option<SeedFailure<S>>,
     steps: u64,
-    count: Option<FaultCount>,
+    count: Option<Box<FaultCount>>,
     fingerprint: Option<u64>,
 ) -> SeedRun<S, D> {
     if let Some(failure) = &mut failure {
@@ -427,7 +427,7 @@ fn finished<S, D>(
         steps,
         decisions: Some(decisions),
         trace,
-        faults: count.map(Box::new),
+        faults: count,
         fingerprint,
     }
 }
@@ -438,8 +438,8 @@ fn finished<S, D>(
 type RunEnvironment<M> = (
     NetworkModel<M>,
     FaultSchedule,
-    Option<StorageModel>,
-    Option<FaultCount>,
+    Option<Box<StorageModel>>,
+    Option<Box<FaultCount>>,
 );
 
 /// The environment of one run of `scenario` (see [`RunEnvironment`]).
@@ -453,14 +453,14 @@ fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     let count = how.forensic.map(|choices| {
         let schedule_lengths = faults.lengths();
         faults = faults.edited(choices.fault_edits());
-        FaultCount {
+        Box::new(FaultCount {
             schedule_lengths,
             schedule_kept: faults.len(),
             ..FaultCount::default()
-        }
+        })
     });
     let storage = match &scenario.storage {
-        Some(storage) => Some(storage_of(storage, decisions)?),
+        Some(storage) => Some(Box::new(storage_of(storage, decisions)?)),
         None => None,
     };
     Ok((network, faults, storage, count))

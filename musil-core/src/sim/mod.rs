@@ -365,13 +365,13 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         &mut self,
         network: NetworkModel<M>,
         faults: FaultSchedule,
-        storage: Option<StorageModel>,
+        storage: Option<Box<StorageModel>>,
         record_trace: bool,
     ) {
         self.assert_not_started("configure");
         self.engine.set_network(network);
         if let Some(storage) = storage {
-            self.engine.set_storage(storage);
+            self.engine.set_storage(*storage);
         }
         self.schedule = faults;
         self.record_trace = record_trace;
