@@ -11,6 +11,7 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use musil_core::SimReport;
 use musil_core::forensics::choices::Choices;
@@ -121,6 +122,12 @@ pub fn runs_of(entries: &[Entry], scenario: &str) -> Vec<(u64, Choices)> {
 /// Appends the entry for a run of `scenario` to the file at `path` (made with its folder if
 /// missing), unless it is there already; returns whether it was added.
 pub fn record(path: &Path, scenario: &str, seed: u64, choices: &Choices) -> std::io::Result<bool> {
+    // The seeds of one binary fail on several threads at once: one of them appends at a time,
+    // and each appends its entry in one write (other processes, under nextest, append too).
+    static APPENDING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = APPENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let entry = line(scenario, seed, choices);
     let existing = fs::read_to_string(path).unwrap_or_default();
     if existing.lines().any(|l| l.trim() == entry) {
@@ -129,14 +136,13 @@ pub fn record(path: &Path, scenario: &str, seed: u64, choices: &Choices) -> std:
     if let Some(folder) = path.parent() {
         fs::create_dir_all(folder)?;
     }
+    let header = if existing.is_empty() { HEADER } else { "" };
+    let text = format!("{header}{entry}\n");
     let mut file = fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?;
-    if existing.is_empty() {
-        file.write_all(HEADER.as_bytes())?;
-    }
-    writeln!(file, "{entry}")?;
+    file.write_all(text.as_bytes())?;
     Ok(true)
 }
 
@@ -207,6 +213,22 @@ mod tests {
                 .expect("there")
                 .starts_with("# musil regressions")
         );
+    }
+
+    #[test]
+    fn entries_recorded_from_many_threads_at_once_are_each_whole() {
+        let path = scratch("threads");
+        std::thread::scope(|scope| {
+            for seed in 0..8 {
+                let path = &path;
+                scope.spawn(move || {
+                    let choices = Choices::decode(&format!("net=_*{seed},1")).expect("valid");
+                    record(path, "demo::race", seed, &choices).expect("written");
+                });
+            }
+        });
+        let entries = read(&path).expect("every line reads");
+        assert_eq!(entries.len(), 8);
     }
 
     #[test]
