@@ -462,6 +462,11 @@ mod tests {
             (SHARD, "half", "MUSIL_SHARD=\"half\""),
             (JOBS, "-1", "MUSIL_JOBS=\"-1\""),
             (MAX_STEPS, "lots", "MUSIL_MAX_STEPS=\"lots\""),
+            (SHRINK, "lots", "MUSIL_SHRINK=\"lots\""),
+            (REGRESSIONS, "maybe", "neither `on` nor `off`"),
+            (CHECK_DETERMINISM, "some", "not `first`, `all` or `off`"),
+            (TRACE_HIDE, "notes", "the one value it takes is `timers`"),
+            (TRACE, "failing", "the one value it takes is `all`"),
         ];
         for (name, value, expected) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();
@@ -487,5 +492,28 @@ mod tests {
         let s = settings(&[(MAX_STEPS, "42"), (JOBS, "3")]).unwrap();
         assert_eq!((s.max_steps(10_000), s.jobs()), (42, 3));
         assert_eq!(settings(&[]).unwrap().max_steps(10_000), 10_000);
+    }
+
+    #[test]
+    fn the_forensic_variables_are_read() {
+        let unset = settings(&[]).unwrap();
+        assert_eq!(
+            (unset.shrink, unset.regressions, unset.determinism),
+            (None, true, None)
+        );
+        assert!(!unset.hide_timers && !unset.trace_all);
+        let s = settings(&[
+            (SHRINK, "0"),
+            (REGRESSIONS, "off"),
+            (CHECK_DETERMINISM, "all"),
+            (TRACE_HIDE, "timers"),
+            (TRACE, "all"),
+            (REGRESSIONS_DIR, "/tmp/r"),
+        ])
+        .unwrap();
+        assert_eq!((s.shrink, s.regressions), (Some(0), false));
+        assert_eq!(s.determinism, Some(Determinism::All));
+        assert!(s.hide_timers && s.trace_all);
+        assert_eq!(s.regressions_dir.as_deref(), Some("/tmp/r"));
     }
 }
