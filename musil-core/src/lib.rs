@@ -31,6 +31,7 @@ mod property;
 pub mod registry;
 mod scenario;
 mod sim;
+pub mod sweep;
 mod system;
 
 pub use decision::recording::Recording;

@@ -1,0 +1,1 @@
+//! Swarm testing: a different fault mix per seed, drawn from the environment stream.
