@@ -147,6 +147,8 @@ pub fn scenario(mute: bool) -> Scenario<Pair, Msg> {
         .invariant("applied<=desired", |w: &Pair| w.r.applied <= w.s.desired)
         .goal("applied==desired", |w: &Pair| w.r.applied == w.s.desired)
         .converge_within(200)
+        // As the Python reference does: on to quiescence after the goal holds.
+        .keep_running()
         .max_steps(10_000)
 }
 

@@ -40,6 +40,7 @@ pub use decision::seeded::Seeded;
 pub use decision::{Cause, Choice, Decision, DecisionRecord, DecisionSource, Stream};
 pub use id::{Message, NodeId};
 pub use property::InvariantOutcome;
+pub use scenario::Convergence;
 pub use scenario::env as seeds;
 pub use scenario::per_seed::{IntoPerSeed, PerSeed};
 pub use scenario::report::Shrinking;

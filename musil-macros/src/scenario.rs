@@ -12,8 +12,8 @@ use syn::{
 };
 
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
-                     converge_within, invariants, max_steps, should_fail, model, abstraction, \
-                     trace_hide";
+                     converge_within, converge_within_time, invariants, max_steps, should_fail, \
+                     model, abstraction, trace_hide";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -35,6 +35,7 @@ struct Args {
     hide_timers: bool,
     goal: Option<Path>,
     converge_within: Option<(LitInt, Span)>,
+    converge_within_time: Option<(LitInt, Span)>,
     invariants: Vec<Path>,
     max_steps: Option<LitInt>,
     should_fail: Option<Ident>,
@@ -65,6 +66,12 @@ impl Args {
                 self.nemesis_until = Some((count(&meta.value()?.parse()?, "nemesis_until")?, span))
             }
             "goal" => self.goal = Some(function_path(meta.value()?.parse()?, "goal")?),
+            "converge_within_time" => {
+                self.converge_within_time = Some((
+                    count(&meta.value()?.parse()?, "converge_within_time")?,
+                    span,
+                ))
+            }
             "converge_within" => {
                 self.converge_within =
                     Some((count(&meta.value()?.parse()?, "converge_within")?, span))
@@ -139,10 +146,19 @@ impl Args {
         Ok(calls)
     }
 
-    /// `.converge_within(n)`, which needs a goal.
+    /// `.converge_within(n)` or `.converge_within_time(t)`, which need a goal (and exclude each
+    /// other).
     fn converge_call(&self) -> syn::Result<Option<TokenStream>> {
-        let Some((steps, span)) = &self.converge_within else {
-            return Ok(None);
+        let (call, bound, span) = match (&self.converge_within, &self.converge_within_time) {
+            (None, None) => return Ok(None),
+            (Some(_), Some((_, span))) => {
+                return Err(syn::Error::new(
+                    *span,
+                    "`converge_within` bounds steps, `converge_within_time` time: give one",
+                ));
+            }
+            (Some((steps, span)), None) => (quote!(converge_within), steps, span),
+            (None, Some((time, span))) => (quote!(converge_within_time), time, span),
         };
         if self.goal.is_none() {
             return Err(syn::Error::new(
@@ -150,7 +166,7 @@ impl Args {
                 "`converge_within` bounds the steps until the goal holds: add `goal = ...`",
             ));
         }
-        Ok(Some(quote!(.converge_within(#steps))))
+        Ok(Some(quote!(.#call(#bound))))
     }
 
     /// `.refines(&model, abstraction)`: `model` and `abstraction` come together or not at all.

@@ -69,11 +69,28 @@ pub(crate) enum Position {
 }
 
 /// The lowest failing seed of a list (its index and what failed), and the steps run up to it.
+#[derive(Default)]
 struct FirstFailure {
     failed: Option<(usize, SeedFailure<()>)>,
     steps: u64,
     /// The fingerprints of the passing seeds whose determinism is checked: `(index, print)`.
     fingerprints: Vec<(usize, u64)>,
+    /// How many runs ended as soon as the goal held after the last heal.
+    settled: usize,
+}
+
+impl FirstFailure {
+    /// Adds what the next chunk of seeds found; stops at a failure.
+    fn absorb(&mut self, part: FirstFailure) -> ControlFlow<()> {
+        self.steps += part.steps;
+        self.settled += part.settled;
+        self.fingerprints.extend(part.fingerprints);
+        self.failed = part.failed;
+        match self.failed {
+            Some(_) => ControlFlow::Break(()),
+            None => ControlFlow::Continue(()),
+        }
+    }
 }
 
 /// What one seed's run found.
@@ -88,6 +105,8 @@ pub(crate) struct SeedRun<S, D> {
     pub(crate) faults: Option<Box<FaultCount>>,
     /// Its fingerprint, when asked for ([`How::fingerprint`]).
     pub(crate) fingerprint: Option<u64>,
+    /// Whether it ended as soon as the goal held after the last heal (`converge_within`).
+    pub(crate) settled: bool,
 }
 
 /// The faults of a run, for shrinking: the schedule's original lengths, how many of them the
@@ -141,6 +160,7 @@ impl<S, D> SeedRun<S, D> {
             trace: None,
             faults: None,
             fingerprint: None,
+            settled: false,
         }
     }
 }
@@ -199,6 +219,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             scenario: self.name.clone(),
             runs: 0,
             steps: 0,
+            settled: 0,
             failure: Some(failure),
             expected: self.expected,
         }
@@ -283,6 +304,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario: self.scenario.name.clone(),
             runs,
             steps: first.steps,
+            settled: first.settled,
             failure,
             expected: self.scenario.expected,
         }
@@ -297,7 +319,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let size = chunk_size(seeds.len(), self.settings.jobs);
         let lowest = AtomicUsize::new(usize::MAX);
         let chunk = |number: usize| {
-            let (mut steps, mut prints) = (0, Vec::new());
+            let mut part = FirstFailure::default();
             let start = number * size;
             let end = (start + size).min(seeds.len());
             let factory = chunk_factory(&self.scenario.factory);
@@ -311,43 +333,29 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                     ..How::plain(&factory)
                 };
                 let run = self.run_seed(how, Seeded::new(seed));
-                steps += run.steps;
+                part.steps += run.steps;
+                part.settled += usize::from(run.settled);
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
-                    return (Some((index, (*failure).forget_world())), steps, prints);
+                    part.failed = Some((index, (*failure).forget_world()));
+                    return part;
                 }
                 if let Some(print) = run.fingerprint {
-                    prints.push((index, print));
+                    part.fingerprints.push((index, print));
                 }
             }
-            (None, steps, prints)
+            part
         };
-        let mut first = FirstFailure {
-            failed: None,
-            steps: 0,
-            fingerprints: Vec::new(),
-        };
+        let mut first = FirstFailure::default();
         let chunks = seeds.len().div_ceil(size);
         // One thread, or one chunk: no worker is worth starting.
         let threads = match self.settings.jobs.min(chunks) {
             0 | 1 => 0,
             threads => threads,
         };
-        pool::in_order(
-            chunks,
-            threads,
-            Ahead::Unbounded,
-            &chunk,
-            |_, (failed, steps, prints)| {
-                first.steps += steps;
-                first.failed = failed;
-                first.fingerprints.extend(prints);
-                match first.failed {
-                    Some(_) => ControlFlow::Break(()),
-                    None => ControlFlow::Continue(()),
-                }
-            },
-        );
+        pool::in_order(chunks, threads, Ahead::Unbounded, &chunk, |_, part| {
+            first.absorb(part)
+        });
         first
     }
 
@@ -379,7 +387,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario.goal.as_ref(),
             scenario.converge_within,
             !faults.is_empty() || scenario.nemesis.is_some(),
-        );
+        )
+        .keep_running(scenario.keep_running);
         sim.configure(network, faults, storage, how.record);
         if let Some(nemesis) = &scenario.nemesis {
             sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
@@ -404,8 +413,12 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         }
         let failure = cause.map(|cause| failure_of(&sim, cause));
         let steps = sim.steps();
+        // Ended early: the goal held after the last heal with events still to come.
+        let settled = oracle.settled() && sim.skip_non_steps();
         // Taken apart here: handing the simulation to a function would copy it.
-        finished(sim.into_parts(), failure, steps, count, fingerprint)
+        let mut run = finished(sim.into_parts(), failure, steps, count, fingerprint);
+        run.settled = settled;
+        run
     }
 }
 
@@ -429,6 +442,7 @@ fn finished<S, D>(
         trace,
         faults: count,
         fingerprint,
+        settled: false,
     }
 }
 
@@ -573,6 +587,9 @@ fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
         }
         if let Some(cause) = oracle.observe(sim) {
             return Some(cause);
+        }
+        if oracle.settled() {
+            break StopReason::Until;
         }
     };
     oracle.finish(sim.world(), reason, sim.steps(), sim.healed_at())

@@ -34,6 +34,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
                     scenario: self.scenario.name.clone(),
                     runs: 0,
                     steps: 0,
+                    settled: 0,
                     failure: Some(failure),
                     expected: self.scenario.expected,
                 });

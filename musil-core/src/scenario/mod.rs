@@ -32,6 +32,7 @@ mod refinement;
 pub mod report;
 
 use checks::DiskInvariant;
+pub use oracle::Convergence;
 use per_seed::{IntoPerSeed, PerSeed};
 use refinement::{Refinement, Refines};
 use report::ShouldFail;
@@ -105,9 +106,10 @@ pub struct Scenario<S, M> {
     pub(crate) invariants: Vec<Invariant<S>>,
     pub(crate) disk_invariants: Vec<DiskInvariant<S>>,
     pub(crate) goal: Option<Goal<S>>,
-    pub(crate) converge_within: Option<u64>,
+    pub(crate) converge_within: Option<Convergence>,
     pub(crate) max_steps: u64,
     pub(crate) hide_timers: bool,
+    pub(crate) keep_running: bool,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay: Option<Replay>,
     pub(crate) refinement: Option<Arc<dyn Refines<S>>>,
@@ -135,6 +137,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             converge_within: None,
             max_steps: DEFAULT_MAX_STEPS,
             hide_timers: false,
+            keep_running: false,
             expected: None,
             replay: None,
             refinement: None,
@@ -233,9 +236,26 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// `steps` steps: the run fails when the goal is false at the first observation at or after
     /// the heal time and after each of the `steps` steps that follow (consecutively; the count
     /// restarts whenever the goal holds). This catches livelocks. The failure is `liveness` with
-    /// faults and `goal` without.
+    /// faults and `goal` without. A run ends as soon as the goal holds after the last heal (and
+    /// after the nemesis stopped): a protocol that ticks never goes quiet, and the rest of its
+    /// run would prove nothing more; the report counts the runs that ended so.
     pub fn converge_within(mut self, steps: u64) -> Self {
-        self.converge_within = Some(steps);
+        self.converge_within = Some(Convergence::Steps(steps));
+        self
+    }
+
+    /// Runs on after the goal held following the last heal, to quiescence or `max_steps`
+    /// (checking the invariants all the way), where [`Scenario::converge_within`] would end the
+    /// run there.
+    pub fn keep_running(mut self) -> Self {
+        self.keep_running = true;
+        self
+    }
+
+    /// [`Scenario::converge_within`] in virtual time: once the last fault has healed, the goal
+    /// must not stay false for more than `time` time units.
+    pub fn converge_within_time(mut self, time: u64) -> Self {
+        self.converge_within = Some(Convergence::Time(time));
         self
     }
 

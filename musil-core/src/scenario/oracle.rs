@@ -19,12 +19,27 @@ pub(crate) struct Oracle<'a, S> {
     abstract_state: Option<u32>,
     observations: u64,
     goal: Option<&'a Goal<S>>,
-    converge_within: Option<u64>,
+    converge_within: Option<Convergence>,
     has_faults: bool,
     /// When the run became fault-free for good, once known (it never changes after).
     healed_at: Option<u64>,
     /// Consecutive post-heal observations in which the goal did not hold.
     misses: u64,
+    /// The time of the first of those observations.
+    missing_since: Option<u64>,
+    /// Whether the goal held at the last observation after the last heal: the run may end.
+    settled: bool,
+    /// Whether the run goes on anyway (`Scenario::keep_running`).
+    keep_running: bool,
+}
+
+/// How long the goal may take to hold once the last fault has healed: `converge_within`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convergence {
+    /// Within this many steps (consecutive steps without the goal).
+    Steps(u64),
+    /// Within this much virtual time (since the goal last stopped holding).
+    Time(u64),
 }
 
 /// What the oracle may look at after the start and after each step: the world, the clock, and
@@ -42,7 +57,7 @@ impl<'a, S> Oracle<'a, S> {
         invariants: &'a [Check<S>],
         refinement: Option<&'a dyn Refines<S>>,
         goal: Option<&'a Goal<S>>,
-        converge_within: Option<u64>,
+        converge_within: Option<Convergence>,
         has_faults: bool,
     ) -> Self {
         Oracle {
@@ -55,6 +70,9 @@ impl<'a, S> Oracle<'a, S> {
             has_faults,
             healed_at: None,
             misses: 0,
+            missing_since: None,
+            settled: false,
+            keep_running: false,
         }
     }
 
@@ -132,11 +150,25 @@ impl<'a, S> Oracle<'a, S> {
         }
         let heal_time = self.healed_at.filter(|&heal| now >= heal)?;
         match guarded(|| (goal.holds)(world)) {
-            Ok(true) => self.misses = 0,
-            Ok(false) => self.misses += 1,
+            Ok(true) => {
+                (self.misses, self.missing_since, self.settled) = (0, None, true);
+                return None;
+            }
+            Ok(false) => {
+                self.misses += 1;
+                self.missing_since.get_or_insert(now);
+                self.settled = false;
+            }
             Err(panic) => return Some(goal_panicked(goal, panic)),
         }
-        if self.misses <= bound {
+        let (late, within) = match bound {
+            Convergence::Steps(steps) => (self.misses > steps, format!("{steps} steps")),
+            Convergence::Time(time) => {
+                let since = self.missing_since.unwrap_or(now);
+                (now - since > time, format!("{time} time units"))
+            }
+        };
+        if !late {
             return None;
         }
         let since = if self.has_faults {
@@ -144,11 +176,27 @@ impl<'a, S> Oracle<'a, S> {
         } else {
             "from the start".to_string()
         };
+        let option = match bound {
+            Convergence::Steps(steps) => format!("converge_within = {steps}"),
+            Convergence::Time(time) => format!("converge_within_time = {time}"),
+        };
         let detail = format!(
-            "`{}` not reached within {bound} steps {since} (converge_within = {bound})",
+            "`{}` not reached within {within} {since} ({option})",
             goal.name
         );
         Some(FailureCause::new(self.goal_kind(), detail))
+    }
+
+    /// Whether the run may end now: the goal held at the last observation, after the last
+    /// fault healed and the nemesis stopped (a protocol that ticks never goes quiet).
+    pub(crate) fn settled(&self) -> bool {
+        self.settled && !self.keep_running
+    }
+
+    /// Lets the run go on after it settled.
+    pub(crate) fn keep_running(mut self, keep_running: bool) -> Self {
+        self.keep_running = keep_running;
+        self
     }
 
     /// Checks the goal on the final world of a run that stopped for `reason` after `steps`,

@@ -438,6 +438,8 @@ pub struct SimReport<S> {
     pub(crate) scenario: String,
     pub(crate) runs: usize,
     pub(crate) steps: u64,
+    /// Runs that ended as soon as the goal held after the last heal (`converge_within`).
+    pub(crate) settled: usize,
     pub(crate) failure: Option<SimFailure<S>>,
     pub(crate) expected: Option<ShouldFail>,
 }
@@ -469,6 +471,7 @@ impl<S> SimReport<S> {
             scenario: self.scenario,
             runs: self.runs,
             steps: self.steps,
+            settled: self.settled,
             failure: self.failure.map(SimFailure::erase),
             expected: self.expected,
         }
@@ -490,6 +493,12 @@ impl<S> SimReport<S> {
         &self.scenario
     }
 
+    /// How many runs ended as soon as their goal held after the last heal (with events still
+    /// to come), instead of running on to quiescence or `max_steps`.
+    pub fn settled(&self) -> usize {
+        self.settled
+    }
+
     /// The first failing seed's failure, if any.
     pub fn failure(&self) -> Option<&SimFailure<S>> {
         self.failure.as_ref()
@@ -505,10 +514,19 @@ impl<S> fmt::Display for SimReport<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (name, runs, steps) = (&self.scenario, self.runs, self.steps);
         match (self.expected, &self.failure) {
-            (None, None) => write!(
-                f,
-                "OK — scenario {name}: {runs} runs, {steps} steps, no failures"
-            ),
+            (None, None) => {
+                write!(
+                    f,
+                    "OK — scenario {name}: {runs} runs, {steps} steps, no failures"
+                )?;
+                match self.settled {
+                    0 => Ok(()),
+                    settled => write!(
+                        f,
+                        " ({settled} ended as soon as the goal held after the last heal)"
+                    ),
+                }
+            }
             (None, Some(failure)) => failure.fmt(f),
             (Some(expected), None) => write!(
                 f,
