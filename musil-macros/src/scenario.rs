@@ -13,7 +13,7 @@ use syn::{
 
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
                      converge_within, converge_within_time, invariants, max_steps, should_fail, \
-                     model, abstraction, trace_hide";
+                     model, abstraction, trace_hide, buggify";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -33,6 +33,7 @@ struct Args {
     nemesis: Option<Expr>,
     nemesis_until: Option<(LitInt, Span)>,
     hide_timers: bool,
+    buggify: bool,
     goal: Option<Path>,
     converge_within: Option<(LitInt, Span)>,
     converge_within_time: Option<(LitInt, Span)>,
@@ -62,6 +63,7 @@ impl Args {
             "storage" => self.storage = Some(meta.value()?.parse()?),
             "nemesis" => self.nemesis = Some(meta.value()?.parse()?),
             "trace_hide" => self.hide_timers = hidden(meta.value()?.parse()?)?,
+            "buggify" => self.buggify = flag(&meta)?,
             "nemesis_until" => {
                 self.nemesis_until = Some((count(&meta.value()?.parse()?, "nemesis_until")?, span))
             }
@@ -109,6 +111,9 @@ impl Args {
         calls.extend(self.nemesis_calls()?);
         if self.hide_timers {
             calls.push(quote!(.hide_timers()));
+        }
+        if self.buggify {
+            calls.push(quote!(.buggify()));
         }
         for invariant in &self.invariants {
             let name = last_segment(invariant);
@@ -461,6 +466,15 @@ fn seed_literal(expr: &Expr) -> syn::Result<u64> {
 }
 
 /// A positive integer literal.
+/// A flag: `buggify` alone, or `buggify = true | false`.
+fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if meta.input.peek(syn::Token![=]) {
+        let value: syn::LitBool = meta.value()?.parse()?;
+        return Ok(value.value);
+    }
+    Ok(true)
+}
+
 /// `trace_hide = timers`: the one thing a text trace can hide.
 fn hidden(expr: Expr) -> syn::Result<bool> {
     match &expr {

@@ -34,6 +34,8 @@ pub enum Stream {
     Disk(NodeId),
     /// The nemesis's randomness (`FaultControl::rng`).
     Nemesis,
+    /// Which `ctx.buggify` sites are on in a run, and when they fire.
+    Buggify,
 }
 
 /// Why a decision is being made: shown in decision logs and traces.
@@ -63,6 +65,10 @@ pub enum Cause {
     TornLength,
     /// Whether a power loss loses an unsynced write.
     LostWrite,
+    /// Whether a buggify site is on for the run (at its first evaluation).
+    BuggifyOn,
+    /// Whether an active buggify site fires.
+    BuggifyFires,
     /// A draw requested by user code (a node, a factory, a network or fault generator).
     User,
 }

@@ -58,7 +58,7 @@ impl Seeded {
                 }
                 &mut self.nodes[index]
             }
-            Stream::Disk(_) | Stream::Nemesis => self.extra_generator(stream),
+            Stream::Disk(_) | Stream::Nemesis | Stream::Buggify => self.extra_generator(stream),
         }
     }
 
@@ -113,6 +113,7 @@ fn stream_generator(seed: u64, stream: Stream) -> Pcg64Mcg {
         Stream::Node(id) => 0x1_0000 + id.index() as u64,
         Stream::Disk(id) => 0x1_0000_0000 + id.index() as u64,
         Stream::Nemesis => 4,
+        Stream::Buggify => 5,
     };
     let high = splitmix64(seed ^ splitmix64(tag));
     let low = splitmix64(high ^ tag.rotate_left(32));

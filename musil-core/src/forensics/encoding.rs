@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `steps=N` | the step bound |
 //! | `faults=…`, `nemesis=…` | edits of the schedule's / the nemesis's faults by index: `-3` leaves fault 3 out, `2:5` makes fault 2 last 5 |
-//! | `net=…`, `nem=…`, `n<i>=…`, `d<i>=…` | the answers on the network, nemesis, node `i` and disk `i` streams, in order: a number, `_` for the quiet answer, `x*k` for `k` times `x` |
+//! | `net=…`, `nem=…`, `bug=…`, `n<i>=…`, `d<i>=…` | the answers on the network, nemesis, buggify, node `i` and disk `i` streams, in order: a number, `_` for the quiet answer, `x*k` for `k` times `x` |
 //!
 //! For example `faults=-0,1:3;net=_*4,2;n1=7`. Version 1 of the format; a regressions line says
 //! which version it is in.
@@ -60,6 +60,7 @@ fn stream_name(stream: Stream) -> Option<String> {
     match stream {
         Stream::Network => Some("net".to_string()),
         Stream::Nemesis => Some("nem".to_string()),
+        Stream::Buggify => Some("bug".to_string()),
         Stream::Node(id) => Some(format!("n{}", id.index())),
         Stream::Disk(id) => Some(format!("d{}", id.index())),
         Stream::Setup | Stream::Environment => None,
@@ -76,6 +77,7 @@ fn stream_of(name: &str) -> Result<Stream, String> {
     match name {
         "net" => Ok(Stream::Network),
         "nem" => Ok(Stream::Nemesis),
+        "bug" => Ok(Stream::Buggify),
         _ => match name.split_at_checked(1) {
             Some(("n", rest)) => Ok(Stream::Node(node(rest)?)),
             Some(("d", rest)) => Ok(Stream::Disk(node(rest)?)),

@@ -393,6 +393,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         if let Some(nemesis) = &scenario.nemesis {
             sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
         }
+        if scenario.buggify {
+            sim.enable_buggify();
+        }
         let mut max_steps = self.max_steps;
         if let Some(choices) = how.forensic {
             sim.set_nemesis_edits(choices.nemesis_edits().clone());

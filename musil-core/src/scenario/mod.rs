@@ -110,6 +110,7 @@ pub struct Scenario<S, M> {
     pub(crate) max_steps: u64,
     pub(crate) hide_timers: bool,
     pub(crate) keep_running: bool,
+    pub(crate) buggify: bool,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay: Option<Replay>,
     pub(crate) refinement: Option<Arc<dyn Refines<S>>>,
@@ -138,6 +139,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             max_steps: DEFAULT_MAX_STEPS,
             hide_timers: false,
             keep_running: false,
+            buggify: false,
             expected: None,
             replay: None,
             refinement: None,
@@ -241,6 +243,13 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// run would prove nothing more; the report counts the runs that ended so.
     pub fn converge_within(mut self, steps: u64) -> Self {
         self.converge_within = Some(Convergence::Steps(steps));
+        self
+    }
+
+    /// Enables `ctx.buggify` sites: each is on for a run with probability 1/4, and fires with
+    /// probability 1/4 each time it is evaluated while on (they are all off otherwise).
+    pub fn buggify(mut self) -> Self {
+        self.buggify = true;
         self
     }
 

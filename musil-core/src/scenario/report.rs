@@ -409,6 +409,11 @@ impl<S> fmt::Display for SimFailure<S> {
         if let Some(divergence) = &self.nondeterminism {
             writeln!(f, "  NONDETERMINISM: {divergence}")?;
         }
+        let fired = self.trace.as_ref().map_or(Vec::new(), Trace::buggify_fired);
+        if !fired.is_empty() {
+            let sites: Vec<String> = fired.iter().map(|(s, n)| format!("{s} ({n}×)")).collect();
+            writeln!(f, "  buggify fired: {}", sites.join(", "))?;
+        }
         if let Some(shrinking) = &self.shrinking {
             writeln!(f, "  {shrinking}")?;
             if let Some(choices) = &self.choices {

@@ -21,6 +21,7 @@ pub(crate) trait EngineHandle<M> {
     fn decisions(&mut self) -> &mut dyn DecisionSource;
     fn disk(&mut self, node: NodeId) -> Disk<'_>;
     fn tracing(&self) -> bool;
+    fn buggify(&mut self, node: NodeId, site: &'static str) -> bool;
     fn note(&mut self, node: NodeId, text: String);
 }
 
@@ -149,6 +150,27 @@ impl<'a, M: Message> Context<'a, M> {
         if self.engine.tracing() {
             self.engine.note(self.me, text.to_string());
         }
+    }
+
+    /// BUGGIFY: whether to take the unusual path at `site` now — always `false` unless the
+    /// scenario enables buggify; then the site is on for the run with probability 1/4 (decided
+    /// at its first evaluation) and fires, when on, with probability 1/4 each time. The trace and
+    /// the report list the sites that fired.
+    ///
+    /// ```
+    /// # use musil_core::{Context, Node, NodeId};
+    /// # struct Server;
+    /// # impl Node<u32> for Server {
+    /// fn on_message(&mut self, ctx: &mut Context<u32>, from: NodeId, n: u32) {
+    ///     if ctx.buggify("slow_reply") {
+    ///         return; // as if the reply were lost in a full queue
+    ///     }
+    ///     ctx.send(from, n);
+    /// }
+    /// # }
+    /// ```
+    pub fn buggify(&mut self, site: &'static str) -> bool {
+        self.engine.buggify(self.me, site)
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.

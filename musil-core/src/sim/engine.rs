@@ -22,6 +22,7 @@ use super::queue::{Class, Event, EventQueue};
 use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
 use crate::forensics::choices::FaultEdits;
+use crate::sweep::buggify::Sites;
 
 /// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,6 +81,8 @@ pub(crate) struct Engine<M, D> {
     injected: u32,
     /// Edits of the nemesis's faults, when a shrunk run is replayed.
     nemesis_edits: Option<Box<FaultEdits>>,
+    /// The buggify sites of the run, when the scenario enables them.
+    buggify: Option<Box<Sites>>,
 }
 
 impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
@@ -119,6 +122,17 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
 
     fn tracing(&self) -> bool {
         self.trace.is_some()
+    }
+
+    fn buggify(&mut self, node: NodeId, site: &'static str) -> bool {
+        let Some(sites) = self.buggify.as_deref_mut() else {
+            return false;
+        };
+        let fires = sites.fires(site, &mut self.decisions);
+        if fires {
+            self.record(|| TraceKind::Buggify { node, site });
+        }
+        fires
     }
 
     fn note(&mut self, node: NodeId, text: String) {
@@ -179,12 +193,23 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             asked: Vec::new(),
             injected: 0,
             nemesis_edits: None,
+            buggify: None,
         }
     }
 
     /// Uses `network` (before the start).
     pub(crate) fn set_network(&mut self, network: NetworkModel<M>) {
         self.network = network;
+    }
+
+    /// Enables `ctx.buggify` sites (before the start).
+    pub(crate) fn enable_buggify(&mut self) {
+        self.buggify.get_or_insert_with(Box::default);
+    }
+
+    /// The buggify sites that fired, with how often.
+    pub(crate) fn buggify_fired(&self) -> Vec<(&'static str, u32)> {
+        self.buggify.as_deref().map_or(Vec::new(), Sites::fired)
     }
 
     /// Uses `storage` for every disk (before the start).

@@ -297,6 +297,26 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self
     }
 
+    /// Enables `ctx.buggify` sites for this run (they are all off otherwise).
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn buggify(mut self) -> Self {
+        self.assert_not_started("buggify");
+        self.engine.enable_buggify();
+        self
+    }
+
+    /// Enables buggify in place.
+    pub(crate) fn enable_buggify(&mut self) {
+        self.engine.enable_buggify();
+    }
+
+    /// The `ctx.buggify` sites that fired so far, with how often.
+    pub fn buggify_fired(&self) -> Vec<(&'static str, u32)> {
+        self.engine.buggify_fired()
+    }
+
     /// Uses `storage` for every node's disk.
     ///
     /// # Panics

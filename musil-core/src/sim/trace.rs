@@ -120,6 +120,13 @@ pub enum TraceKind {
         /// What it said.
         text: String,
     },
+    /// A `ctx.buggify` site fired.
+    Buggify {
+        /// The node.
+        node: NodeId,
+        /// The site.
+        site: &'static str,
+    },
     /// After a step, the lines of the world's pretty `Debug` that changed: each is
     /// `path: value` as it reads now.
     Changed {
@@ -199,6 +206,20 @@ impl Trace {
     /// The events, in order.
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
+    }
+
+    /// The buggify sites that fired, with how often, in the order they first fired.
+    pub fn buggify_fired(&self) -> Vec<(&'static str, usize)> {
+        let mut fired: Vec<(&'static str, usize)> = Vec::new();
+        for event in &self.events {
+            if let TraceKind::Buggify { site, .. } = event.kind {
+                match fired.iter_mut().find(|(s, _)| *s == site) {
+                    Some(entry) => entry.1 += 1,
+                    None => fired.push((site, 1)),
+                }
+            }
+        }
+        fired
     }
 
     /// The node names the events refer to by id.
@@ -283,6 +304,7 @@ impl Trace {
             }
             TraceKind::Nemesis { action } => format!("nemesis: {action}"),
             TraceKind::Note { node, text } => format!("{} 📝 {text}", self.name(*node)),
+            TraceKind::Buggify { node, site } => format!("{} 🐞 buggify {site}", self.name(*node)),
             TraceKind::Changed { lines } => {
                 let indent = format!("\n{:13}  ~ ", "");
                 format!("  ~ {}", lines.join(&indent))

@@ -2,4 +2,5 @@
 //! code under test (`buggify`), and coverage that fails a scenario whose rare paths were never
 //! reached (`coverage`).
 
+pub mod buggify;
 pub mod swarm;

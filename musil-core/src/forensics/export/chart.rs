@@ -238,7 +238,8 @@ fn sign(trace: &Trace, kind: &TraceKind) -> Option<Sign> {
         TraceKind::Started { node }
         | TraceKind::TimerFired { node, .. }
         | TraceKind::Disk { node, .. }
-        | TraceKind::Note { node, .. } => Sign::Alive(lane(node)),
+        | TraceKind::Note { node, .. }
+        | TraceKind::Buggify { node, .. } => Sign::Alive(lane(node)),
         TraceKind::Sent { from, .. } => Sign::Alive(lane(from)),
         TraceKind::Delivered { to, .. } => Sign::Alive(lane(to)),
         TraceKind::DroppedOnArrival { to, .. } => Sign::Down(lane(to), None),

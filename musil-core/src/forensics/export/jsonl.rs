@@ -58,6 +58,7 @@ pub(crate) fn kind_name(kind: &TraceKind) -> &'static str {
         TraceKind::PowerLoss { .. } => "power_loss",
         TraceKind::Nemesis { .. } => "nemesis",
         TraceKind::Note { .. } => "note",
+        TraceKind::Buggify { .. } => "buggify",
         TraceKind::Changed { .. } => "changed",
     }
 }
@@ -97,6 +98,7 @@ fn kind_keys(trace: &Trace, kind: &TraceKind, object: Object) -> Object {
             .str("from", name(from))
             .str("to", name(to))
             .str("message", message),
+        TraceKind::Buggify { node, site } => object.str("node", name(node)).str("site", site),
         TraceKind::TimerFired { node, timer } | TraceKind::TimerLost { node, timer } => {
             object.str("node", name(node)).str("timer", timer)
         }

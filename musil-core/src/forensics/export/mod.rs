@@ -26,7 +26,7 @@
 //! | --- | --- |
 //! | `time` | virtual time (number) |
 //! | `step` | the step the event belongs to (0: the start phase) |
-//! | `kind` | `started`, `sent`, `delivered`, `dropped_on_arrival`, `timer_fired`, `timer_lost`, `restarted`, `disk`, `power_loss`, `nemesis`, `note` or `changed` |
+//! | `kind` | `started`, `sent`, `delivered`, `dropped_on_arrival`, `timer_fired`, `timer_lost`, `restarted`, `disk`, `power_loss`, `nemesis`, `note`, `buggify` or `changed` |
 //! | `is_step` | whether the event is a step of its own (a delivery, a fired timer, a restart) |
 //! | `text` | the event as the trace prints it ([`Trace::line`], trimmed) |
 //!
@@ -43,6 +43,7 @@
 //! | `power_loss` | `node`, `fates`: an array of `{"file","offset","bytes","truncate","fate","kept"}`, one per unsynced change, `fate` being `"kept"`, `"lost"` or `"torn"`, and `kept` the bytes a torn write kept (else `null`) |
 //! | `nemesis` | `action` |
 //! | `note` | `node`, `note` (what the node said) |
+//! | `buggify` | `node`, `site` (a `ctx.buggify` site that fired) |
 //! | `changed` | `lines`: the lines of the world's pretty `Debug` that the step changed |
 //!
 //! # The HTML page
