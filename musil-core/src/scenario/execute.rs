@@ -359,6 +359,27 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         first
     }
 
+    /// Gives `sim` the scenario's nemesis and buggify, and a forensic run's nemesis edits;
+    /// returns the run's step bound.
+    #[inline(always)]
+    fn arm<D: DecisionSource>(&self, sim: &mut Simulation<S, M, D>, how: How<'_, S>) -> u64 {
+        let scenario = self.scenario;
+        if let Some(nemesis) = &scenario.nemesis {
+            sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
+        }
+        if scenario.buggify {
+            sim.enable_buggify();
+        }
+        let mut max_steps = self.max_steps;
+        if let Some(choices) = how.forensic {
+            sim.set_nemesis_edits(choices.nemesis_edits().clone());
+            max_steps = choices
+                .max_steps()
+                .map_or(max_steps, |bound| bound.min(max_steps));
+        }
+        max_steps
+    }
+
     /// Runs one seed with `decisions`, checking the oracle after every step; the panics of its
     /// user code are caught, and kept quiet.
     #[inline(always)]
@@ -390,19 +411,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         )
         .keep_running(scenario.keep_running);
         sim.configure(network, faults, storage, how.record);
-        if let Some(nemesis) = &scenario.nemesis {
-            sim.set_nemesis(Arc::clone(nemesis), scenario.nemesis_until);
-        }
-        if scenario.buggify {
-            sim.enable_buggify();
-        }
-        let mut max_steps = self.max_steps;
-        if let Some(choices) = how.forensic {
-            sim.set_nemesis_edits(choices.nemesis_edits().clone());
-            max_steps = choices
-                .max_steps()
-                .map_or(max_steps, |bound| bound.min(max_steps));
-        }
+        let max_steps = self.arm(&mut sim, how);
         let mut digest = how.fingerprint.then(Digest::default);
         let cause = drive(&mut sim, &mut oracle, max_steps, digest.as_mut());
         let fingerprint = digest.map(|mut digest| {
