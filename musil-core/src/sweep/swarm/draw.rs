@@ -10,8 +10,8 @@ use crate::sim::faults::{Crash, FaultSchedule, Partition};
 use crate::sim::network::NetworkModel;
 use crate::sim::storage::StorageModel;
 
+use super::config::{PartitionMode, StorageBounds, Swarm};
 use super::mix::{Mix, percent};
-use super::{PartitionMode, StorageBounds, Swarm};
 
 /// A drawn value and the pieces of the mix's description it adds.
 pub(crate) type Drawn<T> = (T, Vec<String>);

@@ -22,7 +22,7 @@ use crate::sim::faults::FaultSchedule;
 use crate::system::System;
 use crate::system::factory::SharedFactory;
 
-use super::Swarm;
+use super::config::Swarm;
 
 /// A per-seed fault generator, as a scenario holds it.
 type FaultsFn = dyn Fn(&mut Rng<'_>) -> FaultSchedule + Send + Sync;
