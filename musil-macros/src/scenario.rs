@@ -103,7 +103,10 @@ impl Args {
             calls.push(quote_spanned!(network.span()=> .network(#network)));
         }
         if let Some(faults) = &self.faults {
-            calls.push(quote_spanned!(faults.span()=> .faults(#faults)));
+            match is_swarm(faults) {
+                true => calls.push(quote_spanned!(faults.span()=> .swarm(#faults))),
+                false => calls.push(quote_spanned!(faults.span()=> .faults(#faults))),
+            }
         }
         if let Some(storage) = &self.storage {
             calls.push(quote_spanned!(storage.span()=> .storage(#storage)));
@@ -532,6 +535,33 @@ fn failure_kind(expr: Expr) -> syn::Result<Ident> {
     }
 }
 
+/// Whether a `faults = …` expression builds a swarm: its leftmost call is `swarm(…)` (or
+/// `Swarm::new()`, `Swarm::default()`), possibly followed by method calls (`swarm().crashes(1)`).
+fn is_swarm(expr: &Expr) -> bool {
+    match expr {
+        Expr::MethodCall(call) => is_swarm(&call.receiver),
+        Expr::Paren(inner) => is_swarm(&inner.expr),
+        Expr::Group(inner) => is_swarm(&inner.expr),
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => {
+                let segments: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                match segments.as_slice() {
+                    [.., last] if last == "swarm" => true,
+                    [.., ty, f] => ty == "Swarm" && (f == "new" || f == "default"),
+                    _ => false,
+                }
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn last_segment(path: &Path) -> String {
     path.segments
         .last()
@@ -545,4 +575,20 @@ fn capitalized(word: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_swarm;
+
+    #[test]
+    fn a_swarm_is_told_by_its_leftmost_call() {
+        let swarm = |text: &str| is_swarm(&syn::parse_str(text).expect("an expression"));
+        assert!(swarm("swarm()"));
+        assert!(swarm("musil::swarm().crashes(1).storage(false)"));
+        assert!(swarm("Swarm::new().loss(0.1)"));
+        assert!(!swarm("FaultSchedule::new()"));
+        assert!(!swarm("my_faults"));
+        assert!(!swarm("schedule(3).crash(swarm())"));
+    }
 }
