@@ -302,6 +302,11 @@ fn a_bug_that_needs_a_restart_while_cut_off_is_found_by_the_swarm_only() {
     assert_eq!(failure.kind(), FailureKind::Invariant);
     let mix = mix_of(&swarmed, failure.seed()).expect("a swarm scenario");
     assert!(mix.contains("crash"), "{mix}");
+    let text = failure.to_string();
+    assert!(
+        text.contains(&format!("\n  {mix}\n")),
+        "the report prints the mix: {text}"
+    );
 }
 
 fn ring_settles(ring: &Ring) -> bool {

@@ -261,6 +261,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             regression,
             picture: None,
             hide_timers: self.hide_timers || settings.hide_timers,
+            mix: crate::sweep::swarm::mix_of(self, seed),
         }
     }
 }

@@ -110,6 +110,9 @@ pub struct Scenario<S, M> {
     pub(crate) max_steps: u64,
     pub(crate) hide_timers: bool,
     pub(crate) keep_running: bool,
+    /// Redraws a seed's swarm mix and describes it, when the faults come from `Scenario::swarm`.
+    #[allow(clippy::type_complexity)]
+    pub(crate) describe_mix: Option<Arc<dyn Fn(u64) -> Option<String> + Send + Sync>>,
     pub(crate) buggify: bool,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay: Option<Replay>,
@@ -139,6 +142,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             max_steps: DEFAULT_MAX_STEPS,
             hide_timers: false,
             keep_running: false,
+            describe_mix: None,
             buggify: false,
             expected: None,
             replay: None,
@@ -167,6 +171,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// The faults: a [`FaultSchedule`], or `fn(&mut Rng) -> FaultSchedule` for one per seed.
     pub fn faults(mut self, faults: impl IntoPerSeed<FaultSchedule>) -> Self {
         self.faults = faults.into_per_seed();
+        self.describe_mix = None;
         self
     }
 

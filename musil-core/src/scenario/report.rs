@@ -262,6 +262,8 @@ pub struct SimFailure<S> {
     pub(crate) picture: Option<std::path::PathBuf>,
     /// Whether the text trace leaves out the timers that fired.
     pub(crate) hide_timers: bool,
+    /// The swarm mix the seed drew, if its faults come from `Scenario::swarm`.
+    pub(crate) mix: Option<String>,
 }
 
 impl<S> SimFailure<S> {
@@ -282,6 +284,7 @@ impl<S> SimFailure<S> {
             regression: self.regression,
             picture: self.picture,
             hide_timers: self.hide_timers,
+            mix: self.mix,
         }
     }
 
@@ -392,6 +395,9 @@ impl<S> SimFailure<S> {
 impl<S> fmt::Display for SimFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
+        if let Some(mix) = &self.mix {
+            writeln!(f, "  {mix}")?;
+        }
         writeln!(f, "  world:")?;
         for line in one_node_a_line(&self.failure.world_pretty) {
             writeln!(f, "    {line}")?;

@@ -3,13 +3,11 @@
 //! [`mix_of`], the one-line description of the mix a seed of such a scenario ran with (for the
 //! failure report).
 //!
-//! A scenario has no field for its swarm, so `mix_of` finds it through the identity of the
-//! fault generator `Scenario::swarm` installed: a registry maps that generator (held weakly) to
-//! a function that redraws a seed's mix. Lookups compare allocations, never iterate a hash map,
-//! and so are deterministic.
+//! The scenario keeps, beside the generators, a function that redraws a seed's mix: `mix_of`
+//! calls it (a later `.faults(..)` forgets it).
 
 use std::fmt::Debug;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, OnceLock};
 
 use crate::decision::Stream;
 use crate::decision::rng::Rng;
@@ -26,12 +24,6 @@ use super::config::Swarm;
 
 /// A per-seed fault generator, as a scenario holds it.
 type FaultsFn = dyn Fn(&mut Rng<'_>) -> FaultSchedule + Send + Sync;
-
-/// Redraws the mix of a seed and describes it (`None` if building the probe system panicked).
-type Describer = Arc<dyn Fn(u64) -> Option<String> + Send + Sync>;
-
-/// The fault generators `Scenario::swarm` installed, each with how to describe a seed's mix.
-static REGISTRY: Mutex<Vec<(Weak<FaultsFn>, Describer)>> = Mutex::new(Vec::new());
 
 /// A swarm bound to a system factory: the names of its nodes are learnt once, on first use.
 struct Plan<S> {
@@ -98,19 +90,10 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
                     .unwrap_or_default()
             })));
         }
-        let describer: Describer = Arc::new(move |seed| plan.describe::<M>(seed));
-        register(&faults, describer);
         self.faults = PerSeed::Generated(faults);
+        self.describe_mix = Some(Arc::new(move |seed| plan.describe::<M>(seed)));
         self
     }
-}
-
-/// Remembers that `faults` was installed by a swarm described by `describer` (and forgets the
-/// generators no scenario holds any more).
-fn register(faults: &Arc<FaultsFn>, describer: Describer) {
-    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-    registry.retain(|(generator, _)| generator.strong_count() > 0);
-    registry.push((Arc::downgrade(faults), describer));
 }
 
 /// The one-line description of the mix `seed` runs with in `scenario`
@@ -119,16 +102,5 @@ fn register(faults: &Arc<FaultsFn>, describer: Describer) {
 /// seed's environment stream, as the run drew it; a failure's shrinking may since have
 /// dropped or shortened some of its faults.
 pub fn mix_of<S, M>(scenario: &Scenario<S, M>, seed: u64) -> Option<String> {
-    let PerSeed::Generated(faults) = &scenario.faults else {
-        return None;
-    };
-    let key = Arc::downgrade(faults);
-    let describer = {
-        let registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-        let found = registry
-            .iter()
-            .find(|(generator, _)| generator.ptr_eq(&key));
-        found.map(|(_, describer)| Arc::clone(describer))?
-    };
-    describer(seed)
+    scenario.describe_mix.as_ref()?(seed)
 }
