@@ -161,16 +161,17 @@ impl<'a, S> Oracle<'a, S> {
             }
             Err(panic) => return Some(goal_panicked(goal, panic)),
         }
-        let (late, within) = match bound {
-            Convergence::Steps(steps) => (self.misses > steps, format!("{steps} steps")),
-            Convergence::Time(time) => {
-                let since = self.missing_since.unwrap_or(now);
-                (now - since > time, format!("{time} time units"))
-            }
+        let late = match bound {
+            Convergence::Steps(steps) => self.misses > steps,
+            Convergence::Time(time) => now - self.missing_since.unwrap_or(now) > time,
         };
         if !late {
             return None;
         }
+        let within = match bound {
+            Convergence::Steps(steps) => format!("{steps} steps"),
+            Convergence::Time(time) => format!("{time} time units"),
+        };
         let since = if self.has_faults {
             format!("after the faults healed at t={heal_time}")
         } else {
