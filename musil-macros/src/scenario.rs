@@ -13,7 +13,7 @@ use syn::{
 
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
                      converge_within, converge_within_time, invariants, max_steps, should_fail, \
-                     model, abstraction, trace_hide, buggify";
+                     model, abstraction, trace_hide, buggify, sometimes";
 const KINDS: [&str; 6] = [
     "invariant",
     "goal",
@@ -38,6 +38,7 @@ struct Args {
     converge_within: Option<(LitInt, Span)>,
     converge_within_time: Option<(LitInt, Span)>,
     invariants: Vec<Path>,
+    sometimes: Vec<Path>,
     max_steps: Option<LitInt>,
     should_fail: Option<Ident>,
     model: Option<(Expr, Span)>,
@@ -79,6 +80,7 @@ impl Args {
                     Some((count(&meta.value()?.parse()?, "converge_within")?, span))
             }
             "invariants" => self.invariants = invariant_list(meta.value()?.parse()?)?,
+            "sometimes" => self.sometimes = invariant_list(meta.value()?.parse()?)?,
             "max_steps" => self.max_steps = Some(count(&meta.value()?.parse()?, "max_steps")?),
             "should_fail" => self.should_fail = Some(failure_kind(meta.value()?.parse()?)?),
             "model" => self.model = Some((meta.value()?.parse()?, span)),
@@ -121,6 +123,10 @@ impl Args {
         for invariant in &self.invariants {
             let name = last_segment(invariant);
             calls.push(quote_spanned!(invariant.span()=> .invariant(#name, #invariant)));
+        }
+        for site in &self.sometimes {
+            let name = last_segment(site);
+            calls.push(quote_spanned!(site.span()=> .sometimes(#name, #site)));
         }
         if let Some(goal) = &self.goal {
             let name = last_segment(goal);

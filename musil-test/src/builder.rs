@@ -47,6 +47,7 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             determinism: Default::default(),
             hide_timers: false,
             trace_all: false,
+            coverage_verdict: true,
         };
         match EnvSettings::from_env() {
             Ok(env) => self.execute(&RunSettings {
@@ -82,6 +83,7 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             determinism: Default::default(),
             hide_timers: false,
             trace_all: false,
+            coverage_verdict: true,
         })
     }
 }

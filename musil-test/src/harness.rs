@@ -277,6 +277,7 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         determinism: context.env.determinism.unwrap_or_default(),
         hide_timers: context.env.hide_timers,
         trace_all: context.env.trace_all,
+        coverage_verdict: true,
     };
     if let Some(index) = trial.regression {
         let command =
@@ -302,6 +303,8 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
             .map_or_else(|| scenario.seeds.clone(), |seed| vec![seed]),
         replay: Some(Replay::Command(command)),
         determinism,
+        // One seed is not the sweep a coverage verdict is about.
+        coverage_verdict: trial.seed.is_none(),
         ..base
     }
 }

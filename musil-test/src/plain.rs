@@ -41,6 +41,7 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         determinism: env.determinism.unwrap_or_default(),
         hide_timers: env.hide_timers,
         trace_all: env.trace_all,
+        coverage_verdict: true,
     };
     let settings = match regressions::replayed(&entry.target, &path, &env) {
         Ok(runs) => settings.regressions(runs),

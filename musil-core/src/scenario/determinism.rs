@@ -1,4 +1,5 @@
-//! Catching seeds that lie: a passing seed run a second time must run the same way (the same
+//! Verdicts over all of a call's seeds: coverage sites that never held, and catching seeds that
+//! lie: a passing seed run a second time must run the same way (the same
 //! steps at the same times, the same world at the end). A node that reads the wall clock, a
 //! global counter or a thread-local random generator makes its seeds run differently, and a
 //! failure found on such a seed would not replay; this check says so while every seed still
@@ -9,6 +10,7 @@ use std::fmt::Debug;
 use crate::decision::seeded::Seeded;
 use crate::id::Message;
 use crate::sim::trace::Trace;
+use crate::sweep::coverage::Hits;
 use crate::system::System;
 
 use super::env::Determinism;
@@ -72,6 +74,27 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             .failure(failure, self.settings, Position::Seed(index), None);
         report.trace = second.trace;
         report
+    }
+}
+
+impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
+    /// A `Coverage` failure when a declared site never held over all the seeds run (and the
+    /// settings ask for the verdict, and no seed failed).
+    pub(crate) fn uncovered(&self, coverage: &Hits, failed: bool) -> Option<SimFailure<S>> {
+        let never = coverage.never_held();
+        if failed || never.is_empty() || !self.settings.coverage_verdict {
+            return None;
+        }
+        let sites: Vec<String> = never.iter().map(|site| format!("`{site}`")).collect();
+        let runs = self.settings.seeds.len();
+        let detail = format!("{} never held in {runs} runs", sites.join(", "));
+        let cause = FailureCause::new(FailureKind::Coverage, detail);
+        let failure = SeedFailure::unbuilt(cause);
+        let mut report = self
+            .scenario
+            .failure(failure, self.settings, Position::Seed(0), None);
+        report.run = runs;
+        Some(report)
     }
 }
 

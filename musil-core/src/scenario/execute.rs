@@ -23,6 +23,7 @@ use crate::sim::network::NetworkModel;
 use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
 use crate::sim::{Simulation, StopReason};
+use crate::sweep::coverage::Hits;
 use crate::system::System;
 use crate::system::factory::SharedFactory;
 
@@ -77,6 +78,8 @@ struct FirstFailure {
     fingerprints: Vec<(usize, u64)>,
     /// How many runs ended as soon as the goal held after the last heal.
     settled: usize,
+    /// The coverage sites of the runs, with their hits.
+    coverage: Hits,
 }
 
 impl FirstFailure {
@@ -84,6 +87,7 @@ impl FirstFailure {
     fn absorb(&mut self, part: FirstFailure) -> ControlFlow<()> {
         self.steps += part.steps;
         self.settled += part.settled;
+        self.coverage.absorb(&part.coverage);
         self.fingerprints.extend(part.fingerprints);
         self.failed = part.failed;
         match self.failed {
@@ -107,6 +111,8 @@ pub(crate) struct SeedRun<S, D> {
     pub(crate) fingerprint: Option<u64>,
     /// Whether it ended as soon as the goal held after the last heal (`converge_within`).
     pub(crate) settled: bool,
+    /// Its coverage sites (`ctx.sometimes`, `Scenario::sometimes`), if any was declared.
+    pub(crate) coverage: Option<Box<Hits>>,
 }
 
 /// The faults of a run, for shrinking: the schedule's original lengths, how many of them the
@@ -161,6 +167,7 @@ impl<S, D> SeedRun<S, D> {
             faults: None,
             fingerprint: None,
             settled: false,
+            coverage: None,
         }
     }
 }
@@ -220,6 +227,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             runs: 0,
             steps: 0,
             settled: 0,
+            coverage: Hits::default(),
             failure: Some(failure),
             expected: self.expected,
         }
@@ -287,8 +295,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             .as_ref()
             .map_or(usize::MAX, |(index, _)| *index);
         let lying = self.lying_seed(&first.fingerprints, below);
+        let uncovered = self.uncovered(&first.coverage, first.failed.is_some());
         let failure = match (lying, first.failed) {
             (Some(lie), _) => Some(lie),
+            (None, None) if uncovered.is_some() => uncovered,
             (None, Some((index, failure))) => {
                 let seed = self.settings.seeds[index];
                 Some(self.explain(failure, seed, Position::Seed(index), None))
@@ -306,6 +316,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             runs,
             steps: first.steps,
             settled: first.settled,
+            coverage: first.coverage,
             failure,
             expected: self.scenario.expected,
         }
@@ -336,6 +347,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                 let run = self.run_seed(how, Seeded::new(seed));
                 part.steps += run.steps;
                 part.settled += usize::from(run.settled);
+                if let Some(hits) = &run.coverage {
+                    part.coverage.absorb(hits);
+                }
                 if let Some(failure) = run.failure {
                     lowest.fetch_min(index, Ordering::Relaxed);
                     part.failed = Some((index, (*failure).forget_world()));
@@ -410,7 +424,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario.converge_within,
             !faults.is_empty() || scenario.nemesis.is_some(),
         )
-        .keep_running(scenario.keep_running);
+        .keep_running(scenario.keep_running)
+        .sometimes(&scenario.sometimes);
         sim.configure(network, faults, storage, how.record);
         let max_steps = self.arm(&mut sim, how);
         let mut digest = how.fingerprint.then(Digest::default);
@@ -428,9 +443,11 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let steps = sim.steps();
         // Ended early: the goal held after the last heal with events still to come.
         let settled = oracle.settled() && sim.skip_non_steps();
+        let coverage = coverage_of(&mut sim, &oracle);
         // Taken apart here: handing the simulation to a function would copy it.
         let mut run = finished(sim.into_parts(), failure, steps, count, fingerprint);
         run.settled = settled;
+        run.coverage = coverage;
         run
     }
 }
@@ -456,7 +473,23 @@ fn finished<S, D>(
         faults: count,
         fingerprint,
         settled: false,
+        coverage: None,
     }
+}
+
+/// The coverage sites of a finished run: the nodes' and the world's.
+#[inline(always)]
+fn coverage_of<S: System<M>, M: Message, D: DecisionSource>(
+    sim: &mut Simulation<S, M, D>,
+    oracle: &Oracle<'_, S>,
+) -> Option<Box<Hits>> {
+    let nodes = sim.take_coverage();
+    if oracle.hits.is_empty() {
+        return nodes;
+    }
+    let mut hits = nodes.unwrap_or_default();
+    hits.absorb(&oracle.hits);
+    Some(hits)
 }
 
 /// A seed's environment as one run uses it: its network, its faults (with the fault edits of a

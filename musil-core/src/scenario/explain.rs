@@ -35,6 +35,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
                     runs: 0,
                     steps: 0,
                     settled: 0,
+                    coverage: Default::default(),
                     failure: Some(failure),
                     expected: self.scenario.expected,
                 });

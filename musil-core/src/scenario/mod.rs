@@ -110,6 +110,7 @@ pub struct Scenario<S, M> {
     pub(crate) max_steps: u64,
     pub(crate) hide_timers: bool,
     pub(crate) keep_running: bool,
+    pub(crate) sometimes: Vec<(String, crate::property::Predicate<S>)>,
     /// Redraws a seed's swarm mix and describes it, when the faults come from `Scenario::swarm`.
     #[allow(clippy::type_complexity)]
     pub(crate) describe_mix: Option<Arc<dyn Fn(u64) -> Option<String> + Send + Sync>>,
@@ -142,6 +143,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             max_steps: DEFAULT_MAX_STEPS,
             hide_timers: false,
             keep_running: false,
+            sometimes: Vec::new(),
             describe_mix: None,
             buggify: false,
             expected: None,
@@ -248,6 +250,18 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// run would prove nothing more; the report counts the runs that ended so.
     pub fn converge_within(mut self, steps: u64) -> Self {
         self.converge_within = Some(Convergence::Steps(steps));
+        self
+    }
+
+    /// Coverage on the world: `holds` must be true at some observation (after the start or a
+    /// step) of some run, or the call fails with kind `Coverage` naming `name` ("`leader
+    /// elected` never held in 500 runs"). Like `ctx.sometimes`, from outside the nodes.
+    pub fn sometimes(
+        mut self,
+        name: impl Into<String>,
+        holds: impl Fn(&S) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.sometimes.push((name.into(), Arc::new(holds)));
         self
     }
 
@@ -428,6 +442,9 @@ pub struct RunSettings {
     pub hide_timers: bool,
     /// Write the trace of every seed, passing ones too (`MUSIL_TRACE=all`).
     pub trace_all: bool,
+    /// Fail when a declared coverage site never held over these seeds (the default). musil's
+    /// harness, which runs one seed per trial, turns it off for those trials.
+    pub coverage_verdict: bool,
 }
 
 impl RunSettings {
@@ -443,6 +460,7 @@ impl RunSettings {
             determinism: Determinism::First,
             hide_timers: false,
             trace_all: false,
+            coverage_verdict: true,
         }
     }
 

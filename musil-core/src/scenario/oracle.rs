@@ -3,9 +3,10 @@
 //! at the end. A panic in a property is caught and becomes a `panic` failure naming it.
 
 use crate::panics::guarded;
-use crate::property::Goal;
+use crate::property::{Goal, Predicate};
 use crate::sim::StopReason;
 use crate::sim::disk::Disks;
+use crate::sweep::coverage::Hits;
 
 use super::checks::Check;
 use super::refinement::Refines;
@@ -31,6 +32,9 @@ pub(crate) struct Oracle<'a, S> {
     settled: bool,
     /// Whether the run goes on anyway (`Scenario::keep_running`).
     keep_running: bool,
+    /// The world's coverage sites (`Scenario::sometimes`), and their hits in this run.
+    sometimes: &'a [(String, Predicate<S>)],
+    pub(crate) hits: Hits,
 }
 
 /// How long the goal may take to hold once the last fault has healed: `converge_within`.
@@ -73,6 +77,8 @@ impl<'a, S> Oracle<'a, S> {
             missing_since: None,
             settled: false,
             keep_running: false,
+            sometimes: &[],
+            hits: Hits::default(),
         }
     }
 
@@ -107,6 +113,15 @@ impl<'a, S> Oracle<'a, S> {
                 }
                 Err(panic) => {
                     let detail = format!("in invariant `{name}`: {panic}");
+                    return Some(FailureCause::new(FailureKind::Panic, detail));
+                }
+            }
+        }
+        for (site, held) in self.sometimes {
+            match guarded(|| held(world)) {
+                Ok(held) => self.hits.record(site, held),
+                Err(panic) => {
+                    let detail = format!("in sometimes `{site}`: {panic}");
                     return Some(FailureCause::new(FailureKind::Panic, detail));
                 }
             }
@@ -192,6 +207,12 @@ impl<'a, S> Oracle<'a, S> {
     /// fault healed and the nemesis stopped (a protocol that ticks never goes quiet).
     pub(crate) fn settled(&self) -> bool {
         self.settled && !self.keep_running
+    }
+
+    /// Checks these coverage sites on the world at every observation.
+    pub(crate) fn sometimes(mut self, sites: &'a [(String, Predicate<S>)]) -> Self {
+        self.sometimes = sites;
+        self
     }
 
     /// Lets the run go on after it settled.

@@ -7,6 +7,7 @@ use crate::decision::DecisionRecord;
 use crate::forensics::choices::Choices;
 use crate::sim::debug_text::one_node_a_line;
 use crate::sim::trace::Trace;
+use crate::sweep::coverage::Hits;
 
 /// How many trace events a failure's `Display` shows (the last ones); all are kept.
 const SHOWN_TRACE_EVENTS: usize = 60;
@@ -32,6 +33,8 @@ pub enum FailureKind {
     /// A seed ran differently when run again: the system depends on something outside musil's
     /// control (the wall clock, a global counter, hash-map order, threads), so its seeds lie.
     Nondeterminism,
+    /// A declared coverage site (`ctx.sometimes`, `Scenario::sometimes`) never held in any run.
+    Coverage,
 }
 
 impl FailureKind {
@@ -45,6 +48,7 @@ impl FailureKind {
             FailureKind::Panic => "PANIC",
             FailureKind::InvalidScenario => "INVALID SCENARIO",
             FailureKind::Nondeterminism => "NONDETERMINISM",
+            FailureKind::Coverage => "COVERAGE",
         }
     }
 }
@@ -59,6 +63,7 @@ impl fmt::Display for FailureKind {
             FailureKind::Panic => "panic",
             FailureKind::InvalidScenario => "invalid scenario",
             FailureKind::Nondeterminism => "nondeterminism",
+            FailureKind::Coverage => "coverage",
         })
     }
 }
@@ -451,6 +456,8 @@ pub struct SimReport<S> {
     pub(crate) steps: u64,
     /// Runs that ended as soon as the goal held after the last heal (`converge_within`).
     pub(crate) settled: usize,
+    /// The coverage sites of the runs, with their hits.
+    pub(crate) coverage: Hits,
     pub(crate) failure: Option<SimFailure<S>>,
     pub(crate) expected: Option<ShouldFail>,
 }
@@ -483,6 +490,7 @@ impl<S> SimReport<S> {
             runs: self.runs,
             steps: self.steps,
             settled: self.settled,
+            coverage: self.coverage,
             failure: self.failure.map(SimFailure::erase),
             expected: self.expected,
         }
@@ -510,6 +518,11 @@ impl<S> SimReport<S> {
         self.settled
     }
 
+    /// The coverage sites of the runs (`ctx.sometimes`, `Scenario::sometimes`), with their hits.
+    pub fn coverage(&self) -> &Hits {
+        &self.coverage
+    }
+
     /// The first failing seed's failure, if any.
     pub fn failure(&self) -> Option<&SimFailure<S>> {
         self.failure.as_ref()
@@ -530,13 +543,26 @@ impl<S> fmt::Display for SimReport<S> {
                     f,
                     "OK — scenario {name}: {runs} runs, {steps} steps, no failures"
                 )?;
-                match self.settled {
-                    0 => Ok(()),
-                    settled => write!(
+                if self.settled > 0 {
+                    let settled = self.settled;
+                    write!(
                         f,
                         " ({settled} ended as soon as the goal held after the last heal)"
-                    ),
+                    )?;
                 }
+                let sites: Vec<String> = self
+                    .coverage
+                    .sites()
+                    .map(|(site, hits)| format!("{site}: {hits}"))
+                    .collect();
+                if !sites.is_empty() {
+                    write!(
+                        f,
+                        "\n  coverage (observations that held): {}",
+                        sites.join(", ")
+                    )?;
+                }
+                Ok(())
             }
             (None, Some(failure)) => failure.fmt(f),
             (Some(expected), None) => write!(

@@ -22,6 +22,7 @@ pub(crate) trait EngineHandle<M> {
     fn disk(&mut self, node: NodeId) -> Disk<'_>;
     fn tracing(&self) -> bool;
     fn buggify(&mut self, node: NodeId, site: &'static str) -> bool;
+    fn sometimes(&mut self, site: &'static str, held: bool);
     fn note(&mut self, node: NodeId, text: String);
 }
 
@@ -171,6 +172,14 @@ impl<'a, M: Message> Context<'a, M> {
     /// ```
     pub fn buggify(&mut self, site: &'static str) -> bool {
         self.engine.buggify(self.me, site)
+    }
+
+    /// Coverage: records whether `condition` held at `site` ("leader elected"). A site evaluated
+    /// in some run of a scenario must hold in at least one of its runs, or the scenario fails
+    /// with kind `Coverage` naming it: a green run that never reached a rare path proves
+    /// nothing. The report counts the hits per site.
+    pub fn sometimes(&mut self, site: &'static str, condition: bool) {
+        self.engine.sometimes(site, condition);
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.

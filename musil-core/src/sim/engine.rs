@@ -23,6 +23,7 @@ use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
 use crate::forensics::choices::FaultEdits;
 use crate::sweep::buggify::Sites;
+use crate::sweep::coverage::Hits;
 
 /// How many steps, deliveries and drops a run has had: kept here only, counted as they happen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,6 +84,8 @@ pub(crate) struct Engine<M, D> {
     nemesis_edits: Option<Box<FaultEdits>>,
     /// The buggify sites of the run, when the scenario enables them.
     buggify: Option<Box<Sites>>,
+    /// The `ctx.sometimes` sites of the run, from the first one evaluated.
+    coverage: Option<Box<Hits>>,
 }
 
 impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
@@ -122,6 +125,12 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
 
     fn tracing(&self) -> bool {
         self.trace.is_some()
+    }
+
+    fn sometimes(&mut self, site: &'static str, held: bool) {
+        self.coverage
+            .get_or_insert_with(Box::default)
+            .record(site, held);
     }
 
     fn buggify(&mut self, node: NodeId, site: &'static str) -> bool {
@@ -194,6 +203,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             injected: 0,
             nemesis_edits: None,
             buggify: None,
+            coverage: None,
         }
     }
 
@@ -205,6 +215,11 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Enables `ctx.buggify` sites (before the start).
     pub(crate) fn enable_buggify(&mut self) {
         self.buggify.get_or_insert_with(Box::default);
+    }
+
+    /// The coverage sites of the run, if any was declared.
+    pub(crate) fn take_coverage(&mut self) -> Option<Box<Hits>> {
+        self.coverage.take()
     }
 
     /// The buggify sites that fired, with how often.

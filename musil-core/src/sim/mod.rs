@@ -312,6 +312,11 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.engine.enable_buggify();
     }
 
+    /// Takes the run's coverage sites, if any was declared.
+    pub(crate) fn take_coverage(&mut self) -> Option<Box<crate::sweep::coverage::Hits>> {
+        self.engine.take_coverage()
+    }
+
     /// The `ctx.buggify` sites that fired so far, with how often.
     pub fn buggify_fired(&self) -> Vec<(&'static str, u32)> {
         self.engine.buggify_fired()

@@ -3,4 +3,5 @@
 //! reached (`coverage`).
 
 pub mod buggify;
+pub mod coverage;
 pub mod swarm;
