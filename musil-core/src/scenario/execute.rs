@@ -484,11 +484,11 @@ fn coverage_of<S: System<M>, M: Message, D: DecisionSource>(
     oracle: &Oracle<'_, S>,
 ) -> Option<Box<Hits>> {
     let nodes = sim.take_coverage();
-    if oracle.hits.is_empty() {
+    let Some(world) = &oracle.hits else {
         return nodes;
-    }
+    };
     let mut hits = nodes.unwrap_or_default();
-    hits.absorb(&oracle.hits);
+    hits.absorb(world);
     Some(hits)
 }
 

@@ -34,7 +34,8 @@ pub(crate) struct Oracle<'a, S> {
     keep_running: bool,
     /// The world's coverage sites (`Scenario::sometimes`), and their hits in this run.
     sometimes: &'a [(String, Predicate<S>)],
-    pub(crate) hits: Hits,
+    /// Their hits (`None` without sites: nothing to make or drop per run).
+    pub(crate) hits: Option<Hits>,
 }
 
 /// How long the goal may take to hold once the last fault has healed: `converge_within`.
@@ -78,7 +79,7 @@ impl<'a, S> Oracle<'a, S> {
             settled: false,
             keep_running: false,
             sometimes: &[],
-            hits: Hits::default(),
+            hits: None,
         }
     }
 
@@ -119,7 +120,10 @@ impl<'a, S> Oracle<'a, S> {
         }
         for (site, held) in self.sometimes {
             match guarded(|| held(world)) {
-                Ok(held) => self.hits.record(site, held),
+                Ok(held) => self
+                    .hits
+                    .get_or_insert_with(Hits::default)
+                    .record(site, held),
                 Err(panic) => {
                     let detail = format!("in sometimes `{site}`: {panic}");
                     return Some(FailureCause::new(FailureKind::Panic, detail));
@@ -211,7 +215,10 @@ impl<'a, S> Oracle<'a, S> {
 
     /// Checks these coverage sites on the world at every observation.
     pub(crate) fn sometimes(mut self, sites: &'a [(String, Predicate<S>)]) -> Self {
-        self.sometimes = sites;
+        if !sites.is_empty() {
+            self.sometimes = sites;
+            self.hits = Some(Hits::default());
+        }
         self
     }
 
