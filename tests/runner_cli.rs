@@ -425,3 +425,54 @@ fn a_recorded_failure_is_replayed_first_and_a_bad_line_is_named() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The per-seed trials of `scenarios` in one `cargo nextest list --partition hash:k/3` (all of
+/// them without a partition).
+fn nextest_listed(partition: Option<&str>) -> Vec<String> {
+    let mut command = clean(Command::new(env!("CARGO")));
+    command.args([
+        "nextest",
+        "list",
+        "-p",
+        "musil",
+        "--test",
+        "scenarios",
+        "--message-format",
+        "oneline",
+    ]);
+    if let Some(partition) = partition {
+        command.args(["--partition", partition]);
+    }
+    let output = command.output().expect("cargo runs");
+    assert!(output.status.success(), "{}", everything(&output));
+    stdout(&output)
+        .lines()
+        .filter_map(|line| line.split_whitespace().last())
+        .filter(|name| name.contains("::seed_"))
+        .map(String::from)
+        .collect()
+}
+
+/// A sweep spread over a CI matrix: the three `hash:k/3` partitions of nextest together list every
+/// per-seed trial exactly once (as the three `MUSIL_SHARD=k/3` shards do for the default harness).
+#[test]
+fn nextest_partitions_run_every_seed_once() {
+    let probe = clean(Command::new(env!("CARGO")))
+        .args(["nextest", "--version"])
+        .output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: cargo-nextest is not installed (cargo install cargo-nextest)");
+        return;
+    }
+    let all: BTreeSet<String> = nextest_listed(None).into_iter().collect();
+    assert!(all.len() > 100, "{} trials", all.len());
+    let mut union = BTreeSet::new();
+    for partition in ["hash:1/3", "hash:2/3", "hash:3/3"] {
+        let part = nextest_listed(Some(partition));
+        assert!(!part.is_empty(), "{partition} is empty");
+        for name in part {
+            assert!(union.insert(name.clone()), "{name} is in two partitions");
+        }
+    }
+    assert_eq!(union, all);
+}
