@@ -476,3 +476,93 @@ fn nextest_partitions_run_every_seed_once() {
     }
     assert_eq!(union, all);
 }
+
+/// The seconds a long run says it took, from its last progress line (`…, 3.0 s of 3s`).
+fn long_run_seconds(stderr: &str) -> f64 {
+    let last = stderr
+        .lines()
+        .rfind(|line| line.contains(" failure") && line.contains(" s of "))
+        .unwrap_or_else(|| panic!("no progress line in:\n{stderr}"));
+    let before = last.rsplit_once(" s of ").expect("an elapsed time").0;
+    let number = before.rsplit_once(", ").map_or(before, |(_, n)| n);
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("not a time: {last}"))
+}
+
+#[test]
+fn musil_time_sweeps_fresh_seeds_until_the_budget_is_spent_in_both_modes() {
+    let time = [("MUSIL_TIME", "3s")];
+    let harness = cargo_test("scenarios", &["retry::retrying_client_converges"], &time);
+    let plain = cargo_test(
+        "plain_scenarios",
+        &["validating_client_rejects_lies"],
+        &time,
+    );
+    for output in [harness, plain] {
+        let (out, err) = (stdout(&output), String::from_utf8_lossy(&output.stderr));
+        assert_eq!(output.status.code(), Some(0), "{out}\n{err}");
+        assert!(out.contains("1 passed"), "{out}");
+        assert!(
+            err.contains("runs fresh seeds for 3s from base seed "),
+            "{err}"
+        );
+        let seconds = long_run_seconds(&err);
+        assert!(
+            (3.0..6.0).contains(&seconds),
+            "stopped after {seconds} s:\n{err}"
+        );
+        assert!(err.contains(", 0 failures"), "{err}");
+    }
+}
+
+#[test]
+fn a_long_run_stops_at_its_first_failure_shrinks_it_and_its_replay_line_reproduces_it() {
+    let vars = [("MUSIL_TIME", "3s"), ("MUSIL_SEED_BASE", "1000")];
+    let args = ["--ignored", "demo::"];
+    let output = cargo_test("scenarios", &args, &vars);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(101), "{text}");
+    assert!(
+        text.contains("demo::planted_duplication_bug::long_run ... FAILED"),
+        "{text}"
+    );
+    assert!(text.contains("  shrunk: "), "{text}");
+    assert!(text.contains(" of a long run)"), "{text}");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("from base seed 1000 (MUSIL_SEED_BASE=1000"),
+        "{err}"
+    );
+    assert!(
+        err.contains(", 1 failure,") || err.contains(", 1 failure "),
+        "{err}"
+    );
+    assert!(
+        long_run_seconds(&err) < 3.0,
+        "it stops at the failure:\n{err}"
+    );
+    let report: Vec<String> = first_report(&text).into_iter().map(String::from).collect();
+    let again = stdout(&cargo_test("scenarios", &args, &vars));
+    assert_eq!(
+        first_report(&again),
+        report,
+        "the same base finds the same seed"
+    );
+    let replay = report
+        .last()
+        .and_then(|l| l.strip_prefix("  replay: "))
+        .expect("a replay line");
+    assert!(replay.starts_with("MUSIL_SEED=10"), "{replay}");
+    assert_replay_reproduces(replay, &report);
+}
+
+#[test]
+fn a_builder_run_under_musil_time_is_a_long_run_too() {
+    let args = ["--ignored", "deliberately_failing_builder_run"];
+    let output = cargo_test("plain_scenarios", &args, &[("MUSIL_TIME", "2s")]);
+    let (out, err) = (stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(101), "{out}");
+    assert!(err.contains("runs fresh seeds for 2s from base seed "), "{err}");
+    assert!(out.contains(" of a long run)"), "{out}");
+}

@@ -57,6 +57,7 @@ pub use sim::network::{MutateFn, NetworkModel};
 pub use sim::storage::{DiskError, StorageModel};
 pub use sim::trace::{SendFate, Trace, TraceEvent, TraceKind};
 pub use sim::{RunResult, Simulation, Step, StepKind, StopReason};
+pub use sweep::progress::SweepProgress;
 pub use sweep::swarm::{Swarm, swarm};
 pub use system::adversary::AdversarialNode;
 pub use system::factory::{Factory, NoRng, SharedFactory, WithRng};

@@ -8,6 +8,7 @@ use std::fmt::Debug;
 use musil_core::seeds::EnvSettings;
 use musil_core::{Message, Replay, RunSettings, Scenario, SimReport, System};
 
+use crate::long_run::LongRun;
 use crate::replay;
 
 /// How a scenario runs from user code. In the prelude: `scenario.run()`.
@@ -17,7 +18,8 @@ pub trait RunScenario {
 
     /// Runs the seeds the environment selects (`MUSIL_SEED`, `MUSIL_SEEDS`, `MUSIL_RUNS`,
     /// `MUSIL_SHARD`, `MUSIL_MAX_STEPS`; see `musil::seeds`) on `MUSIL_JOBS` threads, and reports
-    /// the first failing seed in seed order, whatever the number of threads. The replay line
+    /// the first failing seed in seed order, whatever the number of threads. Under
+    /// `MUSIL_TIME` it runs fresh seeds until the time is spent, stopping at the first failure. The replay line
     /// names the running test: `MUSIL_SEED=N cargo test -p … --test … -- name --exact`.
     fn run(&self) -> SimReport<Self::World>;
 
@@ -50,15 +52,21 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
             coverage_verdict: true,
         };
         match EnvSettings::from_env() {
-            Ok(env) => self.execute(&RunSettings {
-                jobs: env.jobs(),
-                max_steps: env.max_steps,
-                shrink: env.shrink,
-                determinism: env.determinism.unwrap_or_default(),
-                hide_timers: env.hide_timers,
-                trace_all: env.trace_all,
-                ..settings(env.seeds_for(self.declared_seeds()))
-            }),
+            Ok(env) => {
+                let settings = RunSettings {
+                    jobs: env.jobs(),
+                    max_steps: env.max_steps,
+                    shrink: env.shrink,
+                    determinism: env.determinism.unwrap_or_default(),
+                    hide_timers: env.hide_timers,
+                    trace_all: env.trace_all,
+                    ..settings(env.seeds_for(self.declared_seeds()))
+                };
+                match LongRun::new(self.scenario_name(), &env) {
+                    Some(long_run) => long_run.run(|next| self.execute_batches(&settings, next)),
+                    None => self.execute(&settings),
+                }
+            }
             Err(problem) => self.invalid_report(
                 problem.to_string(),
                 &settings(self.declared_seeds().to_vec()),

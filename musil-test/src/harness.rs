@@ -12,11 +12,13 @@ use musil_core::seeds::EnvSettings;
 use musil_core::{Determinism, Replay, RunSettings};
 
 use crate::args::{self, Args, USAGE};
+use crate::coverage_trial::{self, Board};
+use crate::long_run::LongRun;
 use crate::printer::{Outcome, Printer, Tally};
 use crate::registry::{self, ErasedScenario, ScenarioEntry, Target};
 use crate::regressions;
 use crate::replay;
-use crate::trials::{Selection, Suite, Trial};
+use crate::trials::{Runs, Selection, Suite, Trial};
 
 /// Runs the registered scenarios of the binary `target` with the process's arguments and
 /// environment.
@@ -79,12 +81,14 @@ pub fn run(
             Err(_) => 101,
         };
     }
+    let board = Board::default();
     let context = Context {
         threads: threads(&args, &env),
         args: &args,
         env: &env,
         target,
         nextest,
+        board: &board,
     };
     match execute(&suite, &selection, &context, &mut printer) {
         Ok(true) => 0,
@@ -146,6 +150,8 @@ struct Context<'a> {
     target: &'a Target,
     nextest: bool,
     threads: usize,
+    /// The seed trials' coverage, for the coverage trials.
+    board: &'a Board,
 }
 
 /// Runs the selection and prints it; `Ok(true)` if nothing failed.
@@ -246,11 +252,12 @@ fn run_trial(
         Some(Err(problem)) => return Outcome::Failed(problem.clone()),
         Some(Ok(scenario)) => scenario.as_ref(),
     };
-    let settings = trial_settings(suite, trial, context);
-    let report = scenario.run_erased(&settings);
     let path = &suite.scenarios[trial.scenario].path;
+    let report = run_runs(suite, scenario, trial, context);
     let recorded = regressions::remember(context.target, path, &report, context.env);
-    let (passed, found) = (report.passed(), report.failure().is_some());
+    // A sweep's report (its runs and coverage hits) is worth showing even when it passed.
+    let sweep = matches!(trial.runs, Runs::Coverage | Runs::LongRun);
+    let (passed, found) = (report.passed(), report.failure().is_some() || sweep);
     let text = match recorded {
         Some(line) => format!("{report}\n{line}"),
         None => report.to_string(),
@@ -260,6 +267,35 @@ fn run_trial(
             found: found.then_some(text),
         },
         (false, _) => Outcome::Failed(text),
+    }
+}
+
+/// Runs what `trial` runs of `scenario`: a seed (noting its coverage on the board), a recorded
+/// run, all seeds, the coverage verdict, or a long run.
+fn run_runs(
+    suite: &Suite,
+    scenario: &dyn ErasedScenario,
+    trial: &Trial,
+    context: &Context<'_>,
+) -> musil_core::SimReport<()> {
+    let settings = trial_settings(suite, trial, context);
+    let of_suite = &suite.scenarios[trial.scenario];
+    match trial.runs {
+        Runs::Coverage => {
+            let seeds = &of_suite.coverage_seeds;
+            coverage_trial::verdict(context.board, trial.scenario, scenario, seeds, &settings)
+        }
+        Runs::LongRun => match LongRun::new(&of_suite.path, context.env) {
+            Some(long_run) => long_run.run(|next| scenario.sweep_erased(&settings, next)),
+            None => scenario.run_erased(&settings),
+        },
+        Runs::Seed(seed) => {
+            context.board.start(trial.scenario, seed);
+            let report = scenario.run_erased(&settings);
+            context.board.finish(trial.scenario, seed, &report);
+            report
+        }
+        Runs::Regression(_) | Runs::AllSeeds => scenario.run_erased(&settings),
     }
 }
 
@@ -279,7 +315,7 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         trace_all: context.env.trace_all,
         coverage_verdict: true,
     };
-    if let Some(index) = trial.regression {
+    if let Runs::Regression(index) = trial.runs {
         let command =
             replay::test_command(context.target, &trial.name, trial.ignored, context.nextest);
         return RunSettings {
@@ -291,20 +327,35 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
     // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
     let name = format!("{}::seed_{{seed}}", scenario.path);
     let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
-    // One trial per seed: only the scenario's first seed checks its determinism by default.
-    let first = trial.seed.is_none() || trial.seed == scenario.seeds.first().copied();
+    // One trial per seed: only the scenario's first seed checks its determinism by default
+    // (the coverage trial checks none: it reruns seeds only to count).
+    let first = match trial.runs {
+        Runs::Seed(seed) => scenario.seeds.first() == Some(&seed),
+        Runs::Coverage => false,
+        _ => true,
+    };
     let determinism = match base.determinism {
         Determinism::First if !first => Determinism::Off,
         chosen => chosen,
     };
     RunSettings {
-        seeds: trial
-            .seed
-            .map_or_else(|| scenario.seeds.clone(), |seed| vec![seed]),
+        seeds: match trial.runs {
+            Runs::Seed(seed) => vec![seed],
+            _ => scenario.seeds.clone(),
+        },
         replay: Some(Replay::Command(command)),
+        // A long run is one trial that sweeps: it gets the `MUSIL_JOBS` threads a plain run has.
+        jobs: match trial.runs {
+            Runs::LongRun => context.env.jobs(),
+            _ => 1,
+        },
+        regressions: match trial.runs {
+            Runs::LongRun => scenario.regressions.clone(),
+            _ => Vec::new(),
+        },
         determinism,
         // One seed is not the sweep a coverage verdict is about.
-        coverage_verdict: trial.seed.is_none(),
+        coverage_verdict: !matches!(trial.runs, Runs::Seed(_)),
         ..base
     }
 }
@@ -427,14 +478,16 @@ mod tests {
             [
                 "test count::bad::seed_0 ... FAILED",
                 "test count::bad::seed_1 ... FAILED",
+                "test count::bad::coverage ... ok",
                 "test count::good::seed_0 ... ok",
-                "test count::good::seed_1 ... ok"
+                "test count::good::seed_1 ... ok",
+                "test count::good::coverage ... ok"
             ]
         );
         assert!(out.contains("replay: MUSIL_SEED=1 cargo test -p pkg --test suite -- count::bad::seed_1 --exact\n"), "{out}");
         assert!(
             out.contains(
-                "test result: FAILED. 2 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out;"
+                "test result: FAILED. 4 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out;"
             ),
             "{out}"
         );
@@ -449,7 +502,61 @@ mod tests {
         );
         assert_eq!(code, 101);
         assert!(out.contains("replay: MUSIL_SEED=0 cargo nextest run -p pkg --test suite -E 'test(=count::bad::seed_0)'"), "{out}");
-        assert!(out.contains("1 filtered out"), "{out}");
+        assert!(out.contains("2 filtered out"), "{out}");
+    }
+
+    fn never_reaches_four() -> Box<dyn ErasedScenario> {
+        let scenario = Scenario::new(Counter::default)
+            .sometimes("reached four", |c: &Counter| c.count == 4)
+            .sometimes("reached two", |c: &Counter| c.count == 2);
+        Box::new(scenario)
+    }
+
+    #[test]
+    fn the_coverage_trial_fails_a_site_no_seed_trial_saw_hold() {
+        let entries = [entry("uncovered", never_reaches_four)];
+        for threads in ["1", "2"] {
+            let (code, out, _) = harness(&["--test-threads", threads], &entries, false);
+            assert_eq!(code, 101, "{out}");
+            assert!(
+                out.contains("test count::uncovered::seed_1 ... ok"),
+                "{out}"
+            );
+            assert!(
+                out.contains("test count::uncovered::coverage ... FAILED"),
+                "{out}"
+            );
+            assert!(out.contains("`reached four` never held in 2 runs"), "{out}");
+        }
+        // Alone (as under nextest), the coverage trial runs the seeds itself.
+        let (code, out, _) = harness(&["--exact", "count::uncovered::coverage"], &entries, false);
+        assert_eq!(code, 101, "{out}");
+        assert!(out.contains("`reached four` never held in 2 runs"), "{out}");
+        assert!(
+            out.contains("1 passed; 1 failed") || out.contains("0 passed; 1 failed"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_coverage_trial_passes_when_every_site_held_and_prints_the_hits() {
+        let covered = || -> Box<dyn ErasedScenario> {
+            Box::new(
+                Scenario::new(Counter::default)
+                    .sometimes("reached two", |c: &Counter| c.count == 2),
+            )
+        };
+        let entries = [entry("covered", covered)];
+        let (code, out, _) = harness(&["--show-output"], &entries, false);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("test count::covered::coverage ... ok"),
+            "{out}"
+        );
+        assert!(
+            out.contains("coverage (observations that held): reached two: 2"),
+            "{out}"
+        );
     }
 
     fn explodes() -> Box<dyn ErasedScenario> {
@@ -471,7 +578,7 @@ mod tests {
         );
         assert!(out.contains("test count::good::seed_1 ... ok"), "{out}");
         assert!(
-            out.contains("test result: FAILED. 2 passed; 2 failed;"),
+            out.contains("test result: FAILED. 3 passed; 3 failed;"),
             "{out}"
         );
     }

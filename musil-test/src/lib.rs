@@ -6,6 +6,8 @@
 //!   (scenario, seed), named `path::scenario::seed_N`, with libtest's command line and output,
 //!   so that `cargo test` and `cargo nextest run` both work.
 //! - A scenario made with the builder runs through [`RunScenario`] (`scenario.run()`).
+//! - Under `MUSIL_TIME=<duration>` each selected scenario runs fresh seeds until the time is
+//!   spent ([`long_run`]), in both modes.
 //!
 //! Seeds come from the environment (`MUSIL_SEED`, `MUSIL_SEEDS`, `MUSIL_RUNS`, `MUSIL_SHARD`,
 //! `MUSIL_MAX_STEPS`, `MUSIL_JOBS`; see `musil_core::seeds`), never from flags, which every
@@ -16,7 +18,9 @@
 
 pub mod args;
 mod builder;
+mod coverage_trial;
 pub mod harness;
+pub mod long_run;
 mod plain;
 pub mod printer;
 pub mod registry;

@@ -1,10 +1,12 @@
 //! The default-harness path: the `#[test]` that `#[musil::scenario]` emits runs every seed of
 //! its scenario here, on `MUSIL_JOBS` threads, and fails with the report of the lowest failing
-//! seed — the same report whatever the thread count.
+//! seed — the same report whatever the thread count. Under `MUSIL_TIME` it runs fresh seeds
+//! until the time is spent instead ([`crate::long_run`]).
 
 use musil_core::seeds::{self, EnvSettings};
-use musil_core::{Replay, RunSettings};
+use musil_core::{Replay, RunSettings, SimReport};
 
+use crate::long_run::LongRun;
 use crate::registry::ScenarioEntry;
 use crate::{regressions, replay};
 
@@ -16,13 +18,41 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         Err(problem) => panic!("musil: {problem}"),
     };
     let path = entry.path();
+    let Some(settings) = settings(entry, &path, &env) else {
+        return;
+    };
+    let settings = match regressions::replayed(&entry.target, &path, &env) {
+        Ok(runs) => settings.regressions(runs),
+        Err(problem) => panic!("musil: {problem}"),
+    };
+    let scenario = (entry.build)();
+    let report = match LongRun::new(&path, &env) {
+        Some(long_run) => long_run.run(|next| scenario.sweep_erased(&settings, next)),
+        None => scenario.run_erased(&settings),
+    };
+    if let Some(recorded) = regressions::remember(&entry.target, &path, &report, &env) {
+        println!("{recorded}");
+    }
+    judge(&path, report);
+}
+
+/// What this process runs of the scenario, or `None` (having said why) when it runs nothing:
+/// another shard runs it whole, or a long run skips a `should_fail` scenario.
+fn settings(entry: &ScenarioEntry, path: &str, env: &EnvSettings) -> Option<RunSettings> {
+    if env.time.is_some() && entry.expects_failure {
+        println!(
+            "musil: `{path}` expects a failure; a {} run sweeps only the scenarios that should pass",
+            seeds::TIME
+        );
+        return None;
+    }
     let declared = entry.seeds.to_vec();
-    let Some(seeds) = env.seeds_of(&path, &declared, entry.expects_failure) else {
+    let Some(seeds) = env.seeds_of(path, &declared, entry.expects_failure) else {
         println!(
             "musil: `{path}` runs whole in another shard ({})",
             seeds::SHARD
         );
-        return;
+        return None;
     };
     if let Some(seed) = env.seed {
         println!(
@@ -30,8 +60,8 @@ pub fn run_test(entry: &'static ScenarioEntry) {
             seeds::SEED
         );
     }
-    let command = replay::test_command(&entry.target, &path, entry.ignore, replay::under_nextest());
-    let settings = RunSettings {
+    let command = replay::test_command(&entry.target, path, entry.ignore, replay::under_nextest());
+    Some(RunSettings {
         seeds,
         jobs: env.jobs(),
         max_steps: env.max_steps,
@@ -42,15 +72,11 @@ pub fn run_test(entry: &'static ScenarioEntry) {
         hide_timers: env.hide_timers,
         trace_all: env.trace_all,
         coverage_verdict: true,
-    };
-    let settings = match regressions::replayed(&entry.target, &path, &env) {
-        Ok(runs) => settings.regressions(runs),
-        Err(problem) => panic!("musil: {problem}"),
-    };
-    let report = (entry.build)().run_erased(&settings);
-    if let Some(recorded) = regressions::remember(&entry.target, &path, &report, &env) {
-        println!("{recorded}");
-    }
+    })
+}
+
+/// Prints the report where it matters, and panics unless the scenario passed.
+fn judge(path: &str, report: SimReport<()>) {
     if report.passed() {
         if report.failure().is_some() {
             println!("{report}");

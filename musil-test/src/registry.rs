@@ -4,7 +4,7 @@
 
 use std::fmt::Debug;
 
-use musil_core::{DEFAULT_SEEDS, Message, RunSettings, Scenario, SimReport, System};
+use musil_core::{DEFAULT_SEEDS, Message, RunSettings, Scenario, SimReport, SweepProgress, System};
 
 /// The seeds a scenario declares, in a const-friendly form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,11 +60,34 @@ impl Target {
 pub trait ErasedScenario: Send + Sync {
     /// Runs the scenario under `settings` and reports the first failing seed.
     fn run_erased(&self, settings: &RunSettings) -> SimReport<()>;
+
+    /// Runs batches of seeds that `next` hands out, as one sweep
+    /// ([`Scenario::execute_batches`]).
+    fn sweep_erased(
+        &self,
+        settings: &RunSettings,
+        next: &mut dyn FnMut(&SweepProgress<'_>) -> Option<Vec<u64>>,
+    ) -> SimReport<()>;
+
+    /// The coverage verdict over runs made elsewhere ([`Scenario::coverage_verdict`]).
+    fn coverage_erased(&self, done: &SweepProgress<'_>, settings: &RunSettings) -> SimReport<()>;
 }
 
 impl<S: System<M> + Debug + 'static, M: Message> ErasedScenario for Scenario<S, M> {
     fn run_erased(&self, settings: &RunSettings) -> SimReport<()> {
         self.execute(settings).erase()
+    }
+
+    fn sweep_erased(
+        &self,
+        settings: &RunSettings,
+        next: &mut dyn FnMut(&SweepProgress<'_>) -> Option<Vec<u64>>,
+    ) -> SimReport<()> {
+        self.execute_batches(settings, next).erase()
+    }
+
+    fn coverage_erased(&self, done: &SweepProgress<'_>, settings: &RunSettings) -> SimReport<()> {
+        self.coverage_verdict(done, settings).erase()
     }
 }
 

@@ -1,8 +1,10 @@
 //! The trials of a `harness = false` binary: one per (scenario, seed) from the registry and the
 //! seeds the environment selects, named `path::seed_N` (a `should_fail` scenario is one trial,
 //! `path`), preceded by one per run of the scenario recorded in the regressions file,
-//! `path::regression_K`, and their selection by filters, `--skip` and the ignored flags — with `--exact`
-//! finding a name without building the whole list.
+//! `path::regression_K`, and followed by the coverage verdict over the scenario's seeds,
+//! `path::coverage`; under `MUSIL_TIME`, one long run per scenario, `path::long_run`, instead.
+//! Then their selection by filters, `--skip` and the ignored flags — with `--exact` finding a
+//! name without building the whole list.
 
 use musil_core::seeds::EnvSettings;
 
@@ -18,12 +20,25 @@ pub struct Trial {
     pub name: String,
     /// Which scenario (an index into [`Suite::scenarios`]).
     pub scenario: usize,
-    /// The seed it runs; `None` runs all the scenario's seeds (a `should_fail` scenario).
-    pub seed: Option<u64>,
-    /// The recorded run it replays instead (an index into [`SuiteScenario::regressions`]).
-    pub regression: Option<usize>,
+    /// What it runs of the scenario.
+    pub runs: Runs,
     /// Whether the scenario carries `#[ignore]`.
     pub ignored: bool,
+}
+
+/// What a trial runs of its scenario, in the order a scenario's trials come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Runs {
+    /// A recorded run (an index into [`SuiteScenario::regressions`]).
+    Regression(usize),
+    /// All the scenario's seeds: a `should_fail` scenario.
+    AllSeeds,
+    /// One seed.
+    Seed(u64),
+    /// The coverage verdict over the scenario's seeds ([`SuiteScenario::coverage_seeds`]).
+    Coverage,
+    /// Fresh seeds until `MUSIL_TIME` is spent.
+    LongRun,
 }
 
 /// A registered scenario as this binary sees it.
@@ -37,6 +52,9 @@ pub struct SuiteScenario {
     pub seeds: Vec<u64>,
     /// The runs of it recorded in the regressions file, which this process replays first.
     pub regressions: Vec<(u64, Choices)>,
+    /// The seeds its coverage verdict is over: all of them (not one shard's share), in the one
+    /// shard that owns the scenario; none when it has no coverage trial.
+    pub coverage_seeds: Vec<u64>,
 }
 
 /// Every scenario of a binary, sorted by path.
@@ -44,6 +62,8 @@ pub struct SuiteScenario {
 pub struct Suite {
     /// The scenarios.
     pub scenarios: Vec<SuiteScenario>,
+    /// Whether each scenario is one long run (`MUSIL_TIME`).
+    pub long_runs: bool,
 }
 
 /// The outcome of selecting trials.
@@ -66,16 +86,21 @@ impl Suite {
                 let seeds = env
                     .seeds_of(&path, &declared, entry.expects_failure)
                     .unwrap_or_default();
+                let coverage_seeds = coverage_seeds(env, &path, &declared, entry);
                 SuiteScenario {
                     entry,
                     path,
                     seeds,
                     regressions: Vec::new(),
+                    coverage_seeds,
                 }
             })
             .collect();
         scenarios.sort_by(|a, b| a.path.cmp(&b.path));
-        Suite { scenarios }
+        Suite {
+            scenarios,
+            long_runs: env.time.is_some(),
+        }
     }
 
     /// The trial of one seed, or of all the seeds of a `should_fail` scenario (`seed: None`),
@@ -94,8 +119,18 @@ impl Suite {
         Trial {
             name,
             scenario,
-            seed,
-            regression: None,
+            runs: seed.map_or(Runs::AllSeeds, Runs::Seed),
+            ignored: s.entry.ignore,
+        }
+    }
+
+    /// The trial named `path::suffix` that runs `runs` of a scenario.
+    fn named_trial(&self, scenario: usize, suffix: &str, runs: Runs) -> Trial {
+        let s = &self.scenarios[scenario];
+        Trial {
+            name: format!("{}::{suffix}", s.path),
+            scenario,
+            runs,
             ignored: s.entry.ignore,
         }
     }
@@ -112,40 +147,49 @@ impl Suite {
 
     /// The trial replaying recorded run `index` of a scenario: `path::regression_K` (from 1).
     fn regression_trial(&self, scenario: usize, index: usize) -> Trial {
+        let suffix = format!("regression_{}", index + 1);
+        self.named_trial(scenario, &suffix, Runs::Regression(index))
+    }
+
+    fn coverage_trial(&self, scenario: usize) -> Option<Trial> {
         let s = &self.scenarios[scenario];
-        Trial {
-            name: format!("{}::regression_{}", s.path, index + 1),
-            scenario,
-            seed: None,
-            regression: Some(index),
-            ignored: s.entry.ignore,
-        }
+        (!s.coverage_seeds.is_empty())
+            .then(|| self.named_trial(scenario, "coverage", Runs::Coverage))
     }
 
     fn trials_of(&self, scenario: usize) -> Vec<Trial> {
         let s = &self.scenarios[scenario];
         match (s.entry.expects_failure, s.seeds.is_empty()) {
+            (true, _) if self.long_runs => Vec::new(),
+            _ if self.long_runs => vec![self.named_trial(scenario, "long_run", Runs::LongRun)],
             (true, true) => Vec::new(),
             (true, false) => vec![self.trial(scenario, None)],
             (false, _) => (0..s.regressions.len())
                 .map(|index| self.regression_trial(scenario, index))
                 .chain(s.seeds.iter().map(|&seed| self.trial(scenario, Some(seed))))
+                .chain(self.coverage_trial(scenario))
                 .collect(),
         }
     }
 
     /// How many trials there are in all.
     pub fn len(&self) -> usize {
-        self.scenarios
-            .iter()
-            .map(|s| {
-                if s.entry.expects_failure {
-                    usize::from(!s.seeds.is_empty())
-                } else {
-                    s.regressions.len() + s.seeds.len()
-                }
-            })
+        (0..self.scenarios.len())
+            .map(|scenario| self.count_of(scenario))
             .sum()
+    }
+
+    /// How many trials a scenario has, without naming them.
+    fn count_of(&self, scenario: usize) -> usize {
+        let s = &self.scenarios[scenario];
+        match s.entry.expects_failure {
+            true if self.long_runs => 0,
+            _ if self.long_runs => 1,
+            true => usize::from(!s.seeds.is_empty()),
+            false => {
+                s.regressions.len() + s.seeds.len() + usize::from(!s.coverage_seeds.is_empty())
+            }
+        }
     }
 
     /// Whether there are no trials.
@@ -160,9 +204,17 @@ impl Suite {
                 .binary_search_by(|s| s.path.as_str().cmp(path))
                 .ok()
         };
+        if self.long_runs {
+            let index = index_of(name.strip_suffix("::long_run")?)?;
+            let wanted = !self.scenarios[index].entry.expects_failure;
+            return wanted.then(|| self.named_trial(index, "long_run", Runs::LongRun));
+        }
         if let Some(index) = index_of(name) {
             let s = &self.scenarios[index];
             return (s.entry.expects_failure && s.seeds.len() > 1).then(|| self.trial(index, None));
+        }
+        if let Some(path) = name.strip_suffix("::coverage") {
+            return self.coverage_trial(index_of(path)?);
         }
         if let Some((path, k)) = name.rsplit_once("::regression_") {
             let index = index_of(path)?;
@@ -192,7 +244,7 @@ impl Suite {
                 .iter()
                 .filter_map(|name| self.find_exact(name))
                 .collect();
-            found.sort_by_key(|t| (t.scenario, t.regression.is_none(), t.regression, t.seed));
+            found.sort_by_key(|t| (t.scenario, t.runs));
             found.dedup();
             found
         } else {
@@ -222,6 +274,23 @@ impl Suite {
             trials,
         }
     }
+}
+
+/// The seeds a scenario's coverage trial judges: all its seeds, in the shard that owns it, for
+/// a scenario expected to pass with more than one seed (one seed is not a sweep; under
+/// `MUSIL_SEED` there is no verdict).
+fn coverage_seeds(
+    env: &EnvSettings,
+    path: &str,
+    declared: &[u64],
+    entry: &ScenarioEntry,
+) -> Vec<u64> {
+    let judged = !entry.expects_failure && env.seed.is_none() && env.shard_owns(path);
+    let seeds = match judged {
+        true => env.unsharded_seeds(declared),
+        false => Vec::new(),
+    };
+    if seeds.len() > 1 { seeds } else { Vec::new() }
 }
 
 #[cfg(test)]
@@ -284,14 +353,62 @@ mod tests {
             [
                 "net::flaky::seed_5",
                 "net::flaky::seed_9",
+                "net::flaky::coverage",
                 "net::liar",
                 "net::retry::seed_0",
                 "net::retry::seed_1",
-                "net::retry::seed_2"
+                "net::retry::seed_2",
+                "net::retry::coverage"
             ]
         );
         assert_eq!(all.filtered_out, 0);
         assert!(all.trials[0].ignored);
+        assert_eq!(all.trials.last().map(|t| t.runs), Some(Runs::Coverage));
+    }
+
+    #[test]
+    fn under_musil_time_each_scenario_expected_to_pass_is_one_long_run() {
+        let env = EnvSettings {
+            time: Some(std::time::Duration::from_secs(3)),
+            ..EnvSettings::default()
+        };
+        let suite = suite(&env);
+        let all = suite.select(&args(""));
+        assert_eq!(
+            names(&all),
+            ["net::flaky::long_run", "net::retry::long_run"]
+        );
+        assert_eq!(suite.len(), 2);
+        assert_eq!(
+            suite.find_exact("net::retry::long_run").map(|t| t.runs),
+            Some(Runs::LongRun)
+        );
+        assert_eq!(suite.find_exact("net::retry::seed_1"), None);
+        assert_eq!(suite.find_exact("net::liar::long_run"), None);
+    }
+
+    #[test]
+    fn the_coverage_trial_judges_all_seeds_in_one_shard_and_none_under_one_seed() {
+        let sharded = |index| EnvSettings {
+            shard: Some((index, 2)),
+            ..EnvSettings::default()
+        };
+        let judges: Vec<Vec<u64>> = (1..=2)
+            .flat_map(|index| suite(&sharded(index)).scenarios)
+            .filter(|s| s.path == "net::retry" && !s.coverage_seeds.is_empty())
+            .map(|s| s.coverage_seeds)
+            .collect();
+        assert_eq!(judges, [vec![0, 1, 2]], "one shard judges every seed");
+        let one = EnvSettings {
+            seed: Some(1),
+            ..EnvSettings::default()
+        };
+        assert_eq!(suite(&one).find_exact("net::retry::coverage"), None);
+        assert!(
+            suite(&EnvSettings::default())
+                .find_exact("net::retry::coverage")
+                .is_some()
+        );
     }
 
     #[test]
@@ -303,12 +420,23 @@ mod tests {
         );
         assert_eq!(
             names(&suite.select(&args("retry --skip seed_0"))),
-            ["net::retry::seed_1", "net::retry::seed_2"]
+            [
+                "net::retry::seed_1",
+                "net::retry::seed_2",
+                "net::retry::coverage"
+            ]
         );
         let ignored = suite.select(&args("--ignored"));
         assert_eq!(
             (names(&ignored), ignored.filtered_out),
-            (vec!["net::flaky::seed_5", "net::flaky::seed_9"], 4)
+            (
+                vec![
+                    "net::flaky::seed_5",
+                    "net::flaky::seed_9",
+                    "net::flaky::coverage"
+                ],
+                5
+            )
         );
     }
 
@@ -319,7 +447,7 @@ mod tests {
             "--exact net::retry::seed_2 net::liar net::retry::seed_7 net::retry",
         ));
         assert_eq!(names(&picked), ["net::liar", "net::retry::seed_2"]);
-        assert_eq!(picked.filtered_out, 4);
+        assert_eq!(picked.filtered_out, 6);
         assert_eq!(
             suite.find_exact("net::liar::seed_3"),
             None,
@@ -352,7 +480,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            selection.trials[1].seed, None,
+            selection.trials[1].runs,
+            Runs::AllSeeds,
             "the should_fail trial still runs all its seeds"
         );
         assert_eq!(
@@ -377,6 +506,8 @@ mod tests {
         }
         seen.sort();
         let all = suite(&EnvSettings::default()).select(&args(""));
-        assert_eq!(seen, names(&all));
+        let mut all = names(&all);
+        all.sort();
+        assert_eq!(seen, all);
     }
 }

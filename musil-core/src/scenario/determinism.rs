@@ -78,15 +78,19 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
 }
 
 impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
-    /// A `Coverage` failure when a declared site never held over all the seeds run (and the
+    /// A `Coverage` failure when a declared site never held over all the `runs` runs (and the
     /// settings ask for the verdict, and no seed failed).
-    pub(crate) fn uncovered(&self, coverage: &Hits, failed: bool) -> Option<SimFailure<S>> {
+    pub(crate) fn uncovered(
+        &self,
+        coverage: &Hits,
+        runs: usize,
+        failed: bool,
+    ) -> Option<SimFailure<S>> {
         let never = coverage.never_held();
         if failed || never.is_empty() || !self.settings.coverage_verdict {
             return None;
         }
         let sites: Vec<String> = never.iter().map(|site| format!("`{site}`")).collect();
-        let runs = self.settings.seeds.len();
         let detail = format!("{} never held in {runs} runs", sites.join(", "));
         let cause = FailureCause::new(FailureKind::Coverage, detail);
         let failure = SeedFailure::unbuilt(cause);

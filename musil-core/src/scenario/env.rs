@@ -12,6 +12,8 @@
 //! | `MUSIL_SHRINK=N` | shrinking a failure tries at most `N` runs (default 1000; `0`: off) |
 //! | `MUSIL_REGRESSIONS=off` | neither replays nor writes the regressions file |
 //! | `MUSIL_TRACE_HIDE=timers` | a failure's text trace leaves out the timers that fired |
+//! | `MUSIL_TIME=10m` | runs fresh seeds until the wall time is spent, each scenario stopping at its first failure |
+//! | `MUSIL_SEED_BASE=N` | where a `MUSIL_TIME` run's fresh seeds start (default: drawn, and printed) |
 //! | `MUSIL_TRACE=all` | writes the trace (`.jsonl`, `.html`) of every seed, passing ones too |
 //! | `MUSIL_CHECK_DETERMINISM=first\|all\|off` | which passing seeds run twice to check they run the same way (default `first`) |
 //! | `MUSIL_REGRESSIONS_DIR=dir` | keeps the regressions files in `dir` instead of `musil-regressions/` |
@@ -57,6 +59,10 @@ pub const CHECK_DETERMINISM: &str = "MUSIL_CHECK_DETERMINISM";
 pub const TRACE_HIDE: &str = "MUSIL_TRACE_HIDE";
 /// `MUSIL_TRACE`: `all` writes the trace of every seed, passing ones too.
 pub const TRACE: &str = "MUSIL_TRACE";
+/// `MUSIL_TIME`: run fresh seeds until this much wall time is spent (`90s`, `10m`, `1h`).
+pub const TIME: &str = "MUSIL_TIME";
+/// `MUSIL_SEED_BASE`: the first seed of a `MUSIL_TIME` run (else drawn and printed).
+pub const SEED_BASE: &str = "MUSIL_SEED_BASE";
 /// `MUSIL_REGRESSIONS_DIR`: the folder of the regressions files, instead of `musil-regressions`
 /// beside the crate's `Cargo.toml`.
 pub const REGRESSIONS_DIR: &str = "MUSIL_REGRESSIONS_DIR";
@@ -108,6 +114,10 @@ pub struct EnvSettings {
     pub hide_timers: bool,
     /// `MUSIL_TRACE=all`.
     pub trace_all: bool,
+    /// `MUSIL_TIME`.
+    pub time: Option<std::time::Duration>,
+    /// `MUSIL_SEED_BASE`.
+    pub seed_base: Option<u64>,
 }
 
 impl EnvSettings {
@@ -149,7 +159,17 @@ impl EnvSettings {
                 .map(|v| parse_word(TRACE, &v, "all"))
                 .transpose()?
                 .is_some(),
+            time: lookup(TIME).map(|v| parse_duration(&v)).transpose()?,
+            seed_base: lookup(SEED_BASE)
+                .map(|v| parse_u64(SEED_BASE, &v, "12345"))
+                .transpose()?,
         };
+        settings.consistent()
+    }
+
+    /// The settings, unless two of them contradict each other.
+    fn consistent(self) -> Result<Self, EnvError> {
+        let settings = self;
         if settings.seed.is_some() && (settings.seeds.is_some() || settings.runs.is_some()) {
             return Err(EnvError::new(format!(
                 "{SEED} replays exactly one seed: unset {SEEDS} and {RUNS} when you set it"
@@ -158,6 +178,18 @@ impl EnvSettings {
         if settings.seeds.is_some() && settings.runs.is_some() {
             return Err(EnvError::new(format!(
                 "{SEEDS} and {RUNS} both choose the seeds: set only one"
+            )));
+        }
+        let chooses_seeds = settings.seed.is_some() || settings.seeds.is_some();
+        if settings.time.is_some() && (chooses_seeds || settings.runs.is_some()) {
+            return Err(EnvError::new(format!(
+                "{TIME} runs fresh seeds until the time is spent: unset {SEED}, {SEEDS} and {RUNS} \
+                 when you set it ({SEED_BASE} chooses where the fresh seeds start)"
+            )));
+        }
+        if settings.seed_base.is_some() && settings.time.is_none() {
+            return Err(EnvError::new(format!(
+                "{SEED_BASE} is where a {TIME} run starts: set {TIME} too (e.g. {TIME}=10m)"
             )));
         }
         Ok(settings)
@@ -243,6 +275,28 @@ fn parse_determinism(value: &str) -> Result<Determinism, EnvError> {
              {CHECK_DETERMINISM}=all)"
         ))),
     }
+}
+
+/// A wall-time budget: a number with a unit, `ms`, `s`, `m` or `h` (`90s`, `10m`).
+fn parse_duration(value: &str) -> Result<std::time::Duration, EnvError> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let seconds = |n: u64| std::time::Duration::from_secs(n);
+    let parsed = number.parse::<u64>().ok().and_then(|n| match unit {
+        "ms" => Some(std::time::Duration::from_millis(n)),
+        "s" => Some(seconds(n)),
+        "m" => n.checked_mul(60).map(seconds),
+        "h" => n.checked_mul(3600).map(seconds),
+        _ => None,
+    });
+    parsed.ok_or_else(|| {
+        EnvError::new(format!(
+            "{TIME}={value:?} is not a duration: a number and a unit (ms, s, m, h), e.g. {TIME}=10m"
+        ))
+    })
 }
 
 /// A variable whose one value is `word` (empty: unset).
@@ -467,6 +521,9 @@ mod tests {
             (CHECK_DETERMINISM, "some", "not `first`, `all` or `off`"),
             (TRACE_HIDE, "notes", "the one value it takes is `timers`"),
             (TRACE, "failing", "the one value it takes is `all`"),
+            (TIME, "ten", "is not a duration"),
+            (TIME, "10x", "is not a duration"),
+            (SEED_BASE, "7", "set MUSIL_TIME too"),
         ];
         for (name, value, expected) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();
@@ -515,5 +572,17 @@ mod tests {
         assert_eq!(s.determinism, Some(Determinism::All));
         assert!(s.hide_timers && s.trace_all);
         assert_eq!(s.regressions_dir.as_deref(), Some("/tmp/r"));
+        let timed = settings(&[(TIME, "90s"), (SEED_BASE, "7")]).unwrap();
+        assert_eq!(timed.time, Some(std::time::Duration::from_secs(90)));
+        assert_eq!(timed.seed_base, Some(7));
+        let minutes = settings(&[(TIME, "10m")]).unwrap().time;
+        let both = settings(&[(TIME, "10m"), (RUNS, "5")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            both.contains("unset MUSIL_SEED, MUSIL_SEEDS and MUSIL_RUNS"),
+            "{both}"
+        );
+        assert_eq!(minutes, Some(std::time::Duration::from_secs(600)));
     }
 }

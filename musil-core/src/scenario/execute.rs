@@ -198,7 +198,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         }
     }
 
-    fn option_problem(&self) -> Option<SetupError> {
+    pub(super) fn option_problem(&self) -> Option<SetupError> {
         let message = if self.converge_within.is_some() && self.goal.is_none() {
             "converge_within needs a goal: add .goal(name, predicate)"
         } else if self.nemesis_until.is_some() && self.nemesis.is_none() {
@@ -295,7 +295,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             .as_ref()
             .map_or(usize::MAX, |(index, _)| *index);
         let lying = self.lying_seed(&first.fingerprints, below);
-        let uncovered = self.uncovered(&first.coverage, first.failed.is_some());
+        let runs = self.settings.seeds.len();
+        let uncovered = self.uncovered(&first.coverage, runs, first.failed.is_some());
         let failure = match (lying, first.failed) {
             (Some(lie), _) => Some(lie),
             (None, None) if uncovered.is_some() => uncovered,

@@ -1,8 +1,9 @@
 //! Many seeds of one system: [`Scenario`], a system factory plus an environment (seeds,
 //! network, faults) and the properties to check — the builder that `#[musil::scenario]` expands
 //! to — and [`RunSettings`], what one call runs. Its children: `per_seed` (settings generated
-//! per seed), `env` (the `MUSIL_*` variables), `execute` (running the seeds), `oracle` (what is
-//! checked after each step), `refinement` (holding a run to a model) and `report`.
+//! per seed), `env` (the `MUSIL_*` variables), `execute` (running the seeds), `batches` (a
+//! sweep of open length, batch by batch), `oracle` (what is checked after each step),
+//! `refinement` (holding a run to a model) and `report`.
 
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -20,6 +21,7 @@ use crate::sim::storage::StorageModel;
 use crate::system::System;
 use crate::system::factory::{Factory, SharedFactory};
 
+mod batches;
 mod checks;
 mod determinism;
 pub mod env;

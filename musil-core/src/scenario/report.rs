@@ -256,6 +256,7 @@ pub struct SimFailure<S> {
     pub(crate) nondeterminism: Option<String>,
     pub(crate) replay: String,
     pub(crate) run: usize,
+    /// 0 for a sweep with no planned end (a `MUSIL_TIME` long run).
     pub(crate) runs_planned: usize,
     /// Set when the failure was shrunk: the report's run is then the shrunk one.
     pub(crate) shrinking: Option<Shrinking>,
@@ -378,7 +379,8 @@ impl<S> SimFailure<S> {
         &self.replay
     }
 
-    /// Which run failed (1-based) out of how many were planned.
+    /// Which run failed (1-based) out of how many were planned (0: a sweep with no planned end,
+    /// a `MUSIL_TIME` long run).
     pub fn run_of(&self) -> (usize, usize) {
         (self.run, self.runs_planned)
     }
@@ -443,7 +445,10 @@ impl<S> fmt::Display for SimFailure<S> {
                 self.run, self.runs_planned
             )
         } else {
-            write!(f, "(failed on run {} of {})", self.run, self.runs_planned)
+            match self.runs_planned {
+                0 => write!(f, "(failed on run {} of a long run)", self.run),
+                planned => write!(f, "(failed on run {} of {planned})", self.run),
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ impl Hits {
     }
 
     /// Adds another run's hits.
-    pub(crate) fn absorb(&mut self, other: &Hits) {
+    pub fn absorb(&mut self, other: &Hits) {
         for (site, hits) in &other.sites {
             *self.sites.entry(site.clone()).or_insert(0) += hits;
         }
