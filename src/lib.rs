@@ -48,7 +48,7 @@
 extern crate self as musil;
 
 pub use musil_core::*;
-pub use musil_macros::{System, invariant, scenario};
+pub use musil_macros::{System, invariant, scenario, sometimes};
 pub use musil_test::RunScenario;
 
 /// The names most scenarios need: `use musil::prelude::*;`.
@@ -59,7 +59,7 @@ pub mod prelude {
         Scenario, SetupError, ShouldFail, SimFailure, SimReport, Simulation, StopReason,
         StorageModel, Swarm, System, swarm,
     };
-    pub use musil_macros::{System, invariant, scenario};
+    pub use musil_macros::{System, invariant, scenario, sometimes};
     pub use musil_test::RunScenario;
 }
 
@@ -93,7 +93,7 @@ macro_rules! main {
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
-    pub use musil_core::registry::InvariantEntry;
+    pub use musil_core::registry::{InvariantEntry, SometimesEntry};
     pub use musil_test::registry::{DeclaredSeeds, ErasedScenario, ScenarioEntry, Target};
     pub use musil_test::{run_main, run_test};
     pub use std::boxed::Box;

@@ -89,3 +89,38 @@ fn the_attribute_takes_sometimes() -> One {
 fn a_covered_attribute_scenario_passes() -> One {
     often()
 }
+
+#[derive(System, Debug, Default)]
+struct Two {
+    candidate: Candidate,
+}
+
+/// A coverage site of every scenario of `Two`.
+#[sometimes]
+fn two_has_leader(world: &Two) -> bool {
+    world.candidate.leader
+}
+
+#[test]
+fn a_sometimes_function_is_a_site_of_every_scenario_of_its_system() {
+    let silent = Scenario::new(Two::default).execute(&RunSettings::seeds(0..10));
+    let failure = silent.failure().expect("nobody is ever elected");
+    assert_eq!(failure.kind(), FailureKind::Coverage);
+    assert_eq!(
+        failure.detail(),
+        "`elected`, `two_has_leader` never held in 10 runs"
+    );
+    let often = || Two {
+        candidate: Candidate {
+            chance: 0.5,
+            leader: false,
+        },
+    };
+    let report = Scenario::new(often).execute(&RunSettings::seeds(0..40));
+    assert!(report.ok(), "{report}");
+    let hits = report
+        .coverage()
+        .sites()
+        .find(|(site, _)| *site == "two_has_leader");
+    assert!(matches!(hits, Some((_, n)) if n > 0), "{report}");
+}

@@ -563,6 +563,39 @@ fn a_builder_run_under_musil_time_is_a_long_run_too() {
     let output = cargo_test("plain_scenarios", &args, &[("MUSIL_TIME", "2s")]);
     let (out, err) = (stdout(&output), String::from_utf8_lossy(&output.stderr));
     assert_eq!(output.status.code(), Some(101), "{out}");
-    assert!(err.contains("runs fresh seeds for 2s from base seed "), "{err}");
+    assert!(
+        err.contains("runs fresh seeds for 2s from base seed "),
+        "{err}"
+    );
     assert!(out.contains(" of a long run)"), "{out}");
+}
+
+#[test]
+fn the_coverage_trial_of_the_harness_fails_a_site_that_never_held_and_passes_one_that_did() {
+    let uncovered = cargo_test("scenarios", &["--ignored", "coverage::"], &[]);
+    let text = stdout(&uncovered);
+    assert_eq!(uncovered.status.code(), Some(101), "{text}");
+    assert!(
+        text.contains("test coverage::nobody_ever_stands::seed_19 ... ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("test coverage::nobody_ever_stands::coverage ... FAILED"),
+        "{text}"
+    );
+    assert!(
+        text.contains("COVERAGE `leader_elected` never held in 20 runs"),
+        "{text}"
+    );
+    let covered = cargo_test("scenarios", &["coverage::", "--show-output"], &[]);
+    let text = stdout(&covered);
+    assert!(covered.status.success(), "{text}");
+    assert!(
+        text.contains("test coverage::a_leader_is_sometimes_elected::coverage ... ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coverage (observations that held): leader_elected: "),
+        "{text}"
+    );
 }

@@ -1,5 +1,6 @@
-//! The registry of invariants that `#[invariant]` fills through `inventory`: const descriptors
-//! collected before `main`, read (always sorted) by scenarios and models of their system type.
+//! The registry of invariants and coverage sites that `#[invariant]` and `#[sometimes]` fill
+//! through `inventory`: const descriptors collected before `main`, read (always sorted) by
+//! scenarios and models of their system type.
 
 use std::any::{Any, TypeId};
 
@@ -22,6 +23,32 @@ inventory::collect!(InvariantEntry);
 pub fn invariants_of<S: 'static>() -> Vec<&'static InvariantEntry> {
     let wanted = TypeId::of::<S>();
     let mut entries: Vec<&'static InvariantEntry> = inventory::iter::<InvariantEntry>
+        .into_iter()
+        .filter(|e| (e.system)() == wanted)
+        .collect();
+    entries.sort_by_key(|e| (e.name, e.module_path));
+    entries
+}
+
+/// The descriptor `#[sometimes]` registers: a coverage site on the world.
+#[derive(Debug)]
+pub struct SometimesEntry {
+    /// The function's name: the site's name.
+    pub name: &'static str,
+    /// `module_path!()` where it is declared.
+    pub module_path: &'static str,
+    /// The system type it observes.
+    pub system: fn() -> TypeId,
+    /// Whether it holds on a world of that type (given as `&dyn Any`).
+    pub holds: fn(&dyn Any) -> bool,
+}
+
+inventory::collect!(SometimesEntry);
+
+/// The registered coverage sites of system type `S`, sorted by name, then module path.
+pub fn sometimes_of<S: 'static>() -> Vec<&'static SometimesEntry> {
+    let wanted = TypeId::of::<S>();
+    let mut entries: Vec<&'static SometimesEntry> = inventory::iter::<SometimesEntry>
         .into_iter()
         .filter(|e| (e.system)() == wanted)
         .collect();

@@ -1,12 +1,39 @@
-//! `#[invariant]`: registers `fn(&S) -> bool | Result<(), impl Display>` for the system type `S`.
+//! `#[invariant]` and `#[sometimes]`: register a function of the world, `fn(&S) -> …`, for the
+//! system type `S` — an invariant (`-> bool | Result<(), impl Display>`) or a coverage site
+//! (`-> bool`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, ReturnType, Type};
 
-pub(crate) fn expand(attr: TokenStream, item: ItemFn) -> TokenStream {
-    match try_expand(attr, &item) {
+/// Which of the two attributes, with the words its errors use.
+#[derive(Clone, Copy)]
+pub(crate) struct Role {
+    attribute: &'static str,
+    noun: &'static str,
+    usage: &'static str,
+    expand: fn(TokenStream, &ItemFn) -> syn::Result<TokenStream>,
+}
+
+/// `#[invariant]`.
+pub(crate) const INVARIANT: Role = Role {
+    attribute: "#[invariant]",
+    noun: "an invariant",
+    usage: "an invariant is `fn(world: &MySystem) -> bool` or `-> Result<(), impl Display>`",
+    expand: try_expand,
+};
+
+/// `#[sometimes]`.
+pub(crate) const SOMETIMES: Role = Role {
+    attribute: "#[sometimes]",
+    noun: "a sometimes site",
+    usage: "a sometimes site is `fn(world: &MySystem) -> bool`",
+    expand: try_expand_sometimes,
+};
+
+pub(crate) fn expand(attr: TokenStream, item: ItemFn, role: Role) -> TokenStream {
+    match (role.expand)(attr, &item) {
         Ok(tokens) => tokens,
         Err(error) => {
             let error = error.into_compile_error();
@@ -15,14 +42,57 @@ pub(crate) fn expand(attr: TokenStream, item: ItemFn) -> TokenStream {
     }
 }
 
-fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
-    if !attr.is_empty() {
-        return Err(syn::Error::new_spanned(
+/// An error unless the attribute came without arguments.
+fn no_arguments(attr: TokenStream, role: Role) -> syn::Result<()> {
+    match attr.is_empty() {
+        true => Ok(()),
+        false => Err(syn::Error::new_spanned(
             attr,
-            "#[invariant] takes no arguments",
+            format!("{} takes no arguments", role.attribute),
+        )),
+    }
+}
+
+fn try_expand_sometimes(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
+    no_arguments(attr, SOMETIMES)?;
+    let (system, output) = check_signature(item, SOMETIMES)?;
+    let returns_bool = matches!(output, Type::Path(path) if path.path.is_ident("bool"));
+    if !returns_bool {
+        return Err(syn::Error::new_spanned(
+            output,
+            format!("a sometimes site says whether it held: {}", SOMETIMES.usage),
         ));
     }
-    let (system, output) = check_signature(item)?;
+    let name = &item.sig.ident;
+    let name_text = name.to_string();
+    let holds = format_ident!("__musil_sometimes_{}", name);
+    let verdict = quote_spanned!(output.span()=> #name(world));
+    Ok(quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #holds(world: &dyn ::core::any::Any) -> bool {
+            match world.downcast_ref::<#system>() {
+                ::core::option::Option::Some(world) => #verdict,
+                ::core::option::Option::None => false,
+            }
+        }
+
+        ::musil::__private::inventory::submit! {
+            ::musil::__private::SometimesEntry {
+                name: #name_text,
+                module_path: ::core::module_path!(),
+                system: ::core::any::TypeId::of::<#system>,
+                holds: #holds,
+            }
+        }
+    })
+}
+
+fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
+    no_arguments(attr, INVARIANT)?;
+    let (system, output) = check_signature(item, INVARIANT)?;
     let name = &item.sig.ident;
     let name_text = name.to_string();
     let check = format_ident!("__musil_invariant_{}", name);
@@ -54,53 +124,39 @@ fn try_expand(attr: TokenStream, item: &ItemFn) -> syn::Result<TokenStream> {
 }
 
 /// The system type `S` of `fn(&S) -> R`, and `R`.
-fn check_signature(item: &ItemFn) -> syn::Result<(&Type, &Type)> {
+fn check_signature(item: &ItemFn, role: Role) -> syn::Result<(&Type, &Type)> {
     let sig = &item.sig;
-    let usage = "an invariant is `fn(world: &MySystem) -> bool` or `-> Result<(), impl Display>`";
+    let (noun, usage) = (role.noun, role.usage);
+    let error = |tokens: &dyn quote::ToTokens, message: String| {
+        Err(syn::Error::new_spanned(tokens, message))
+    };
     if let Some(token) = &sig.asyncness {
-        return Err(syn::Error::new_spanned(
-            token,
-            format!("an invariant cannot be async: {usage}"),
-        ));
+        return error(token, format!("{noun} cannot be async: {usage}"));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        return Err(syn::Error::new_spanned(
-            &sig.generics,
-            format!("an invariant cannot be generic: {usage}"),
-        ));
+        return error(&sig.generics, format!("{noun} cannot be generic: {usage}"));
     }
     let ReturnType::Type(_, output) = &sig.output else {
-        return Err(syn::Error::new_spanned(
-            sig,
-            format!("an invariant returns its verdict: {usage}"),
-        ));
+        return error(sig, format!("{noun} returns its verdict: {usage}"));
     };
     if sig.inputs.len() != 1 {
-        return Err(syn::Error::new_spanned(
+        return error(
             &sig.inputs,
-            format!("an invariant takes exactly one argument: {usage}"),
-        ));
+            format!("{noun} takes exactly one argument: {usage}"),
+        );
     }
     match sig.inputs.first() {
         Some(FnArg::Typed(typed)) => match &*typed.ty {
             Type::Reference(reference) if reference.mutability.is_none() => {
                 Ok((&reference.elem, output))
             }
-            Type::Reference(reference) => Err(syn::Error::new_spanned(
+            Type::Reference(reference) => error(
                 reference,
-                format!(
-                    "an invariant only reads the world: take `&MySystem`, not `&mut` ({usage})"
-                ),
-            )),
-            other => Err(syn::Error::new_spanned(
-                other,
-                format!("an invariant borrows the world: {usage}"),
-            )),
+                format!("{noun} only reads the world: take `&MySystem`, not `&mut` ({usage})"),
+            ),
+            other => error(other, format!("{noun} borrows the world: {usage}")),
         },
-        Some(receiver) => Err(syn::Error::new_spanned(
-            receiver,
-            format!("an invariant is a free function: {usage}"),
-        )),
-        None => Err(syn::Error::new_spanned(sig, usage)),
+        Some(receiver) => error(receiver, format!("{noun} is a free function: {usage}")),
+        None => error(sig, usage.to_string()),
     }
 }

@@ -74,5 +74,20 @@ pub fn scenario(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn invariant(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemFn);
-    invariant::expand(attr.into(), item).into()
+    invariant::expand(attr.into(), item, invariant::INVARIANT).into()
+}
+
+/// Registers `fn(&S) -> bool` as a coverage site on the world of the system type `S`: every
+/// scenario of `S` observes it after the start and after every step, and fails with kind
+/// `Coverage` if it never held over all the scenario's seeds (a green run that never reached the
+/// interesting state proves nothing). The site is named after the function.
+///
+/// ```ignore
+/// #[sometimes]
+/// fn leader_elected(w: &Cluster) -> bool { w.replicas.iter().any(|r| r.is_leader()) }
+/// ```
+#[proc_macro_attribute]
+pub fn sometimes(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    invariant::expand(attr.into(), item, invariant::SOMETIMES).into()
 }

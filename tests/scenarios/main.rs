@@ -4,6 +4,7 @@
 //! `cargo test --test scenarios -- --list` lists them; `MUSIL_SEED=3` narrows every scenario to
 //! seed 3; a failure prints the line that replays it.
 
+mod coverage;
 mod demo;
 mod duplication;
 mod panics;

@@ -58,6 +58,8 @@ pub(crate) struct Execution<'a, S, M> {
     pub(super) scenario: &'a Scenario<S, M>,
     pub(super) settings: &'a RunSettings,
     invariants: Vec<Check<S>>,
+    /// The coverage sites on the world, the registered `#[sometimes]` ones included.
+    sometimes: Vec<(String, crate::property::Predicate<S>)>,
     pub(super) max_steps: u64,
 }
 
@@ -280,6 +282,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             scenario,
             settings,
             invariants: scenario.all_invariants(),
+            sometimes: scenario.all_sometimes(),
             max_steps: scenario.max_steps_under(settings),
         }
     }
@@ -426,7 +429,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             !faults.is_empty() || scenario.nemesis.is_some(),
         )
         .keep_running(scenario.keep_running)
-        .sometimes(&scenario.sometimes);
+        .sometimes(&self.sometimes);
         sim.configure(network, faults, storage, how.record);
         let max_steps = self.arm(&mut sim, how);
         let mut digest = how.fingerprint.then(Digest::default);

@@ -257,7 +257,8 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
 
     /// Coverage on the world: `holds` must be true at some observation (after the start or a
     /// step) of some run, or the call fails with kind `Coverage` naming `name` ("`leader
-    /// elected` never held in 500 runs"). Like `ctx.sometimes`, from outside the nodes.
+    /// elected` never held in 500 runs"). Like `ctx.sometimes`, from outside the nodes; a
+    /// `#[sometimes] fn name(world: &S) -> bool` declares one for every scenario of `S`.
     pub fn sometimes(
         mut self,
         name: impl Into<String>,
@@ -359,6 +360,19 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
         let mut invariants = self.invariants.clone();
         invariants.extend(Invariant::registered());
         checks::in_name_order(invariants, &self.disk_invariants)
+    }
+
+    /// The coverage sites on the world: the scenario's own, then the `#[sometimes]` functions
+    /// registered for `S`, in name order.
+    pub(crate) fn all_sometimes(&self) -> Vec<(String, crate::property::Predicate<S>)> {
+        let registered = crate::registry::sometimes_of::<S>()
+            .into_iter()
+            .map(|entry| {
+                let holds = entry.holds;
+                let site: crate::property::Predicate<S> = Arc::new(move |world: &S| holds(world));
+                (entry.name.to_string(), site)
+            });
+        self.sometimes.iter().cloned().chain(registered).collect()
     }
 
     /// The replay line for `seed` run under `settings`: `MUSIL_SEED=N command` (with
