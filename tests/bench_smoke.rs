@@ -175,3 +175,14 @@ fn the_validator_rejects_what_is_not_json() {
         assert!(parsed.is_err(), "accepted {bad}");
     }
 }
+
+#[test]
+fn sim_swarm_sweeps_the_correct_store_and_hunts_the_bug_only_swarm_finds() {
+    let sweep = bench(&["sim_swarm", "--variant", "sweep", "--seeds", "200"]);
+    assert_eq!(count(&sweep, "runs"), 200);
+    assert!(count(&sweep, "steps") > 200 * 20, "{sweep}");
+    let hunt = bench(&["sim_swarm", "--variant", "hunt", "--seeds", "150"]);
+    assert_eq!(count(&hunt, "bases"), 20);
+    assert!(count(&hunt, "found_by_swarm") >= 5, "{hunt}");
+    assert_eq!(count(&hunt, "found_by_hand_written"), 0, "{hunt}");
+}

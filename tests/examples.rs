@@ -138,6 +138,26 @@ fn leader_isolation_catches_a_deposed_leader_acking_alone_and_passes_the_majorit
     assert_replay_reproduces_the_failures(&text, "leader_isolation");
 }
 
+#[test]
+fn swarm_hunt_finds_by_swarm_what_three_hand_written_schedules_miss() {
+    let text = run_example("swarm_hunt");
+    assert_lines_in_order(
+        &text,
+        &[
+            "ack before fsync, lossy network:                 passed all 500 seeds",
+            "ack before fsync, power loss of the primary:     passed all 500 seeds",
+            "ack before fsync, a backup cut off:              passed all 500 seeds",
+            "ack before fsync, swarm():                       FOUND at seed 73",
+            "swarm: loss 6.5%, latency 1..2, crash power replicas[1] [28,53), crash power replicas[0] [54,66)",
+            "shrunk: 108 → 103 steps, 3 faults → 2, 55 → 7 non-quiet decisions (99 attempts)",
+            "fsync before ack, swarm():                       passed all 500 seeds",
+            "lease quorum of 4 in 3, swarm():                 green on every invariant, but:",
+            "COVERAGE `primary_elected` never held in 500 runs — scenario lease quorum of 4 in 3, swarm()",
+        ],
+    );
+    assert_replay_reproduces_the_failures(&text, "swarm_hunt");
+}
+
 /// Pastes the first replay line of an example's output into a shell: the example runs again on
 /// that seed and reports the same failures (their headlines), seed for seed.
 fn assert_replay_reproduces_the_failures(text: &str, example: &str) {

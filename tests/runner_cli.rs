@@ -296,15 +296,23 @@ fn a_run_on_fixed_seeds_says_the_seed_is_fixed_and_how_to_run_the_test() {
     assert_replay_reproduces(command, &report);
 }
 
-/// Under cargo-nextest the replay line is a nextest command, and it reproduces the failure.
-#[test]
-fn the_nextest_replay_line_reproduces_the_failure() {
-    // `.ci/run` installs cargo-nextest; a machine without it cannot run this one test.
+/// Whether cargo-nextest is installed (`.ci/run` installs it); a machine without it cannot run
+/// the tests that need it, and says so.
+fn nextest_installed() -> bool {
     let probe = clean(Command::new(env!("CARGO")))
         .args(["nextest", "--version"])
         .output();
-    if !probe.is_ok_and(|output| output.status.success()) {
+    let installed = probe.is_ok_and(|output| output.status.success());
+    if !installed {
         eprintln!("skipped: cargo-nextest is not installed (cargo install cargo-nextest)");
+    }
+    installed
+}
+
+/// Under cargo-nextest the replay line is a nextest command, and it reproduces the failure.
+#[test]
+fn the_nextest_replay_line_reproduces_the_failure() {
+    if !nextest_installed() {
         return;
     }
     let mut command = clean(Command::new(env!("CARGO")));
@@ -457,11 +465,7 @@ fn nextest_listed(partition: Option<&str>) -> Vec<String> {
 /// per-seed trial exactly once (as the three `MUSIL_SHARD=k/3` shards do for the default harness).
 #[test]
 fn nextest_partitions_run_every_seed_once() {
-    let probe = clean(Command::new(env!("CARGO")))
-        .args(["nextest", "--version"])
-        .output();
-    if !probe.is_ok_and(|output| output.status.success()) {
-        eprintln!("skipped: cargo-nextest is not installed (cargo install cargo-nextest)");
+    if !nextest_installed() {
         return;
     }
     let all: BTreeSet<String> = nextest_listed(None).into_iter().collect();

@@ -8,6 +8,8 @@
 //! cargo run --release --example bench -- sim_byzantine --scenario wrong_answer --seeds 100000
 //! cargo run --release --example bench -- sim_partition --seeds 50000
 //! cargo run --release --example bench -- sim_storage --steps 1000000 --mode disk
+//! cargo run --release --example bench -- sim_swarm --variant sweep --seeds 20000
+//! cargo run --release --example bench -- sim_swarm --variant hunt --seeds 2000
 //! cargo run --release --example bench -- shrink --variant long
 //! cargo run --release --example bench -- check_bfs --model dining --size 15
 //! cargo run --release --example bench -- check_liveness --variant p0_weak_fair --size 12
@@ -28,6 +30,7 @@ mod sim_many_seeds;
 mod sim_partition;
 mod sim_pingpong;
 mod sim_storage;
+mod sim_swarm;
 
 use harness::{Options, Workload};
 
@@ -38,6 +41,7 @@ fn workload(name: &str) -> Option<Workload> {
         "sim_byzantine" => sim_byzantine::WORKLOAD,
         "sim_partition" => sim_partition::WORKLOAD,
         "sim_storage" => sim_storage::WORKLOAD,
+        "sim_swarm" => sim_swarm::WORKLOAD,
         "shrink" => shrink::WORKLOAD,
         "check_bfs" => check_bfs::WORKLOAD,
         "check_liveness" => check_liveness::WORKLOAD,
@@ -55,7 +59,7 @@ fn main() -> std::process::ExitCode {
     };
     let Some(workload) = workload(name) else {
         eprintln!(
-            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, sim_storage, shrink, check_bfs, check_liveness)"
+            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, sim_storage, sim_swarm, shrink, check_bfs, check_liveness)"
         );
         return std::process::ExitCode::from(2);
     };

@@ -21,12 +21,23 @@ inventory::collect!(InvariantEntry);
 
 /// The registered invariants of system type `S`, sorted by name, then module path.
 pub fn invariants_of<S: 'static>() -> Vec<&'static InvariantEntry> {
+    of_system::<S, InvariantEntry>(|e| ((e.system)(), e.name, e.module_path))
+}
+
+/// The registered entries `E` of system type `S`, sorted by name, then module path; `key` gives
+/// an entry's system type, name and module path.
+fn of_system<S: 'static, E: inventory::Collect>(
+    key: fn(&E) -> (TypeId, &'static str, &'static str),
+) -> Vec<&'static E> {
     let wanted = TypeId::of::<S>();
-    let mut entries: Vec<&'static InvariantEntry> = inventory::iter::<InvariantEntry>
+    let mut entries: Vec<&'static E> = inventory::iter::<E>
         .into_iter()
-        .filter(|e| (e.system)() == wanted)
+        .filter(|e| key(e).0 == wanted)
         .collect();
-    entries.sort_by_key(|e| (e.name, e.module_path));
+    entries.sort_by_key(|e| {
+        let (_, name, module_path) = key(e);
+        (name, module_path)
+    });
     entries
 }
 
@@ -47,11 +58,5 @@ inventory::collect!(SometimesEntry);
 
 /// The registered coverage sites of system type `S`, sorted by name, then module path.
 pub fn sometimes_of<S: 'static>() -> Vec<&'static SometimesEntry> {
-    let wanted = TypeId::of::<S>();
-    let mut entries: Vec<&'static SometimesEntry> = inventory::iter::<SometimesEntry>
-        .into_iter()
-        .filter(|e| (e.system)() == wanted)
-        .collect();
-    entries.sort_by_key(|e| (e.name, e.module_path));
-    entries
+    of_system::<S, SometimesEntry>(|e| ((e.system)(), e.name, e.module_path))
 }

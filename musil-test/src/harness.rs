@@ -325,19 +325,12 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         };
     }
     // Under `MUSIL_SEED=N` every trial of the scenario is named `path::seed_N`.
-    let name = format!("{}::seed_{{seed}}", scenario.path);
+    let name = match trial.runs {
+        Runs::Coverage => format!("{}::coverage", scenario.path),
+        _ => format!("{}::seed_{{seed}}", scenario.path),
+    };
     let command = replay::test_command(context.target, &name, trial.ignored, context.nextest);
-    // One trial per seed: only the scenario's first seed checks its determinism by default
-    // (the coverage trial checks none: it reruns seeds only to count).
-    let first = match trial.runs {
-        Runs::Seed(seed) => scenario.seeds.first() == Some(&seed),
-        Runs::Coverage => false,
-        _ => true,
-    };
-    let determinism = match base.determinism {
-        Determinism::First if !first => Determinism::Off,
-        chosen => chosen,
-    };
+    let determinism = determinism_of(base.determinism, trial, &scenario.seeds);
     RunSettings {
         seeds: match trial.runs {
             Runs::Seed(seed) => vec![seed],
@@ -357,6 +350,21 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
         // One seed is not the sweep a coverage verdict is about.
         coverage_verdict: !matches!(trial.runs, Runs::Seed(_)),
         ..base
+    }
+}
+
+/// Which of a trial's runs check their determinism: with one trial per seed, the default
+/// (`first`) checks only the scenario's first seed; the coverage trial checks none (it reruns
+/// seeds only to count).
+fn determinism_of(chosen: Determinism, trial: &Trial, seeds: &[u64]) -> Determinism {
+    let first = match trial.runs {
+        Runs::Seed(seed) => seeds.first() == Some(&seed),
+        Runs::Coverage => false,
+        _ => true,
+    };
+    match chosen {
+        Determinism::First if !first => Determinism::Off,
+        chosen => chosen,
     }
 }
 

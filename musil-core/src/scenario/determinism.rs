@@ -98,6 +98,9 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             .scenario
             .failure(failure, self.settings, Position::Seed(0), None);
         report.run = runs;
+        // About every seed, not the first: no seed's mix, and the command that reruns them all.
+        report.mix = None;
+        report.replay = self.scenario.sweep_line(self.settings);
         Some(report)
     }
 }

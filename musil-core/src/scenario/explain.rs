@@ -117,6 +117,12 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
             Some(shrinking) => Some(shrinking.choices.clone()),
             None => recorded.map(|recorded| recorded.choices),
         };
+        // The mix as the reported run had it: shrinking (or a recorded run) may leave out or
+        // shorten some of the faults the seed drew.
+        if let Some(choices) = &report.choices {
+            let edits = choices.fault_edits();
+            report.mix = crate::sweep::swarm::shrunk_mix_of(self.scenario, seed, edits);
+        }
         report.picture = draw(&report);
         report
     }

@@ -39,6 +39,10 @@ use per_seed::{IntoPerSeed, PerSeed};
 use refinement::{Refinement, Refines};
 use report::ShouldFail;
 
+/// How a swarm scenario describes a seed's mix, after shrinking's edits of its faults.
+type DescribeMix =
+    dyn Fn(u64, &crate::forensics::choices::FaultEdits) -> Option<String> + Send + Sync;
+
 /// The default seeds: `0..100`.
 pub const DEFAULT_SEEDS: std::ops::Range<u64> = 0..100;
 
@@ -115,7 +119,7 @@ pub struct Scenario<S, M> {
     pub(crate) sometimes: Vec<(String, crate::property::Predicate<S>)>,
     /// Redraws a seed's swarm mix and describes it, when the faults come from `Scenario::swarm`.
     #[allow(clippy::type_complexity)]
-    pub(crate) describe_mix: Option<Arc<dyn Fn(u64) -> Option<String> + Send + Sync>>,
+    pub(crate) describe_mix: Option<Arc<DescribeMix>>,
     pub(crate) buggify: bool,
     pub(crate) expected: Option<ShouldFail>,
     pub(crate) replay: Option<Replay>,
@@ -402,11 +406,22 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     /// How to replay a failing regressions file entry: rerun the scenario as it ran (it replays
     /// the file's entries first); `MUSIL_SEED` would run the seed's own run instead.
     pub(crate) fn rerun_line(&self, settings: &RunSettings) -> String {
-        let command = match self.replay.as_ref().or(settings.replay.as_ref()) {
+        let command = self.run_command(settings);
+        format!("rerun it (the regressions file is replayed first): {command}")
+    }
+
+    /// The command that runs this scenario (the replay template as it is).
+    fn run_command(&self, settings: &RunSettings) -> String {
+        match self.replay.as_ref().or(settings.replay.as_ref()) {
             Some(Replay::Command(template) | Replay::FixedSeeds(template)) => template.clone(),
             None => current_program(),
-        };
-        format!("rerun it (the regressions file is replayed first): {command}")
+        }
+    }
+
+    /// How to rerun every seed of a call (for a verdict about them all, as coverage is): the
+    /// command that runs the scenario, without `MUSIL_SEED`.
+    pub(crate) fn sweep_line(&self, settings: &RunSettings) -> String {
+        format!("rerun all its seeds: {}", self.run_command(settings))
     }
 
     /// `MUSIL_MAX_STEPS=N MUSIL_SEED=S `: the variables that reproduce the run.

@@ -58,6 +58,7 @@ pub(crate) trait Observed<S> {
 }
 
 impl<'a, S> Oracle<'a, S> {
+    #[inline(always)]
     pub(crate) fn new(
         invariants: &'a [Check<S>],
         refinement: Option<&'a dyn Refines<S>>,
@@ -214,6 +215,7 @@ impl<'a, S> Oracle<'a, S> {
     }
 
     /// Checks these coverage sites on the world at every observation.
+    #[inline(always)]
     pub(crate) fn sometimes(mut self, sites: &'a [(String, Predicate<S>)]) -> Self {
         if !sites.is_empty() {
             self.sometimes = sites;
@@ -223,6 +225,7 @@ impl<'a, S> Oracle<'a, S> {
     }
 
     /// Lets the run go on after it settled.
+    #[inline(always)]
     pub(crate) fn keep_running(mut self, keep_running: bool) -> Self {
         self.keep_running = keep_running;
         self

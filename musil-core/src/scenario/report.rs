@@ -385,8 +385,13 @@ impl<S> SimFailure<S> {
         (self.run, self.runs_planned)
     }
 
-    /// The first line of the report: kind, detail, scenario, seed, step and time.
+    /// The first line of the report: kind, detail, scenario, seed, step and time (a coverage
+    /// failure is about all the seeds: kind, detail and scenario).
     pub fn headline(&self) -> String {
+        if self.kind() == FailureKind::Coverage {
+            let (label, detail) = (self.kind().label(), self.detail());
+            return format!("{label} {detail} — scenario {}", self.scenario);
+        }
         format!(
             "{} {} — scenario {}, seed {}, step {} (t={})",
             self.kind().label(),
@@ -401,6 +406,11 @@ impl<S> SimFailure<S> {
 
 impl<S> fmt::Display for SimFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind() == FailureKind::Coverage {
+            // About all the seeds: no world, trace or run of one.
+            writeln!(f, "{}", self.headline())?;
+            return write!(f, "  replay: {}", self.replay);
+        }
         writeln!(f, "{}", self.headline())?;
         if let Some(mix) = &self.mix {
             writeln!(f, "  {mix}")?;

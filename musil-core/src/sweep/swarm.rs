@@ -22,4 +22,4 @@ mod scenario;
 
 pub use config::{PartitionMode, Swarm, swarm};
 pub use mix::Mix;
-pub use scenario::mix_of;
+pub use scenario::{mix_of, shrunk_mix_of};

@@ -49,7 +49,8 @@ pub(crate) struct StorageBounds {
 ///   placed like partitions;
 /// - **storage** (when on): torn writes (off for half the seeds, else `[0, 0.5)`), unsynced
 ///   writes lost at a power loss (`[0.5, 1]`), and read, write and sync errors and corrupt reads
-///   (each off for half the seeds, else `[0, 0.01)`).
+///   (each off for half the seeds, else `[0, 0.01)`); `torn_writes`, `lose_unsynced_at_least`,
+///   `storage_errors` and `corrupt_reads` bound them.
 ///
 /// ```
 /// use musil_core::{CrashKind, Swarm, swarm};
@@ -168,6 +169,44 @@ impl Swarm {
     pub fn storage(mut self, on: bool) -> Self {
         self.storage = on.then(|| Swarm::default().storage).flatten();
         self
+    }
+
+    /// Torn writes at a power loss are drawn below `max` (clamped to `[0, 1]`); 0 disables
+    /// them. Turns storage faults on.
+    pub fn torn_writes(mut self, max: f64) -> Self {
+        self.storage_bounds().torn = probability(max);
+        self
+    }
+
+    /// Read, write and sync errors are each drawn below `max` (clamped to `[0, 1]`); 0
+    /// disables them. Turns storage faults on.
+    pub fn storage_errors(mut self, max: f64) -> Self {
+        self.storage_bounds().errors = probability(max);
+        self
+    }
+
+    /// Corrupt reads are drawn below `max` (clamped to `[0, 1]`); 0 disables them. Turns
+    /// storage faults on.
+    pub fn corrupt_reads(mut self, max: f64) -> Self {
+        self.storage_bounds().corrupt = probability(max);
+        self
+    }
+
+    /// The share of unsynced writes a power loss loses is drawn in `[min, 1]` (`min` clamped
+    /// to `[0, 1]`). Turns storage faults on.
+    pub fn lose_unsynced_at_least(mut self, min: f64) -> Self {
+        self.storage_bounds().lose_min = probability(min);
+        self
+    }
+
+    /// The storage bounds, turned on with the defaults if they were off.
+    fn storage_bounds(&mut self) -> &mut StorageBounds {
+        let defaults = || {
+            Swarm::default()
+                .storage
+                .unwrap_or_else(|| unreachable!("on by default"))
+        };
+        self.storage.get_or_insert_with(defaults)
     }
 
     /// Faults start in `[0, time)`; 0 disables partitions and crashes.

@@ -23,12 +23,14 @@ impl Swarm {
     pub fn draw<M>(&self, rng: &mut Rng<'_>, nodes: &[String]) -> Mix<M> {
         let (network, mut parts) = self.draw_network(rng);
         let (faults, fault_parts) = self.draw_faults(rng, nodes);
+        let first_fault = parts.len();
         parts.extend(fault_parts);
+        let fault_parts = first_fault..parts.len();
         let storage = self.draw_storage(rng).map(|(storage, storage_parts)| {
             parts.extend(storage_parts);
             storage
         });
-        Mix::new(network, faults, storage, parts)
+        Mix::new(network, faults, storage, parts, fault_parts)
     }
 
     /// The network: three draws from `rng` (loss, duplicate, latency).
@@ -262,6 +264,33 @@ mod tests {
             );
             assert_eq!(a.network().latency_range(), b.network().latency_range());
         }
+    }
+
+    #[test]
+    fn disabled_storage_faults_never_appear_and_bounds_hold() {
+        let quiet = Swarm::default()
+            .torn_writes(0.0)
+            .storage_errors(0.0)
+            .corrupt_reads(0.0)
+            .lose_unsynced_at_least(0.9);
+        for seed in 0..200 {
+            let mix = mix_of_seed(&quiet, seed, 3);
+            let storage = mix.storage().expect("storage faults on");
+            assert_eq!(storage.torn_write_probability(), 0.0);
+            assert!(storage.lose_unsynced_probability() >= 0.9);
+            let text = mix.to_string();
+            for absent in ["torn", "err", "corrupt"] {
+                assert!(!text.contains(absent), "{text}");
+            }
+        }
+        let off = Swarm::default().storage(false);
+        assert!((0..50).all(|seed| mix_of_seed(&off, seed, 3).storage().is_none()));
+        let on_again = off.corrupt_reads(0.5);
+        assert!((0..50).any(|seed| {
+            mix_of_seed(&on_again, seed, 3)
+                .to_string()
+                .contains("corrupt")
+        }));
     }
 
     #[test]

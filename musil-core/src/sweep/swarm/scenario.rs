@@ -12,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 use crate::decision::Stream;
 use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
+use crate::forensics::choices::FaultEdits;
 use crate::id::{Message, NodeId};
 use crate::panics::guarded;
 use crate::scenario::Scenario;
@@ -48,15 +49,20 @@ impl<S> Plan<S> {
         })
     }
 
-    /// The description of the mix `seed` draws, over its own environment stream.
-    fn describe<M: Message>(&self, seed: u64) -> Option<String>
+    /// The description of the mix `seed` draws, over its own environment stream, with `edits`
+    /// of its faults.
+    fn describe<M: Message>(&self, seed: u64, edits: &FaultEdits) -> Option<String>
     where
         S: System<M>,
     {
         let names = guarded(|| self.names::<M>().to_vec()).ok()?;
         let mut source = Seeded::new(seed);
         let mut rng = Rng::new(&mut source, Stream::Environment);
-        Some(self.swarm.draw::<M>(&mut rng, &names).describe())
+        Some(
+            self.swarm
+                .draw::<M>(&mut rng, &names)
+                .describe_edited(edits),
+        )
     }
 }
 
@@ -91,7 +97,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             })));
         }
         self.faults = PerSeed::Generated(faults);
-        self.describe_mix = Some(Arc::new(move |seed| plan.describe::<M>(seed)));
+        self.describe_mix = Some(Arc::new(move |seed, edits| plan.describe::<M>(seed, edits)));
         self
     }
 }
@@ -99,8 +105,18 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
 /// The one-line description of the mix `seed` runs with in `scenario`
 /// (`swarm: loss 12%, isolate replicas[1] [20,45), crash power replicas[0] [60,72), …`), or
 /// `None` when its faults do not come from [`Scenario::swarm`]. The mix is redrawn from the
-/// seed's environment stream, as the run drew it; a failure's shrinking may since have
-/// dropped or shortened some of its faults.
+/// seed's environment stream, as the run drew it; a failure's report shows it as its shrinking
+/// left it ([`shrunk_mix_of`]).
 pub fn mix_of<S, M>(scenario: &Scenario<S, M>, seed: u64) -> Option<String> {
-    scenario.describe_mix.as_ref()?(seed)
+    shrunk_mix_of(scenario, seed, &FaultEdits::default())
+}
+
+/// The description of `seed`'s mix after shrinking's `edits` of its faults: the faults it left
+/// out are gone, the ones it shortened show their new window.
+pub fn shrunk_mix_of<S, M>(
+    scenario: &Scenario<S, M>,
+    seed: u64,
+    edits: &FaultEdits,
+) -> Option<String> {
+    scenario.describe_mix.as_ref()?(seed, edits)
 }
