@@ -80,7 +80,7 @@ fn a_site_that_holds_passes_and_the_hits_are_counted() {
     );
 }
 
-#[musil::scenario(seeds = 0..20, sometimes = [has_leader], should_fail = any)]
+#[musil::scenario(seeds = 0..20, sometimes = [has_leader], should_fail = coverage)]
 fn the_attribute_takes_sometimes() -> One {
     never()
 }

@@ -14,12 +14,13 @@ use syn::{
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
                      converge_within, converge_within_time, invariants, max_steps, should_fail, \
                      model, abstraction, trace_hide, buggify, sometimes";
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "invariant",
     "goal",
     "liveness",
     "refinement",
     "panic",
+    "coverage",
     "any",
 ];
 
