@@ -603,3 +603,18 @@ fn the_coverage_trial_of_the_harness_fails_a_site_that_never_held_and_passes_one
         "{text}"
     );
 }
+
+#[test]
+fn a_one_seed_replay_makes_no_coverage_verdict() {
+    let seed = [("MUSIL_SEED", "7")];
+    let args = ["the_attribute_takes_sometimes", "--exact", "--nocapture"];
+    let expected = cargo_test("coverage", &args, &seed);
+    let text = everything(&expected);
+    assert!(expected.status.success(), "{text}");
+    assert!(
+        text.contains("expects a coverage failure, which one seed (MUSIL_SEED) cannot show"),
+        "{text}"
+    );
+    let covered = cargo_test("coverage", &["a_covered_attribute_scenario_passes"], &seed);
+    one_passed(&covered);
+}

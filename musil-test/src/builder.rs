@@ -60,6 +60,8 @@ impl<S: System<M> + Debug + 'static, M: Message> RunScenario for Scenario<S, M> 
                     determinism: env.determinism.unwrap_or_default(),
                     hide_timers: env.hide_timers,
                     trace_all: env.trace_all,
+                    // One seed replayed is not the sweep a coverage verdict is about.
+                    coverage_verdict: env.seed.is_none(),
                     ..settings(env.seeds_for(self.declared_seeds()))
                 };
                 match LongRun::new(self.scenario_name(), &env) {

@@ -254,6 +254,9 @@ fn run_trial(
     };
     let path = &suite.scenarios[trial.scenario].path;
     let report = run_runs(suite, scenario, trial, context);
+    if let Some(note) = crate::plain::unjudged_coverage(path, &report, context.env) {
+        return Outcome::Passed { found: Some(note) };
+    }
     let recorded = regressions::remember(context.target, path, &report, context.env);
     // A sweep's report (its runs and coverage hits) is worth showing even when it passed.
     let sweep = matches!(trial.runs, Runs::Coverage | Runs::LongRun);
@@ -347,8 +350,8 @@ fn trial_settings(suite: &Suite, trial: &Trial, context: &Context<'_>) -> RunSet
             _ => Vec::new(),
         },
         determinism,
-        // One seed is not the sweep a coverage verdict is about.
-        coverage_verdict: !matches!(trial.runs, Runs::Seed(_)),
+        // One seed (a seed trial, or `MUSIL_SEED`) is not the sweep a coverage verdict is about.
+        coverage_verdict: !matches!(trial.runs, Runs::Seed(_)) && context.env.seed.is_none(),
         ..base
     }
 }

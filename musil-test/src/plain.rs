@@ -4,7 +4,7 @@
 //! until the time is spent instead ([`crate::long_run`]).
 
 use musil_core::seeds::{self, EnvSettings};
-use musil_core::{Replay, RunSettings, SimReport};
+use musil_core::{FailureKind, Replay, RunSettings, ShouldFail, SimReport};
 
 use crate::long_run::LongRun;
 use crate::registry::ScenarioEntry;
@@ -33,7 +33,29 @@ pub fn run_test(entry: &'static ScenarioEntry) {
     if let Some(recorded) = regressions::remember(&entry.target, &path, &report, &env) {
         println!("{recorded}");
     }
+    if let Some(note) = unjudged_coverage(&path, &report, &env) {
+        println!("{note}");
+        return;
+    }
     judge(&path, report);
+}
+
+/// A note, when a `should_fail = coverage` scenario passed on the one seed `MUSIL_SEED` chose:
+/// no coverage verdict is made on one seed, so the expectation cannot be judged (the sites and
+/// their hits are in the report).
+pub(crate) fn unjudged_coverage(
+    path: &str,
+    report: &SimReport<()>,
+    env: &EnvSettings,
+) -> Option<String> {
+    let expects_coverage = report.expected() == Some(ShouldFail::Kind(FailureKind::Coverage));
+    (env.seed.is_some() && expects_coverage && report.failure().is_none()).then(|| {
+        format!(
+            "musil: `{path}` expects a coverage failure, which one seed ({}) cannot show: not \
+             judged\n{report}",
+            seeds::SEED
+        )
+    })
 }
 
 /// What this process runs of the scenario, or `None` (having said why) when it runs nothing:
@@ -71,7 +93,8 @@ fn settings(entry: &ScenarioEntry, path: &str, env: &EnvSettings) -> Option<RunS
         determinism: env.determinism.unwrap_or_default(),
         hide_timers: env.hide_timers,
         trace_all: env.trace_all,
-        coverage_verdict: true,
+        // One seed replayed (`MUSIL_SEED`) is not the sweep a coverage verdict is about.
+        coverage_verdict: env.seed.is_none(),
     })
 }
 
