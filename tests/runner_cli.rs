@@ -618,3 +618,13 @@ fn a_one_seed_replay_makes_no_coverage_verdict() {
     let covered = cargo_test("coverage", &["a_covered_attribute_scenario_passes"], &seed);
     one_passed(&covered);
 }
+
+#[test]
+fn a_plain_sweep_shows_its_hits_per_site() {
+    let args = ["a_covered_attribute_scenario_passes", "--show-output"];
+    let text = one_passed(&cargo_test("coverage", &args, &[]));
+    assert!(
+        text.contains("coverage (observations that held): elected: "),
+        "{text}"
+    );
+}

@@ -101,7 +101,8 @@ fn settings(entry: &ScenarioEntry, path: &str, env: &EnvSettings) -> Option<RunS
 /// Prints the report where it matters, and panics unless the scenario passed.
 fn judge(path: &str, report: SimReport<()>) {
     if report.passed() {
-        if report.failure().is_some() {
+        // An expected failure, or the hits per coverage site: shown under `--show-output`.
+        if report.failure().is_some() || !report.coverage().is_empty() {
             println!("{report}");
         }
         return;
