@@ -21,6 +21,7 @@
 pub mod check;
 mod decision;
 pub mod forensics;
+pub mod history;
 mod id;
 // The runner's helpers (musil-test uses them); not part of the API users program against.
 #[doc(hidden)]
