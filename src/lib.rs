@@ -57,7 +57,7 @@ pub mod prelude {
         AdversarialNode, Context, Crash, CrashKind, Disk, DiskError, DiskView, Disks, FailureKind,
         FaultControl, FaultSchedule, NetworkModel, Node, NodeId, Partition, Rng, RunResult,
         Scenario, SetupError, ShouldFail, SimFailure, SimReport, Simulation, StopReason,
-        StorageModel, Swarm, System, swarm,
+        StorageModel, Swarm, System, linearizable, sequentially_consistent, swarm,
     };
     pub use musil_macros::{System, invariant, scenario, sometimes};
     pub use musil_test::RunScenario;

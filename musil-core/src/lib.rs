@@ -43,6 +43,7 @@ pub use id::{Message, NodeId};
 pub use property::InvariantOutcome;
 pub use scenario::Convergence;
 pub use scenario::env as seeds;
+pub use scenario::history_check::{HistoryCheck, linearizable, sequentially_consistent};
 pub use scenario::per_seed::{IntoPerSeed, PerSeed};
 pub use scenario::report::Shrinking;
 pub use scenario::report::{FailureKind, ShouldFail, SimFailure, SimReport};

@@ -46,7 +46,8 @@ pub fn derive_system(input: TokenStream) -> TokenStream {
 /// `network = <NetworkModel or fn(&mut Rng) -> NetworkModel>`,
 /// `faults = <FaultSchedule or fn(&mut Rng) -> FaultSchedule>`, `goal = path`,
 /// `converge_within = N`, `invariants = [path, ...]`, `max_steps = N`,
-/// `should_fail = invariant | goal | liveness | refinement | panic | coverage | any`,
+/// `history = linearizable(spec) | sequentially_consistent(spec)`,
+/// `should_fail = invariant | goal | liveness | refinement | panic | coverage | linearizability | any`,
 /// `model = <Model expr>, abstraction = path` (refinement: every step must be a model step or a
 /// stutter). `#[ignore]` on the
 /// factory is honoured. The factory itself is renamed; the scenario's name is the test's.

@@ -13,14 +13,15 @@ use syn::{
 
 const KNOWN: &str = "seeds, network, faults, storage, nemesis, nemesis_until, goal, \
                      converge_within, converge_within_time, invariants, max_steps, should_fail, \
-                     model, abstraction, trace_hide, buggify, sometimes";
-const KINDS: [&str; 7] = [
+                     model, abstraction, trace_hide, buggify, sometimes, history";
+const KINDS: [&str; 8] = [
     "invariant",
     "goal",
     "liveness",
     "refinement",
     "panic",
     "coverage",
+    "linearizability",
     "any",
 ];
 
@@ -31,6 +32,7 @@ struct Args {
     network: Option<Expr>,
     faults: Option<Expr>,
     storage: Option<Expr>,
+    history: Option<Expr>,
     nemesis: Option<Expr>,
     nemesis_until: Option<(LitInt, Span)>,
     hide_timers: bool,
@@ -63,6 +65,7 @@ impl Args {
             "network" => self.network = Some(meta.value()?.parse()?),
             "faults" => self.faults = Some(meta.value()?.parse()?),
             "storage" => self.storage = Some(meta.value()?.parse()?),
+            "history" => self.history = Some(meta.value()?.parse()?),
             "nemesis" => self.nemesis = Some(meta.value()?.parse()?),
             "trace_hide" => self.hide_timers = hidden(meta.value()?.parse()?)?,
             "buggify" => self.buggify = flag(&meta)?,
@@ -113,6 +116,9 @@ impl Args {
         }
         if let Some(storage) = &self.storage {
             calls.push(quote_spanned!(storage.span()=> .storage(#storage)));
+        }
+        if let Some(history) = &self.history {
+            calls.push(quote_spanned!(history.span()=> .history(#history)));
         }
         calls.extend(self.nemesis_calls()?);
         if self.hide_timers {

@@ -49,6 +49,8 @@ pub struct Violation {
     pub consistency: Consistency,
     /// The operations of the sub-history, in invocation order (shown with their real returns).
     pub operations: Vec<OpId>,
+    /// Those of them whose returns the contradiction needs (the others' could be anything).
+    pub returns_needed: Vec<OpId>,
     /// How many operations the inconsistent partition had.
     pub partition_len: usize,
 }
@@ -87,18 +89,33 @@ impl<Op: Clone + Debug, Ret: Clone + Debug> History<Op, Ret> {
             checked.states += states;
             if !consistent {
                 let smallest = smallest(spec, &ops, consistency);
-                let operations = smallest
-                    .iter()
-                    .map(|&at| OpId(partition[at] as u32))
-                    .collect();
+                let id = |at: usize| OpId(partition[at] as u32);
                 return Err(Violation {
                     consistency,
-                    operations,
+                    operations: smallest.iter().map(|&(at, _)| id(at)).collect(),
+                    returns_needed: smallest
+                        .iter()
+                        .filter(|(_, needed)| *needed)
+                        .map(|&(at, _)| id(at))
+                        .collect(),
                     partition_len: ops.len(),
                 });
             }
         }
         Ok(checked)
+    }
+
+    /// Whether the history is consistent, without looking for the smallest inconsistent part
+    /// when it is not.
+    pub fn is_consistent<S>(&self, spec: &S, consistency: Consistency) -> bool
+    where
+        S: SequentialSpec<Op = Op, Ret = Ret>,
+    {
+        self.partitions::<S>(consistency).iter().all(|partition| {
+            let ops: Vec<&Operation<Op, Ret>> =
+                partition.iter().map(|&i| &self.operations()[i]).collect();
+            consistent(spec, &ops, consistency).0
+        })
     }
 
     /// The operations checked together: failed ones left out; for linearizability, grouped by
@@ -141,49 +158,127 @@ fn consistent<S: SequentialSpec>(
     ops: &[&Operation<S::Op, S::Ret>],
     consistency: Consistency,
 ) -> (bool, usize) {
+    let (verdict, states) = search(spec, ops, consistency, usize::MAX);
+    (verdict.unwrap_or(true), states)
+}
+
+/// Whether `ops` are consistent, unless telling would take remembering more than `limit`
+/// states (`None`).
+fn consistent_within<S: SequentialSpec>(
+    spec: &S,
+    ops: &[&Operation<S::Op, S::Ret>],
+    consistency: Consistency,
+    limit: usize,
+) -> Option<bool> {
+    search(spec, ops, consistency, limit).0
+}
+
+fn search<S: SequentialSpec>(
+    spec: &S,
+    ops: &[&Operation<S::Op, S::Ret>],
+    consistency: Consistency,
+    limit: usize,
+) -> (Option<bool>, usize) {
     match consistency {
-        Consistency::Linearizable => linearizable::search(spec, ops),
-        Consistency::SequentiallyConsistent => sequential::search(spec, ops),
+        Consistency::Linearizable => linearizable::search(spec, ops, limit),
+        Consistency::SequentiallyConsistent => sequential::search(spec, ops, limit),
     }
 }
 
-/// The smallest inconsistent subset of the inconsistent `ops` the search finds, as indices
-/// into `ops`: the shortest inconsistent prefix by invocation, then each operation whose
-/// absence keeps the rest inconsistent left out.
+/// Search effort, in remembered states, one step of the search for the smallest inconsistent
+/// part may spend before it gives that step up (keeping the larger part).
+const STEP_STATES: usize = 20_000;
+
+/// The smallest inconsistent part of the inconsistent `ops` the search finds, as indices into
+/// `ops` with whether each one's return is needed: the shortest inconsistent prefix by
+/// invocation; then each operation that changes no state (a read) left out, and each other
+/// one's return forgotten (made pending), wherever the rest stays inconsistent. Operations
+/// that change state are never left out: a read would then return a value nobody wrote, an
+/// inconsistency of the checker's making. A step whose check would cost more than
+/// [`STEP_STATES`] is not taken, so the search stays cheap; the part found is then larger.
 fn smallest<S: SequentialSpec>(
     spec: &S,
     ops: &[&Operation<S::Op, S::Ret>],
     consistency: Consistency,
-) -> Vec<usize> {
+) -> Vec<(usize, bool)> {
     let mut order: Vec<usize> = (0..ops.len()).collect();
     order.sort_by_key(|&i| (ops[i].invoked, i));
-    let holds = |subset: &[usize], cut: u64| {
-        let cut_ops: Vec<Operation<S::Op, S::Ret>> =
-            subset.iter().map(|&i| cut_at(ops[i], cut)).collect();
-        let refs: Vec<&Operation<S::Op, S::Ret>> = cut_ops.iter().collect();
-        consistent(spec, &refs, consistency).0
+    let inconsistent = |kept: &[(usize, bool)], cut: u64, limit: usize| {
+        let seen: Vec<Operation<S::Op, S::Ret>> = kept
+            .iter()
+            .map(|&(i, needed)| seen_as(ops[i], cut, needed))
+            .collect();
+        let refs: Vec<&Operation<S::Op, S::Ret>> = seen.iter().collect();
+        consistent_within(spec, &refs, consistency, limit) == Some(false)
     };
     // The shortest inconsistent prefix: inconsistency only grows with the prefix.
+    let all = |k: usize| order[..k].iter().map(|&i| (i, true)).collect::<Vec<_>>();
+    let cut_of = |k: usize| ops[order[k - 1]].invoked;
     let (mut low, mut high) = (1, order.len());
     while low < high {
         let mid = (low + high) / 2;
-        if holds(&order[..mid], ops[order[mid - 1]].invoked) {
-            low = mid + 1;
-        } else {
+        if inconsistent(&all(mid), cut_of(mid), usize::MAX) {
             high = mid;
+        } else {
+            low = mid + 1;
         }
     }
-    let cut = ops[order[high - 1]].invoked;
-    let mut kept = order[..high].to_vec();
+    let cut = cut_of(high);
+    let readers = reads(spec, ops, &order[..high]);
+    let mut kept = all(high);
     for at in (0..kept.len()).rev() {
-        let mut without = kept.clone();
-        without.remove(at);
-        if !holds(&without, cut) {
-            kept = without;
+        let mut smaller = kept.clone();
+        if readers.contains(&smaller[at].0) {
+            smaller.remove(at);
+        } else {
+            smaller[at].1 = false;
+        }
+        if inconsistent(&smaller, cut, STEP_STATES) {
+            kept = smaller;
         }
     }
     kept.sort_unstable();
     kept
+}
+
+/// Which of `prefix` change no state: applied to every state the prefix passes through (in
+/// invocation order, from `spec`), each leaves it as it was.
+fn reads<S: SequentialSpec>(
+    spec: &S,
+    ops: &[&Operation<S::Op, S::Ret>],
+    prefix: &[usize],
+) -> Vec<usize> {
+    let mut states = vec![spec.clone()];
+    for &index in prefix {
+        let mut next = states[states.len() - 1].clone();
+        next.apply(&ops[index].op);
+        states.push(next);
+    }
+    prefix
+        .iter()
+        .copied()
+        .filter(|&index| {
+            states.iter().all(|state| {
+                let mut after = state.clone();
+                after.apply(&ops[index].op);
+                after == *state
+            })
+        })
+        .collect()
+}
+
+/// `operation` as the prefix up to `cut` shows it: pending if it returned after the cut, or if
+/// its return is not `needed`.
+fn seen_as<Op: Clone, Ret: Clone>(
+    operation: &Operation<Op, Ret>,
+    cut: u64,
+    needed: bool,
+) -> Operation<Op, Ret> {
+    let mut seen = cut_at(operation, cut);
+    if !needed && !matches!(seen.outcome, Outcome::Failed) {
+        seen.outcome = Outcome::Pending;
+    }
+    seen
 }
 
 /// `operation` as a history cut at time `cut` shows it: pending if it returned after.
@@ -195,15 +290,17 @@ fn cut_at<Op: Clone, Ret: Clone>(operation: &Operation<Op, Ret>, cut: u64) -> Op
     seen
 }
 
-/// The operations `ids` of `history` as a timeline, one line each in invocation order: the
-/// client (named by `client_name`), a bar from invocation to return over the span they cover,
-/// the times, the operation and what it returned.
+/// The operations of `violation` as a timeline, one line each in invocation order: the client
+/// (named by `client_name`), a bar from invocation to return over the span they cover, the
+/// times, the operation and what it returned — in parentheses when the contradiction does not
+/// need that return.
 pub fn timeline<Op: Debug, Ret: Debug>(
     history: &History<Op, Ret>,
-    ids: &[OpId],
+    violation: &Violation,
     client_name: &dyn Fn(usize) -> String,
 ) -> String {
     const WIDTH: u64 = 24;
+    let ids = &violation.operations;
     let ops: Vec<&Operation<Op, Ret>> = ids.iter().filter_map(|&id| history.get(id)).collect();
     let start = ops.iter().map(|op| op.invoked).min().unwrap_or(0);
     let end = ops
@@ -216,16 +313,21 @@ pub fn timeline<Op: Debug, Ret: Debug>(
     let names: Vec<String> = ops.iter().map(|op| client_name(op.client)).collect();
     let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let mut text = String::new();
-    for (op, name) in ops.iter().zip(&names) {
+    for ((op, name), id) in ops.iter().zip(&names).zip(ids) {
         let from = column(op.invoked);
-        let (to, times, result) = match &op.outcome {
-            Outcome::Ok { at, ret } => (
-                column(*at),
-                format!("t={}..{at}", op.invoked),
-                format!("{ret:?}"),
-            ),
+        let needed = violation.returns_needed.contains(id);
+        let (to, end_mark, times, result) = match &op.outcome {
+            Outcome::Ok { at, ret } => {
+                let result = if needed {
+                    format!("{ret:?}")
+                } else {
+                    format!("({ret:?})")
+                };
+                (column(*at), '┤', format!("t={}..{at}", op.invoked), result)
+            }
             _ => (
                 WIDTH as usize - 1,
+                '…',
                 format!("t={}..", op.invoked),
                 "pending".to_string(),
             ),
@@ -233,7 +335,7 @@ pub fn timeline<Op: Debug, Ret: Debug>(
         let bar: String = (0..WIDTH as usize)
             .map(|c| match c {
                 c if c == from => '├',
-                c if c == to => '┤',
+                c if c == to => end_mark,
                 c if c > from && c < to => '─',
                 _ => ' ',
             })

@@ -100,12 +100,14 @@ fn step<S: SequentialSpec>(state: &S, operation: &Operation<S::Op, S::Ret>) -> O
     }
 }
 
-/// Whether `ops` (one partition, no failed operation) are linearizable from `spec`, and how
-/// many `(linearized, state)` pairs the search remembered.
+/// Whether `ops` (one partition, no failed operation) are linearizable from `spec` (`None`:
+/// the search gave up after remembering `limit` pairs), and how many `(linearized, state)`
+/// pairs it remembered.
 pub(crate) fn search<S: SequentialSpec>(
     spec: &S,
     ops: &[&Operation<S::Op, S::Ret>],
-) -> (bool, usize) {
+    limit: usize,
+) -> (Option<bool>, usize) {
     let mut events = Events::of(ops);
     let mut linearized = Bits::new(ops.len());
     let mut seen: Seen<S> = HashSet::default();
@@ -118,6 +120,9 @@ pub(crate) fn search<S: SequentialSpec>(
             if let Some(after) = step(&state, ops[index]) {
                 let mut with = linearized.clone();
                 with.set(index);
+                if seen.len() >= limit {
+                    return (None, seen.len());
+                }
                 if seen.insert((with.clone(), after.clone())) {
                     calls.push((entry, std::mem::replace(&mut state, after)));
                     linearized = with;
@@ -130,7 +135,7 @@ pub(crate) fn search<S: SequentialSpec>(
         } else {
             // A return reached before its call was linearized: undo the last choice.
             let Some((call, before)) = calls.pop() else {
-                return (false, seen.len());
+                return (Some(false), seen.len());
             };
             state = before;
             linearized.clear(events.op[call]);
@@ -138,7 +143,7 @@ pub(crate) fn search<S: SequentialSpec>(
             entry = events.next[call];
         }
     }
-    (true, seen.len())
+    (Some(true), seen.len())
 }
 
 #[cfg(test)]
@@ -149,7 +154,7 @@ mod tests {
 
     fn linearizable(history: &History<Op<u8>, Ret<u8>>) -> bool {
         let ops: Vec<_> = history.operations().iter().collect();
-        search(&Register::default(), &ops).0
+        search(&Register::default(), &ops, usize::MAX).0 == Some(true)
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Children: `record` ([`History`], [`Operation`], [`Outcome`], [`OpId`]), `spec`
 //! ([`SequentialSpec`] and the ready-made specs), `check` (the checks, the smallest
 //! inconsistent sub-history, the timeline), `linearizable` (Wing & Gong with Lowe's
-//! memoisation), `sequential` (sequential consistency), `log` (a history as text), `bits` (a bit
+//! memoisation), `sequential` (sequential consistency), `recorded` (a run's history, type-erased), `log` (a history as text), `bits` (a bit
 //! set, a fast hasher).
 
 mod bits;
@@ -14,11 +14,13 @@ mod check;
 mod linearizable;
 pub mod log;
 mod record;
+mod recorded;
 mod sequential;
 mod spec;
 
 pub use check::{Checked, Consistency, Violation, timeline};
 pub use record::{History, OpId, Operation, Outcome};
+pub use recorded::RecordedHistory;
 pub use spec::{
     Counter, CounterOp, CounterRet, KvOp, KvRet, KvSpec, QueueOp, QueueRet, QueueSpec, Register,
     RegisterOp, RegisterRet, SequentialSpec, SetOp, SetRet, SetSpec, partition_key,

@@ -10,12 +10,14 @@ use super::bits::Fx;
 use super::record::{Operation, Outcome};
 use super::spec::SequentialSpec;
 
-/// Whether `ops` (no failed operation) are sequentially consistent from `spec`, and how many
-/// `(positions, state)` pairs the search remembered.
+/// Whether `ops` (no failed operation) are sequentially consistent from `spec` (`None`: the
+/// search gave up after remembering `limit` pairs), and how many `(positions, state)` pairs it
+/// remembered.
 pub(crate) fn search<S: SequentialSpec>(
     spec: &S,
     ops: &[&Operation<S::Op, S::Ret>],
-) -> (bool, usize) {
+    limit: usize,
+) -> (Option<bool>, usize) {
     let clients = by_client(ops);
     let mut seen: HashSet<(Vec<u32>, S), BuildHasherDefault<Fx>> = HashSet::default();
     let mut stack = vec![(vec![0u32; clients.len()], spec.clone())];
@@ -25,7 +27,10 @@ pub(crate) fn search<S: SequentialSpec>(
             .zip(&positions)
             .all(|(client, &at)| at as usize == client.len());
         if done {
-            return (true, seen.len());
+            return (Some(true), seen.len());
+        }
+        if seen.len() >= limit {
+            return (None, seen.len());
         }
         if !seen.insert((positions.clone(), state.clone())) {
             continue;
@@ -52,7 +57,7 @@ pub(crate) fn search<S: SequentialSpec>(
             }
         }
     }
-    (false, seen.len())
+    (Some(false), seen.len())
 }
 
 /// Each client's operations, in the order it invoked them; clients in order of number.

@@ -389,6 +389,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         if scenario.buggify {
             sim.enable_buggify();
         }
+        if scenario.history.is_some() {
+            sim.enable_history();
+        }
         let mut max_steps = self.max_steps;
         if let Some(choices) = how.forensic {
             sim.set_nemesis_edits(choices.nemesis_edits().clone());
@@ -433,7 +436,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         sim.configure(network, faults, storage, how.record);
         let max_steps = self.arm(&mut sim, how);
         let mut digest = how.fingerprint.then(Digest::default);
-        let cause = drive(&mut sim, &mut oracle, max_steps, digest.as_mut());
+        let cause = drive(&mut sim, &mut oracle, max_steps, digest.as_mut())
+            .or_else(|| judge_history(scenario, &sim, how.record));
         let fingerprint = digest.map(|mut digest| {
             digest.world(&format!("{:?}", sim.world()));
             digest.finish()
@@ -479,6 +483,17 @@ fn finished<S, D>(
         settled: false,
         coverage: None,
     }
+}
+
+/// The scenario's verdict on the history the run recorded, if it checks one.
+#[inline(always)]
+fn judge_history<S: System<M>, M: Message, D: DecisionSource>(
+    scenario: &Scenario<S, M>,
+    sim: &Simulation<S, M, D>,
+    explain: bool,
+) -> Option<FailureCause> {
+    let check = scenario.history.as_ref()?;
+    check.judge(sim.recorded_history()?, sim.names(), explain)
 }
 
 /// The coverage sites of a finished run: the nodes' and the world's.

@@ -3,7 +3,8 @@
 //! to — and [`RunSettings`], what one call runs. Its children: `per_seed` (settings generated
 //! per seed), `env` (the `MUSIL_*` variables), `execute` (running the seeds), `batches` (a
 //! sweep of open length, batch by batch), `oracle` (what is checked after each step),
-//! `refinement` (holding a run to a model) and `report`.
+//! `history_check` (judging the history a run records), `refinement` (holding a run to a model)
+//! and `report`.
 
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -28,6 +29,7 @@ pub mod env;
 pub use env::Determinism;
 mod execute;
 mod explain;
+pub mod history_check;
 mod oracle;
 pub mod per_seed;
 mod refinement;
@@ -117,6 +119,8 @@ pub struct Scenario<S, M> {
     pub(crate) hide_timers: bool,
     pub(crate) keep_running: bool,
     pub(crate) sometimes: Vec<(String, crate::property::Predicate<S>)>,
+    /// How each run's recorded history is judged, if it is.
+    pub(crate) history: Option<history_check::HistoryCheck>,
     /// Redraws a seed's swarm mix and describes it, when the faults come from `Scenario::swarm`.
     #[allow(clippy::type_complexity)]
     pub(crate) describe_mix: Option<Arc<DescribeMix>>,
@@ -150,6 +154,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
             hide_timers: false,
             keep_running: false,
             sometimes: Vec::new(),
+            history: None,
             describe_mix: None,
             buggify: false,
             expected: None,
@@ -270,6 +275,38 @@ impl<S: System<M> + Debug + 'static, M: Message> Scenario<S, M> {
     ) -> Self {
         self.sometimes.push((name.into(), Arc::new(holds)));
         self
+    }
+
+    /// Records each run's history of client operations (`ctx.invoke`, `ctx.complete`,
+    /// `ctx.fail`) and judges it when the run ends: a history that is not consistent is a
+    /// failure of kind `Linearizability`, with the smallest inconsistent sub-history found.
+    ///
+    /// ```
+    /// use musil_core::history::KvSpec;
+    /// use musil_core::{Scenario, linearizable};
+    /// # #[derive(Debug, Default)] struct Quiet;
+    /// # impl musil_core::Node<()> for Quiet {}
+    /// # impl musil_core::System<()> for Quiet {
+    /// #     fn node_count(&self) -> usize { 1 }
+    /// #     fn node_name(&self, _: musil_core::NodeId) -> std::borrow::Cow<'static, str> { "q".into() }
+    /// #     fn visit_node<V: musil_core::NodeVisitor<()>>(&mut self, _: musil_core::NodeId, v: V) -> V::Output { v.visit(self) }
+    /// #     fn replace_node(&mut self, _: musil_core::NodeId, fresh: &mut Self) { std::mem::swap(self, fresh) }
+    /// # }
+    /// let scenario = Scenario::new(Quiet::default).history(linearizable(KvSpec::<u64, i64>::default()));
+    /// ```
+    pub fn history(mut self, check: history_check::HistoryCheck) -> Self {
+        self.history = Some(check);
+        self
+    }
+
+    /// [`history`](Scenario::history)`(linearizable(spec))`.
+    pub fn linearizable<Spec: crate::history::SequentialSpec>(self, spec: Spec) -> Self {
+        self.history(history_check::linearizable(spec))
+    }
+
+    /// [`history`](Scenario::history)`(sequentially_consistent(spec))`.
+    pub fn sequentially_consistent<Spec: crate::history::SequentialSpec>(self, spec: Spec) -> Self {
+        self.history(history_check::sequentially_consistent(spec))
     }
 
     /// Enables `ctx.buggify` sites: each is on for a run with probability 1/4, and fires with

@@ -35,6 +35,9 @@ pub enum FailureKind {
     Nondeterminism,
     /// A declared coverage site (`ctx.sometimes`, `Scenario::sometimes`) never held in any run.
     Coverage,
+    /// The run's history of client operations (`ctx.invoke`, `ctx.complete`) is not
+    /// linearizable (or, when asked, not sequentially consistent) against its spec.
+    Linearizability,
 }
 
 impl FailureKind {
@@ -49,6 +52,7 @@ impl FailureKind {
             FailureKind::InvalidScenario => "INVALID SCENARIO",
             FailureKind::Nondeterminism => "NONDETERMINISM",
             FailureKind::Coverage => "COVERAGE",
+            FailureKind::Linearizability => "LINEARIZABILITY",
         }
     }
 }
@@ -64,6 +68,7 @@ impl fmt::Display for FailureKind {
             FailureKind::InvalidScenario => "invalid scenario",
             FailureKind::Nondeterminism => "nondeterminism",
             FailureKind::Coverage => "coverage",
+            FailureKind::Linearizability => "linearizability",
         })
     }
 }
@@ -126,6 +131,9 @@ pub(crate) struct SeedFailure<S> {
 pub(crate) struct FailureCause {
     pub(crate) kind: FailureKind,
     pub(crate) detail: String,
+    /// For a history that is not consistent: the smallest inconsistent part found, as a
+    /// timeline (boxed: nearly every cause has none).
+    pub(crate) sub_history: Option<Box<str>>,
 }
 
 impl FailureCause {
@@ -133,7 +141,14 @@ impl FailureCause {
         FailureCause {
             kind,
             detail: detail.into(),
+            sub_history: None,
         }
+    }
+
+    /// The cause with the inconsistent sub-history it found.
+    pub(crate) fn with_sub_history(mut self, timeline: String) -> Self {
+        self.sub_history = Some(timeline.into_boxed_str());
+        self
     }
 }
 
@@ -153,7 +168,10 @@ impl<S> SeedFailure<S> {
     /// Whether `other` is the same failure: cause, step and time (the world's `Debug` text is
     /// compared separately).
     pub(crate) fn same_as<T>(&self, other: &SeedFailure<T>) -> bool {
-        (&self.cause, self.step, self.time) == (&other.cause, other.step, other.time)
+        // A history's smallest inconsistent part is looked for only by a recorded run.
+        let (mine, theirs) = (&self.cause, &other.cause);
+        (mine.kind, &mine.detail, self.step, self.time)
+            == (theirs.kind, &theirs.detail, other.step, other.time)
     }
 
     /// The same failure without its world (its `Debug` text is kept): to cross threads, or to
@@ -338,6 +356,12 @@ impl<S> SimFailure<S> {
         &self.failure.cause.detail
     }
 
+    /// For a history that is not consistent ([`FailureKind::Linearizability`]): the smallest
+    /// inconsistent sub-history found, as a timeline, a line per operation.
+    pub fn sub_history(&self) -> Option<&str> {
+        self.failure.cause.sub_history.as_deref()
+    }
+
     /// The step after which the failure was found (0: right after the start).
     pub fn step(&self) -> u64 {
         self.failure.step
@@ -404,6 +428,31 @@ impl<S> SimFailure<S> {
     }
 }
 
+impl<S> SimFailure<S> {
+    /// The report's lines on the state of the failing run: the swarm mix, the inconsistent
+    /// sub-history, the world.
+    fn fmt_state(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(mix) = &self.mix {
+            writeln!(f, "  {mix}")?;
+        }
+        if let Some(timeline) = self.sub_history() {
+            writeln!(
+                f,
+                "  history (the smallest inconsistent part found; a return in parentheses could \
+                 be anything):"
+            )?;
+            for line in timeline.lines() {
+                writeln!(f, "    {line}")?;
+            }
+        }
+        writeln!(f, "  world:")?;
+        for line in one_node_a_line(&self.failure.world_pretty) {
+            writeln!(f, "    {line}")?;
+        }
+        Ok(())
+    }
+}
+
 impl<S> fmt::Display for SimFailure<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.kind() == FailureKind::Coverage {
@@ -412,13 +461,7 @@ impl<S> fmt::Display for SimFailure<S> {
             return write!(f, "  replay: {}", self.replay);
         }
         writeln!(f, "{}", self.headline())?;
-        if let Some(mix) = &self.mix {
-            writeln!(f, "  {mix}")?;
-        }
-        writeln!(f, "  world:")?;
-        for line in one_node_a_line(&self.failure.world_pretty) {
-            writeln!(f, "    {line}")?;
-        }
+        self.fmt_state(f)?;
         if let Some(trace) = &self.trace {
             writeln!(f, "  trace:")?;
             let all = self

@@ -1,8 +1,12 @@
 //! [`Context`]: a node's window on the simulation while one of its handlers runs, and
 //! [`EngineHandle`], what a context may ask of the engine behind it.
 
+use std::any::Any;
+use std::fmt::Debug;
+
 use crate::decision::rng::Rng;
 use crate::decision::{DecisionSource, Stream};
+use crate::history::{OpId, RecordedHistory};
 use crate::id::{Message, NodeId};
 use crate::system::names::{Destination, NodeNames};
 
@@ -24,6 +28,8 @@ pub(crate) trait EngineHandle<M> {
     fn buggify(&mut self, node: NodeId, site: &'static str) -> bool;
     fn sometimes(&mut self, site: &'static str, held: bool);
     fn note(&mut self, node: NodeId, text: String);
+    fn next_op(&mut self) -> OpId;
+    fn history(&mut self) -> Option<&mut RecordedHistory>;
 }
 
 /// What a node handler may do: read the virtual clock, send, arm timers, draw seeded randomness.
@@ -180,6 +186,74 @@ impl<'a, M: Message> Context<'a, M> {
     /// nothing. The report counts the hits per site.
     pub fn sometimes(&mut self, site: &'static str, condition: bool) {
         self.engine.sometimes(site, condition);
+    }
+
+    /// Records that this node, a client, invoked `op` on the system under test now: the start
+    /// of an operation in the run's history, which a scenario checking one (`history =
+    /// linearizable(spec)`) judges when the run ends. End it with [`complete`](Context::complete)
+    /// or [`fail`](Context::fail); an operation never ended is pending — it may have taken effect
+    /// or not, as after a timeout or a crash of the client. A scenario that checks no history
+    /// records nothing.
+    ///
+    /// ```
+    /// # use musil_core::{Context, Node, NodeId};
+    /// use musil_core::history::{KvOp, KvRet};
+    /// # #[derive(Clone, Debug)] enum Msg { Get(u64), Value(Option<i64>) }
+    /// # struct Client { pending: Option<musil_core::history::OpId> }
+    /// impl Node<Msg> for Client {
+    ///     fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    ///         self.pending = Some(ctx.invoke(KvOp::<u64, i64>::Get(7)));
+    ///         ctx.send("server", Msg::Get(7));
+    ///     }
+    ///     fn on_message(&mut self, ctx: &mut Context<Msg>, _: NodeId, msg: Msg) {
+    ///         if let (Msg::Value(v), Some(op)) = (msg, self.pending.take()) {
+    ///             ctx.complete(op, KvRet::Value(v));
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn invoke<O: Any + Send + Debug>(&mut self, op: O) -> OpId {
+        let id = self.engine.next_op();
+        if self.engine.tracing() {
+            self.engine
+                .note(self.me, format!("▶ #{} {op:?}", id.index()));
+        }
+        let (now, me) = (self.engine.now(), self.me);
+        if let Some(history) = self.engine.history() {
+            history.invoke(id, me, now, op);
+        }
+        id
+    }
+
+    /// Records that operation `op` returned `ret` now.
+    ///
+    /// # Panics
+    /// When the history is recorded and `op` already ended (a panic in a handler fails the run,
+    /// with this message).
+    pub fn complete<R: Any + Send + Debug>(&mut self, op: OpId, ret: R) {
+        if self.engine.tracing() {
+            self.engine
+                .note(self.me, format!("◀ #{} {ret:?}", op.index()));
+        }
+        let now = self.engine.now();
+        if let Some(Err(problem)) = self.engine.history().map(|h| h.complete(op, now, ret)) {
+            panic!("{problem}");
+        }
+    }
+
+    /// Records that operation `op` certainly did not take effect (the system said so): a
+    /// history check leaves it out. An operation whose fate is unknown is left pending instead.
+    ///
+    /// # Panics
+    /// When the history is recorded and `op` already ended.
+    pub fn fail(&mut self, op: OpId) {
+        if self.engine.tracing() {
+            self.engine
+                .note(self.me, format!("✗ #{} failed", op.index()));
+        }
+        if let Some(Err(problem)) = self.engine.history().map(|h| h.fail(op)) {
+            panic!("{problem}");
+        }
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.

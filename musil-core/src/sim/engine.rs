@@ -22,6 +22,7 @@ use super::queue::{Class, Event, EventQueue};
 use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
 use crate::forensics::choices::FaultEdits;
+use crate::history::{OpId, RecordedHistory};
 use crate::sweep::buggify::Sites;
 use crate::sweep::coverage::Hits;
 
@@ -86,6 +87,10 @@ pub(crate) struct Engine<M, D> {
     buggify: Option<Box<Sites>>,
     /// The `ctx.sometimes` sites of the run, from the first one evaluated.
     coverage: Option<Box<Hits>>,
+    /// Operations invoked so far (`ctx.invoke`), recorded or not.
+    ops_invoked: u32,
+    /// The history, when the run checks one.
+    history: Option<Box<RecordedHistory>>,
 }
 
 impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
@@ -148,6 +153,16 @@ impl<M: Message, D: DecisionSource> EngineHandle<M> for Engine<M, D> {
         self.record(|| TraceKind::Note { node, text });
     }
 
+    fn next_op(&mut self) -> OpId {
+        let id = OpId(self.ops_invoked);
+        self.ops_invoked += 1;
+        id
+    }
+
+    fn history(&mut self) -> Option<&mut RecordedHistory> {
+        self.history.as_deref_mut()
+    }
+
     fn disk(&mut self, node: NodeId) -> Disk<'_> {
         let storage = self.storage.get_or_insert_with(Box::default);
         if storage.disks.len() <= node.index() {
@@ -204,12 +219,24 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             nemesis_edits: None,
             buggify: None,
             coverage: None,
+            ops_invoked: 0,
+            history: None,
         }
     }
 
     /// Uses `network` (before the start).
     pub(crate) fn set_network(&mut self, network: NetworkModel<M>) {
         self.network = network;
+    }
+
+    /// Records the operations clients invoke (before the start).
+    pub(crate) fn record_history(&mut self) {
+        self.history.get_or_insert_with(Box::default);
+    }
+
+    /// The history recorded so far, if recording.
+    pub(crate) fn recorded_history(&self) -> Option<&RecordedHistory> {
+        self.history.as_deref()
     }
 
     /// Enables `ctx.buggify` sites (before the start).

@@ -312,6 +312,36 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.engine.enable_buggify();
     }
 
+    /// Records the history of the operations clients invoke (`ctx.invoke`, `ctx.complete`,
+    /// `ctx.fail`); without it they are not kept.
+    ///
+    /// # Panics
+    /// If the simulation has started.
+    pub fn record_history(mut self) -> Self {
+        self.assert_not_started("record_history");
+        self.engine.record_history();
+        self
+    }
+
+    /// Records the history, in place.
+    pub(crate) fn enable_history(&mut self) {
+        self.engine.record_history();
+    }
+
+    /// The history recorded so far, with the spec's types: `None` unless
+    /// [`record_history`](Simulation::record_history); an error names a recorded value of
+    /// another type.
+    pub fn history<Op: std::any::Any + Clone, Ret: std::any::Any + Clone>(
+        &self,
+    ) -> Option<Result<crate::history::History<Op, Ret>, String>> {
+        self.engine.recorded_history().map(|h| h.typed())
+    }
+
+    /// The history recorded so far, type-erased.
+    pub(crate) fn recorded_history(&self) -> Option<&crate::history::RecordedHistory> {
+        self.engine.recorded_history()
+    }
+
     /// Takes the run's coverage sites, if any was declared.
     pub(crate) fn take_coverage(&mut self) -> Option<Box<crate::sweep::coverage::Hits>> {
         self.engine.take_coverage()
