@@ -158,6 +158,25 @@ fn swarm_hunt_finds_by_swarm_what_three_hand_written_schedules_miss() {
     assert_replay_reproduces_the_failures(&text, "swarm_hunt");
 }
 
+#[test]
+fn stale_reads_finds_the_stale_read_in_the_history_and_passes_the_quorum_read() {
+    let text = run_example("stale_reads");
+    assert_lines_in_order(
+        &text,
+        &[
+            "reads at any replica:                        FOUND at seed 4",
+            "LINEARIZABILITY history of 24 operations not linearizable against `KvSpec<u64, i64>` — scenario reads at any replica, seed 4, step 69 (t=84)",
+            "history (the smallest inconsistent part found; a return in parentheses could be anything):",
+            "clients[0]  │                         t=0..2     Put(0, 3001) → Ok",
+            "clients[0]     ├───────────────────…  t=10..     Put(0, 3003) → pending",
+            "clients[1]                │           t=38..40   Get(0) → Value(Some(3003))",
+            "clients[0]                        ├┤  t=60..62   Get(0) → Value(Some(3001))",
+            "reads at the leader after a quorum round:    passed all 300 seeds",
+        ],
+    );
+    assert_replay_reproduces_the_failures(&text, "stale_reads");
+}
+
 /// Pastes the first replay line of an example's output into a shell: the example runs again on
 /// that seed and reports the same failures (their headlines), seed for seed.
 fn assert_replay_reproduces_the_failures(text: &str, example: &str) {

@@ -334,6 +334,7 @@ pub fn timeline<Op: Debug, Ret: Debug>(
         };
         let bar: String = (0..WIDTH as usize)
             .map(|c| match c {
+                c if c == from && c == to => '│',
                 c if c == from => '├',
                 c if c == to => end_mark,
                 c if c > from && c < to => '─',

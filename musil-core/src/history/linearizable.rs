@@ -30,13 +30,20 @@ struct Events {
 
 impl Events {
     /// The events of `ops`: a call at each invocation, a return at each return (at infinity for
-    /// a pending operation); at one instant calls come before returns, so operations that meet
-    /// at an instant are concurrent.
+    /// a pending operation); at one instant, in the order recorded, or — for a hand-written
+    /// history — calls before returns, so operations that meet at an instant are concurrent.
     fn of<Op, Ret>(ops: &[&Operation<Op, Ret>]) -> Events {
-        let mut order: Vec<(u64, bool, usize)> = Vec::with_capacity(ops.len() * 2);
+        // (time, position at that instant, is a return, operation): a recorded history orders
+        // the events of one instant by their positions; a hand-written one puts calls first.
+        let mut order: Vec<(u64, u64, bool, usize)> = Vec::with_capacity(ops.len() * 2);
         for (index, operation) in ops.iter().enumerate() {
-            order.push((operation.invoked, false, index));
-            order.push((operation.returned().unwrap_or(u64::MAX), true, index));
+            let (call_at, return_at) = match operation.order {
+                Some((call, ret)) => (call, ret.unwrap_or(u64::MAX)),
+                None => (0, u64::MAX),
+            };
+            order.push((operation.invoked, call_at, false, index));
+            let returned = operation.returned().unwrap_or(u64::MAX);
+            order.push((returned, return_at, true, index));
         }
         order.sort_unstable();
         let entries = order.len() + 1;
@@ -49,7 +56,7 @@ impl Events {
             matching: vec![NIL; entries],
         };
         let mut call_of = vec![NIL; ops.len()];
-        for (at, &(_, is_return, index)) in order.iter().enumerate() {
+        for (at, &(_, _, is_return, index)) in order.iter().enumerate() {
             let entry = at + 1;
             events.op[entry] = index;
             if is_return {

@@ -43,6 +43,11 @@ pub struct Operation<Op, Ret> {
     pub op: Op,
     /// How it ended.
     pub outcome: Outcome<Ret>,
+    /// In a recorded history, the positions of its invocation and of its return (if any) among
+    /// the history's events: what orders operations that meet at one virtual instant (handlers
+    /// run one after another). `None` in a hand-written history, where operations that meet at
+    /// an instant are concurrent.
+    pub order: Option<(u64, Option<u64>)>,
 }
 
 impl<Op, Ret> Operation<Op, Ret> {
@@ -95,6 +100,7 @@ impl<Op: Debug, Ret: Debug> History<Op, Ret> {
             invoked: time,
             op,
             outcome: Outcome::Pending,
+            order: None,
         });
         id
     }

@@ -26,8 +26,8 @@ impl Erased {
     fn get<T: Any + Clone>(&self, what: &str, id: usize) -> Result<T, String> {
         self.value.downcast_ref::<T>().cloned().ok_or_else(|| {
             format!(
-                "operation #{id} recorded {what} of type `{}`, but the history is checked against a \
-                 spec whose {what}s are `{}`",
+                "operation #{id} recorded a {what} of type `{}`, but the history is checked against \
+                 a spec whose {what}s are `{}`",
                 self.type_name,
                 std::any::type_name::<T>()
             )
@@ -39,13 +39,15 @@ impl Erased {
 enum Ended {
     Open,
     Failed,
-    Returned { at: u64, ret: Erased },
+    Returned { at: u64, ret: Erased, position: u64 },
 }
 
 /// One recorded operation.
 struct Recorded {
     client: NodeId,
     invoked: u64,
+    /// The position of its invocation among the history's events.
+    invoked_at: u64,
     op: Erased,
     ended: Ended,
 }
@@ -54,6 +56,8 @@ struct Recorded {
 #[derive(Default)]
 pub struct RecordedHistory {
     operations: Vec<Recorded>,
+    /// Events (invocations and returns) so far.
+    events: u64,
 }
 
 impl std::fmt::Debug for RecordedHistory {
@@ -66,9 +70,11 @@ impl RecordedHistory {
     /// Records that `client` invoked `op` at `now`: operation number `id`.
     pub(crate) fn invoke<O: Any + Send>(&mut self, id: OpId, client: NodeId, now: u64, op: O) {
         debug_assert_eq!(id.index(), self.operations.len());
+        self.events += 1;
         self.operations.push(Recorded {
             client,
             invoked: now,
+            invoked_at: self.events,
             op: Erased::new(op),
             ended: Ended::Open,
         });
@@ -81,10 +87,13 @@ impl RecordedHistory {
         now: u64,
         ret: R,
     ) -> Result<(), String> {
+        let position = self.events + 1;
         self.open(id, "complete")?.ended = Ended::Returned {
             at: now,
             ret: Erased::new(ret),
+            position,
         };
+        self.events = position;
         Ok(())
     }
 
@@ -114,19 +123,24 @@ impl RecordedHistory {
     pub fn typed<Op: Any + Clone, Ret: Any + Clone>(&self) -> Result<History<Op, Ret>, String> {
         let mut operations = Vec::with_capacity(self.operations.len());
         for (id, recorded) in self.operations.iter().enumerate() {
-            let outcome = match &recorded.ended {
-                Ended::Open => Outcome::Pending,
-                Ended::Failed => Outcome::Failed,
-                Ended::Returned { at, ret } => Outcome::Ok {
-                    at: *at,
-                    ret: ret.get::<Ret>("a return", id)?,
-                },
+            let op = recorded.op.get::<Op>("operation", id)?;
+            let (outcome, returned_at) = match &recorded.ended {
+                Ended::Open => (Outcome::Pending, None),
+                Ended::Failed => (Outcome::Failed, None),
+                Ended::Returned { at, ret, position } => (
+                    Outcome::Ok {
+                        at: *at,
+                        ret: ret.get::<Ret>("return", id)?,
+                    },
+                    Some(*position),
+                ),
             };
             operations.push(super::record::Operation {
                 client: recorded.client.index(),
                 invoked: recorded.invoked,
-                op: recorded.op.get::<Op>("an operation", id)?,
+                op,
                 outcome,
+                order: Some((recorded.invoked_at, returned_at)),
             });
         }
         Ok(History::from_operations(operations))

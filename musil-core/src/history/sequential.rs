@@ -72,7 +72,7 @@ fn by_client<'a, Op, Ret>(ops: &[&'a Operation<Op, Ret>]) -> Vec<Vec<&'a Operati
         }
     }
     for client in &mut clients {
-        client.sort_by_key(|operation| operation.invoked);
+        client.sort_by_key(|operation| (operation.invoked, operation.order.map(|(call, _)| call)));
     }
     clients
 }
