@@ -118,15 +118,7 @@ fn headless(browser: &Path, page: &Path, args: &[&str]) -> String {
 
 /// What the header of a failure's export says.
 fn header_of<S>(failure: &SimFailure<S>) -> ExportHeader {
-    ExportHeader {
-        scenario: failure.scenario().to_string(),
-        seed: failure.seed(),
-        kind: failure.kind().to_string(),
-        detail: failure.detail().to_string(),
-        failing_step: Some(failure.step()),
-        replay: failure.replay().to_string(),
-        label: "original".to_string(),
-    }
+    ExportHeader::of(failure, "original")
 }
 
 /// Writes the exports of `failure` into `dir`; returns the page.
@@ -355,5 +347,40 @@ fn a_power_loss_renders_in_chromium() {
         dom.contains("class=\"down power"),
         "the store's lane is shaded while it is down"
     );
+    history_section_renders(&browser, &failure, &dir);
     fs::remove_dir_all(&dir).expect("cleaned up");
+}
+
+/// A history that cannot be ordered is drawn above the chart: a row per client, a bar per
+/// operation, the needed returns marked (the trace is the power loss's; the history is made up).
+fn history_section_renders(browser: &Path, failure: &SimFailure<Kvs>, dir: &Path) {
+    use musil::history::{HistoryRow, SubHistory};
+    let row = |client: &str, span: (u64, Option<u64>), op: &str, ret: Option<&str>| HistoryRow {
+        client: client.to_string(),
+        invoked: span.0,
+        returned: span.1,
+        op: op.to_string(),
+        ret: ret.map(str::to_string),
+        needed: ret.is_some(),
+    };
+    let header = ExportHeader {
+        sub_history: Some(SubHistory {
+            rows: vec![
+                row("writer", (0, Some(2)), "Put(0, 1)", Some("Ok")),
+                row("reader", (1, None), "Put(0, 2)", None),
+                row("reader", (4, Some(6)), "Get(0)", Some("Value(None)")),
+            ],
+        }),
+        ..header_of(failure)
+    };
+    let trace = failure.trace().expect("a trace");
+    let page = export::write(dir, "history", trace, &header).expect("written");
+    let dom = headless(browser, &page, &["--dump-dom"]);
+    assert!(dom.contains("<section id=\"history\">"), "{dom}");
+    assert_eq!(dom.matches("class=\"h-op\"").count(), 2, "{dom}");
+    assert_eq!(dom.matches("class=\"h-op pending\"").count(), 1, "{dom}");
+    assert!(
+        dom.contains(">reader</text>") && dom.contains(">writer</text>"),
+        "{dom}"
+    );
 }

@@ -32,15 +32,7 @@ fn failure() -> SimFailure<Wire> {
 
 /// What the header of a failure's export says.
 fn header_of<S>(failure: &SimFailure<S>, label: &str) -> ExportHeader {
-    ExportHeader {
-        scenario: failure.scenario().to_string(),
-        seed: failure.seed(),
-        kind: failure.kind().to_string(),
-        detail: failure.detail().to_string(),
-        failing_step: Some(failure.step()),
-        replay: failure.replay().to_string(),
-        label: label.to_string(),
-    }
+    ExportHeader::of(failure, label)
 }
 
 /// A fresh folder of its own under the system's temporary folder.

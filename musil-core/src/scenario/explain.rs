@@ -205,15 +205,7 @@ impl<S: System<M> + Debug + 'static, M: Message> Execution<'_, S, M> {
 fn draw<S>(report: &SimFailure<S>) -> Option<std::path::PathBuf> {
     let trace = report.trace.as_ref()?;
     let dir = export::export_dir(&report.scenario);
-    let header = |label: &str| ExportHeader {
-        scenario: report.scenario.clone(),
-        seed: report.seed,
-        kind: report.kind().to_string(),
-        detail: report.detail().to_string(),
-        failing_step: Some(report.step()),
-        replay: report.replay.clone(),
-        label: label.to_string(),
-    };
+    let header = |label: &str| ExportHeader::of(report, label);
     if let Some(original) = report
         .shrinking
         .as_ref()
@@ -222,6 +214,8 @@ fn draw<S>(report: &SimFailure<S>) -> Option<std::path::PathBuf> {
         let stem = export::stem(report.seed, Some("original"));
         let mut unshrunk = header("original");
         unshrunk.failing_step = report.shrinking.as_ref().map(|s| s.from.0);
+        // Only the reported run's history was searched for its smallest inconsistent part.
+        unshrunk.sub_history = None;
         let _ = export::write(&dir, &stem, original, &unshrunk);
     }
     let label = if report.shrinking.is_some() {

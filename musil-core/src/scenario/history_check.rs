@@ -7,7 +7,7 @@
 use std::ops::Not;
 use std::sync::Arc;
 
-use crate::history::{Consistency, RecordedHistory, SequentialSpec, timeline};
+use crate::history::{Consistency, RecordedHistory, SequentialSpec, SubHistory};
 use crate::id::NodeId;
 use crate::system::names::NodeNames;
 
@@ -94,7 +94,7 @@ fn check<S: SequentialSpec>(spec: S, consistency: Consistency) -> HistoryCheck {
         }
         let violation = history.check(&spec, consistency).err()?;
         let client = |index: usize| names.name(NodeId::new(index)).to_string();
-        Some(cause.with_sub_history(timeline(&history, &violation, &client)))
+        Some(cause.with_sub_history(SubHistory::of(&history, &violation, &client)))
     };
     HistoryCheck {
         consistency,

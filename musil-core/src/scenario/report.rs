@@ -133,7 +133,7 @@ pub(crate) struct FailureCause {
     pub(crate) detail: String,
     /// For a history that is not consistent: the smallest inconsistent part found, as a
     /// timeline (boxed: nearly every cause has none).
-    pub(crate) sub_history: Option<Box<str>>,
+    pub(crate) sub_history: Option<Box<crate::history::SubHistory>>,
 }
 
 impl FailureCause {
@@ -146,8 +146,8 @@ impl FailureCause {
     }
 
     /// The cause with the inconsistent sub-history it found.
-    pub(crate) fn with_sub_history(mut self, timeline: String) -> Self {
-        self.sub_history = Some(timeline.into_boxed_str());
+    pub(crate) fn with_sub_history(mut self, part: crate::history::SubHistory) -> Self {
+        self.sub_history = Some(Box::new(part));
         self
     }
 }
@@ -357,8 +357,8 @@ impl<S> SimFailure<S> {
     }
 
     /// For a history that is not consistent ([`FailureKind::Linearizability`]): the smallest
-    /// inconsistent sub-history found, as a timeline, a line per operation.
-    pub fn sub_history(&self) -> Option<&str> {
+    /// inconsistent sub-history found (its `Display` is the timeline the report shows).
+    pub fn sub_history(&self) -> Option<&crate::history::SubHistory> {
         self.failure.cause.sub_history.as_deref()
     }
 
@@ -441,7 +441,7 @@ impl<S> SimFailure<S> {
                 "  history (the smallest inconsistent part found; a return in parentheses could \
                  be anything):"
             )?;
-            for line in timeline.lines() {
+            for line in timeline.to_string().lines() {
                 writeln!(f, "    {line}")?;
             }
         }

@@ -17,4 +17,22 @@ pub struct ExportHeader {
     pub replay: String,
     /// Which run of the failure this is: `"shrunk"`, `"original"` or `"passing"`.
     pub label: String,
+    /// For a history that cannot be ordered: its smallest inconsistent part.
+    pub sub_history: Option<crate::history::SubHistory>,
+}
+
+impl ExportHeader {
+    /// The header of `failure`'s export, for the run `label` names.
+    pub fn of<S>(failure: &crate::SimFailure<S>, label: &str) -> Self {
+        ExportHeader {
+            scenario: failure.scenario().to_string(),
+            seed: failure.seed(),
+            kind: failure.kind().to_string(),
+            detail: failure.detail().to_string(),
+            failing_step: Some(failure.step()),
+            replay: failure.replay().to_string(),
+            label: label.to_string(),
+            sub_history: failure.sub_history().cloned(),
+        }
+    }
 }

@@ -28,6 +28,9 @@ pub(crate) fn html(trace: &Trace, header: &ExportHeader) -> String {
         header.seed,
     );
     page_header(&mut out, trace, header);
+    if let Some(part) = &header.sub_history {
+        out.push_str(&super::history_svg::section(part));
+    }
     out.push_str("<main>\n<div id=\"chart\">");
     lane_heads(&mut out, trace, chart.rows.len());
     out.push_str(&svg(trace, &chart));

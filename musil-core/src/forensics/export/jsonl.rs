@@ -36,7 +36,31 @@ pub(crate) fn header_line(trace: &Trace, header: &ExportHeader) -> String {
         .opt_num("failing_step", header.failing_step)
         .str("replay", &header.replay)
         .strs("nodes", trace.names().iter().map(String::as_str))
+        .raw("history", &history_json(header))
         .finish()
+}
+
+/// The smallest inconsistent part of the run's history, as an array of operations (`null` if
+/// the run did not fail so).
+fn history_json(header: &ExportHeader) -> String {
+    let Some(part) = &header.sub_history else {
+        return "null".to_string();
+    };
+    let rows: Vec<String> = part
+        .rows
+        .iter()
+        .map(|row| {
+            Object::new(Context::File)
+                .str("client", &row.client)
+                .num("invoked", row.invoked)
+                .opt_num("returned", row.returned)
+                .str("op", &row.op)
+                .opt_str("ret", row.ret.as_deref())
+                .bool("needed", row.needed)
+                .finish()
+        })
+        .collect();
+    array(&rows)
 }
 
 /// The name of `node` in `trace`, or `?` for an id it does not know.

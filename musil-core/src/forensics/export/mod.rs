@@ -13,12 +13,18 @@
 //!
 //! ```text
 //! {"musil_trace":1,"scenario":"…","seed":3,"label":"shrunk","kind":"invariant",
-//!  "detail":"…","failing_step":4,"replay":"MUSIL_SEED=3 cargo test …","nodes":["client","service"]}
+//!  "detail":"…","failing_step":4,"replay":"MUSIL_SEED=3 cargo test …","nodes":["client","service"],
+//!  "history":null}
 //! ```
 //!
 //! - `label`: `"shrunk"`, `"original"` or `"passing"` (what the caller said).
 //! - `failing_step`: the step after which the failure was found, or `null`.
 //! - `nodes`: the node names, in declaration order; events name nodes by these names.
+//! - `history`: for a `linearizability` failure, the smallest part of the run's history that
+//!   cannot be ordered, an array of `{"client","invoked","returned","op","ret","needed"}` in
+//!   invocation order (`returned` and `ret` are `null` for a pending operation; `needed` says
+//!   whether the contradiction needs that return); otherwise `null`. Added in version 1 as an
+//!   optional key: readers that do not know it can ignore it.
 //!
 //! Then one line per trace event, in order. Every event has these keys:
 //!
@@ -56,13 +62,17 @@
 //! `msg mutated` for a payload changed in transit; `msg dup` dashed for a duplicate), markers for
 //! timers (`class="timer"`), disk operations (`class="disk"`, `disk sync` for a sync), power
 //! losses (`class="power"`), restarts and notes (`class="note"`), the windows a node was down
-//! shaded by crash kind, and the failing step's band (`class="failing-step"`). Every element
+//! shaded by crash kind, and the failing step's band (`class="failing-step"`). For a
+//! `linearizability` failure, a section above the chart (`<section id="history">`) draws the
+//! inconsistent sub-history: a row per client, a bar per operation (`class="h-op"`, `h-op
+//! pending` dashed to the edge), labelled with the operation and its return. Every element
 //! that stands for an event carries `data-event="INDEX"`, its index in the trace. A click on one
 //! shows, in the side panel (`id="panel"`), its text, its message, and the world a node a line
 //! after its step, with the lines that step changed marked.
 
 mod chart;
 mod header;
+mod history_svg;
 mod html;
 mod json;
 mod jsonl;

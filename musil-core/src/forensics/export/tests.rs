@@ -462,6 +462,7 @@ fn header() -> ExportHeader {
         failing_step: Some(5),
         replay: "MUSIL_SEED=3 cargo test --test wal -- a".to_string(),
         label: "shrunk".to_string(),
+        sub_history: None,
     }
 }
 
@@ -530,6 +531,7 @@ fn the_header_line_says_which_run_this_is() {
         "failing_step",
         "replay",
         "nodes",
+        "history",
     ];
     assert_eq!(first.keys(), keys);
     assert_eq!(first.get("musil_trace"), Some(&Json::Num(1.0)));
@@ -939,4 +941,50 @@ fn write_puts_both_files_in_the_folder() {
             .starts_with("<!DOCTYPE html>")
     );
     fs::remove_dir_all(&dir).expect("cleaned up");
+}
+
+#[test]
+fn a_history_that_cannot_be_ordered_is_in_the_header_and_drawn_above_the_chart() {
+    use crate::history::{HistoryRow, SubHistory};
+    let trace = Trace::new(vec!["client".to_string()]);
+    let row = |client: &str, invoked, returned, op: &str, ret: Option<&str>, needed| HistoryRow {
+        client: client.to_string(),
+        invoked,
+        returned,
+        op: op.to_string(),
+        ret: ret.map(str::to_string),
+        needed,
+    };
+    let part = SubHistory {
+        rows: vec![
+            row("client", 0, Some(2), "Put(0, 1)", Some("Ok"), true),
+            row("reader", 3, None, "Put(0, 2)", None, false),
+            row(
+                "reader",
+                5,
+                Some(6),
+                "Get(0) <&>",
+                Some("Value(None)"),
+                true,
+            ),
+        ],
+    };
+    let header = ExportHeader {
+        sub_history: Some(part),
+        ..header()
+    };
+    let first = super::jsonl(&trace, &header);
+    let first = first.lines().next().unwrap();
+    assert!(first.contains(r#""history":[{"client":"client","invoked":0,"returned":2,"op":"Put(0, 1)","ret":"Ok","needed":true}"#), "{first}");
+    assert!(first.contains(r#"{"client":"reader","invoked":3,"returned":null,"op":"Put(0, 2)","ret":null,"needed":false}"#), "{first}");
+    let page = super::html(&trace, &header);
+    assert!(page.contains("<section id=\"history\">"), "{page}");
+    assert_eq!(page.matches("class=\"h-op\"").count(), 2);
+    assert_eq!(page.matches("class=\"h-op pending\"").count(), 1);
+    assert!(
+        page.contains("Get(0) &lt;&amp;&gt; → <tspan class=\"needed\">Value(None)</tspan>"),
+        "{page}"
+    );
+    let none = super::jsonl(&trace, &super::tests::header());
+    assert!(none.lines().next().unwrap().ends_with(r#""history":null}"#));
 }
