@@ -189,6 +189,9 @@ fn search<S: SequentialSpec>(
 /// part may spend before it gives that step up (keeping the larger part).
 const STEP_STATES: usize = 20_000;
 
+/// The same for each check of a prefix (a longer prefix is then kept).
+const PREFIX_STATES: usize = 200_000;
+
 /// The smallest inconsistent part of the inconsistent `ops` the search finds, as indices into
 /// `ops` with whether each one's return is needed: the shortest inconsistent prefix by
 /// invocation; then each operation that changes no state (a read) left out, and each other
@@ -217,7 +220,7 @@ fn smallest<S: SequentialSpec>(
     let (mut low, mut high) = (1, order.len());
     while low < high {
         let mid = (low + high) / 2;
-        if inconsistent(&all(mid), cut_of(mid), usize::MAX) {
+        if inconsistent(&all(mid), cut_of(mid), PREFIX_STATES) {
             high = mid;
         } else {
             low = mid + 1;
