@@ -125,18 +125,17 @@ pub(crate) fn search<S: SequentialSpec>(
         if events.matching[entry] != NIL {
             let index = events.op[entry];
             if let Some(after) = step(&state, ops[index]) {
-                let mut with = linearized.clone();
-                with.set(index);
                 if seen.len() >= limit {
                     return (None, seen.len());
                 }
-                if seen.insert((with.clone(), after.clone())) {
+                linearized.set(index);
+                if seen.insert((linearized.clone(), after.clone())) {
                     calls.push((entry, std::mem::replace(&mut state, after)));
-                    linearized = with;
                     events.lift(entry);
                     entry = events.next[0];
                     continue;
                 }
+                linearized.clear(index);
             }
             entry = events.next[entry];
         } else {
