@@ -2,10 +2,10 @@
 //! (`--ops N`, default 10,000) is what 10 clients saw of a correct store of 50 keys: gets
 //! (45 %), puts (50 %, each of a value no other put writes) and deletes (5 %), each client
 //! invoking its next operation 0–20 time units after its last returned, each operation lasting
-//! 20–180 units (about nine operations of other clients overlap each one), the returns those of
-//! the operations taking effect one at a time at a random instant strictly inside each
-//! (linearizable by construction). `--variant broken` plants one stale read (see
-//! `hist_gen::stale_read`): the checker must find it.
+//! 20–180 units (each overlaps about 16 others), the returns those of the operations taking
+//! effect one at a time at a random instant strictly inside each (linearizable by
+//! construction). `--variant broken` plants one stale read (see `hist_gen::stale_read`): the
+//! checker must find it.
 //!
 //! The history is generated and written to `target/musil-bench/hist_kv[_broken]_N.log` before
 //! the measurement; the timed region reads the file, parses it (`read_log`) and checks it

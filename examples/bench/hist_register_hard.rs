@@ -4,8 +4,11 @@
 //! of a correct register: reads and writes (half each; each write of a value no other writes),
 //! each client invoking its next operation 0–2 time units after its last returned, each
 //! operation lasting 10–400 units, the returns those of the operations taking effect at a
-//! random instant strictly inside each (linearizable by construction). `--variant broken`
-//! plants one stale read: the checker must find it.
+//! random instant strictly inside each (linearizable by construction). One operation in ten
+//! never returns (a timed-out client, which goes on under a new number): it takes effect within
+//! 3,000 units of its invocation, or never, and overlaps every operation after it. Each
+//! operation of the default history overlaps about 39 others. `--variant broken` plants one
+//! stale read: the checker must find it.
 //!
 //! The history is generated and written to `target/musil-bench/hist_register[_broken]_N.log`
 //! before the measurement; the timed region reads the file, parses it (`read_log`) and checks
