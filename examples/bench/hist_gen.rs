@@ -24,6 +24,7 @@ const MULTIPLIER: u64 = 6_364_136_223_846_793_005;
 const INCREMENT: u64 = 1_442_695_040_888_963_407;
 
 impl Pcg {
+    /// The generator seeded with `seed` (PCG's reference seeding, with its default stream).
     pub fn new(seed: u64) -> Self {
         let mut pcg = Pcg(0);
         pcg.next();
@@ -32,6 +33,7 @@ impl Pcg {
         pcg
     }
 
+    /// The next 32-bit number.
     pub fn next(&mut self) -> u32 {
         let old = self.0;
         self.0 = old.wrapping_mul(MULTIPLIER).wrapping_add(INCREMENT);
@@ -56,14 +58,18 @@ const SPREAD: u64 = 16;
 /// How operations are laid out in time: durations and think times in raw time units, drawn
 /// uniformly from the inclusive ranges, and the percentage of operations left pending.
 pub struct Shape {
+    /// Clients with an operation open at a time (lanes).
     pub clients: usize,
+    /// How long an operation lasts.
     pub duration: (u64, u64),
+    /// How long a client waits, after a return, before its next invocation (plus one unit).
     pub think: (u64, u64),
     /// The percentage of operations that never return (a client timing out, as after `info`);
     /// the client carries on under a new number, as a crashed Jepsen process does. Such an
     /// operation takes effect (half of them) at any instant within `late` raw units of its
     /// invocation, or never.
     pub pending: u64,
+    /// The latest a pending operation takes effect, in raw units after its invocation.
     pub late: u64,
 }
 
@@ -74,6 +80,7 @@ pub struct Slot {
     pub client: usize,
     /// Which of the `Shape::clients` sequences it belongs to (its events' times end in it).
     pub lane: usize,
+    /// When it was invoked.
     pub invoked: u64,
     /// When it takes effect: strictly between `invoked` and its return; `u64::MAX`: never.
     pub point: u64,
@@ -139,6 +146,7 @@ pub fn returns<S: SequentialSpec>(spec: &S, slots: &[Slot], ops: &[S::Op]) -> Ve
 
 /// What an operation does to one key, for planting a stale read.
 pub enum Access {
+    /// A read of the key.
     Read(u64),
     /// A write of the key, with the value it writes (`None`: a removal).
     Write(u64, Option<i64>),
