@@ -96,6 +96,7 @@ fn run(options: &Options) -> Counts {
         (operations, Err(violation)) => vec![
             ("operations", operations),
             ("violation_ops", violation.operations.len() as u64),
+            ("returns_needed", violation.returns_needed.len() as u64),
             ("partition_ops", violation.partition_len as u64),
         ],
     }

@@ -94,6 +94,7 @@ fn run(options: &Options) -> Counts {
         (operations, Err(violation)) => vec![
             ("operations", operations),
             ("violation_ops", violation.operations.len() as u64),
+            ("returns_needed", violation.returns_needed.len() as u64),
         ],
     }
 }
