@@ -186,3 +186,43 @@ fn sim_swarm_sweeps_the_correct_store_and_hunts_the_bug_only_swarm_finds() {
     assert!(count(&hunt, "found_by_swarm") >= 5, "{hunt}");
     assert_eq!(count(&hunt, "found_by_hand_written"), 0, "{hunt}");
 }
+
+#[test]
+fn hist_workloads_pass_their_linearizable_histories_and_find_the_planted_stale_read() {
+    let kv = bench(&["hist_linearizable_kv", "--ops", "200"]);
+    assert_eq!(
+        (count(&kv, "operations"), count(&kv, "partitions")),
+        (200, 49),
+        "200 operations over the 50 keys (one never touched): {kv}"
+    );
+    assert!(count(&kv, "states") >= 200, "{kv}");
+    let register = bench(&["hist_register_hard", "--ops", "60"]);
+    assert_eq!(count(&register, "operations"), 60, "{register}");
+    assert!(count(&register, "states") >= 60, "{register}");
+    for (workload, ops) in [
+        ("hist_linearizable_kv", "200"),
+        ("hist_register_hard", "60"),
+    ] {
+        let broken = bench(&[workload, "--ops", ops, "--variant", "broken"]);
+        let found = count(&broken, "violation_ops");
+        assert!((1..=3).contains(&found), "{workload}: {broken}");
+    }
+}
+
+#[test]
+fn hist_write_only_prints_the_log_the_peer_reads() {
+    let output = outside::clean(Command::new(env!("CARGO")))
+        .args(["run", "-q", "--example", "bench", "--"])
+        .args(["hist_linearizable_kv", "--ops", "150", "--write-only"])
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "{output:?}");
+    let path = String::from_utf8(output.stdout).expect("utf-8");
+    let log = std::fs::read_to_string(path.trim()).expect("the log is there");
+    assert!(log.starts_with("# musil-history v1 kv\n"), "{log}");
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("invoke ")).count(),
+        150
+    );
+    assert_eq!(log.lines().filter(|l| l.starts_with("ok ")).count(), 150);
+}

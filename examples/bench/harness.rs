@@ -32,6 +32,10 @@ pub struct Options {
     /// per write instead of the disk): the three runs that price a disk operation.
     pub mode: String,
     pub threads: usize,
+    /// hist_*: the operations of the generated history (`None`: the workload's default).
+    pub ops: Option<u64>,
+    /// hist_*: only write the history's log file and print its path (no measurement).
+    pub write_only: bool,
     pub reps: usize,
     pub once: bool,
     /// The arguments, to pass on to the repetitions.
@@ -50,6 +54,8 @@ impl Options {
             variant: "someone_eats".into(),
             mode: "disk".into(),
             threads: 1,
+            ops: None,
+            write_only: false,
             reps: 3,
             once: false,
             raw: Vec::new(),
@@ -58,6 +64,10 @@ impl Options {
         while let Some(flag) = args.next() {
             if flag == "--once" {
                 options.once = true;
+                continue;
+            }
+            if flag == "--write-only" {
+                options.write_only = true;
                 continue;
             }
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -76,6 +86,7 @@ impl Options {
                 "--variant" => options.variant = value.clone(),
                 "--mode" => options.mode = value.clone(),
                 "--threads" => options.threads = number()? as usize,
+                "--ops" => options.ops = Some(number()?),
                 "--reps" => {
                     options.reps = number()? as usize;
                     continue;

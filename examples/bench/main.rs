@@ -13,6 +13,8 @@
 //! cargo run --release --example bench -- shrink --variant long
 //! cargo run --release --example bench -- check_bfs --model dining --size 15
 //! cargo run --release --example bench -- check_liveness --variant p0_weak_fair --size 12
+//! cargo run --release --example bench -- hist_linearizable_kv --ops 10000
+//! cargo run --release --example bench -- hist_register_hard --ops 300 --variant broken
 //! ```
 //!
 //! Without `--once`, the program runs the workload `--reps` times (default 3), each in a fresh
@@ -24,6 +26,9 @@ mod check_liveness;
 mod check_models;
 mod client_server;
 mod harness;
+mod hist_gen;
+mod hist_linearizable_kv;
+mod hist_register_hard;
 mod shrink;
 mod sim_byzantine;
 mod sim_many_seeds;
@@ -45,6 +50,8 @@ fn workload(name: &str) -> Option<Workload> {
         "shrink" => shrink::WORKLOAD,
         "check_bfs" => check_bfs::WORKLOAD,
         "check_liveness" => check_liveness::WORKLOAD,
+        "hist_linearizable_kv" => hist_linearizable_kv::WORKLOAD,
+        "hist_register_hard" => hist_register_hard::WORKLOAD,
         _ => return None,
     })
 }
@@ -53,18 +60,21 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(name) = args.first() else {
         eprintln!(
-            "usage: bench WORKLOAD [--nodes N] [--steps N] [--seeds N] [--scenario S] [--reps N]"
+            "usage: bench WORKLOAD [--nodes N] [--steps N] [--seeds N] [--scenario S] [--ops N] [--variant V] [--write-only] [--reps N]"
         );
         return std::process::ExitCode::from(2);
     };
     let Some(workload) = workload(name) else {
         eprintln!(
-            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, sim_storage, sim_swarm, shrink, check_bfs, check_liveness)"
+            "bench: unknown workload {name:?} (sim_pingpong, sim_many_seeds, sim_byzantine, sim_partition, sim_storage, sim_swarm, shrink, check_bfs, check_liveness, hist_linearizable_kv, hist_register_hard)"
         );
         return std::process::ExitCode::from(2);
     };
     match Options::parse(&args[1..]) {
-        Ok(options) => harness::main(name, &workload, &options),
+        Ok(options) => match hist_gen::prepare(name, &options) {
+            Some(code) => code,
+            None => harness::main(name, &workload, &options),
+        },
         Err(problem) => {
             eprintln!("bench: {problem}");
             std::process::ExitCode::from(2)
