@@ -230,12 +230,17 @@ fn smallest<S: SequentialSpec>(
     let readers = reads(spec, ops, &order[..high]);
     let mut kept = all(high);
     for at in (0..kept.len()).rev() {
-        let mut smaller = kept.clone();
-        if readers.contains(&smaller[at].0) {
+        if readers.contains(&kept[at].0) {
+            let mut smaller = kept.clone();
             smaller.remove(at);
-        } else {
-            smaller[at].1 = false;
+            if inconsistent(&smaller, cut, STEP_STATES) {
+                kept = smaller;
+            }
         }
+    }
+    for at in (0..kept.len()).rev() {
+        let mut smaller = kept.clone();
+        smaller[at].1 = false;
         if inconsistent(&smaller, cut, STEP_STATES) {
             kept = smaller;
         }
