@@ -200,14 +200,25 @@ pub fn read_log<S: LogSpec>(text: &str) -> Result<History<S::Op, S::Ret>, LogErr
     Ok(history)
 }
 
+/// The most words an event line may have (a line is read without allocating).
+const MAX_WORDS: usize = 16;
+
 /// Applies one event line to `history`.
 fn read_event<S: LogSpec>(
     line: &str,
     history: &mut History<S::Op, S::Ret>,
     open: &mut BTreeMap<usize, OpId>,
 ) -> Result<(), String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let [kind, client, time, rest @ ..] = words.as_slice() else {
+    let mut words = [""; MAX_WORDS];
+    let mut count = 0;
+    for word in line.split_whitespace() {
+        if count == MAX_WORDS {
+            return Err(format!("`{line}`: more than {MAX_WORDS} words"));
+        }
+        words[count] = word;
+        count += 1;
+    }
+    let [kind, client, time, rest @ ..] = &words[..count] else {
         return Err(format!(
             "`{line}`: expected `<invoke|ok|fail|info> <client> <time> …`"
         ));
