@@ -633,14 +633,12 @@ fn drive<S: System<M> + Debug, M: Message, D: DecisionSource>(
         return Some(cause);
     }
     let reason = loop {
-        if !sim.skip_non_steps() {
-            break StopReason::Quiescent;
-        }
         if sim.steps() >= max_steps {
-            break StopReason::MaxSteps;
+            break sim.at_most_steps();
         }
-        match guarded(|| sim.process_step()) {
-            Ok(step) => {
+        match guarded(|| sim.process_next()) {
+            Ok(None) => break StopReason::Quiescent,
+            Ok(Some(step)) => {
                 if let Some(digest) = digest.as_deref_mut() {
                     digest.step(&step);
                 }

@@ -394,20 +394,31 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     /// Sends `msg` over the network: the network decides its fate, the engine schedules what
-    /// survives, counts what does not, and records the send if a trace is kept.
+    /// survives and counts what does not (and records the send if a trace is kept).
     #[inline]
     pub(crate) fn send(&mut self, from: NodeId, to: NodeId, msg: M) {
-        let message = self.trace.as_ref().map(|_| format!("{msg:?}"));
+        if self.trace.is_some() {
+            return self.send_traced(from, to, msg);
+        }
         let cut = self.faults.cuts(from, to, self.now);
-        let describe = message.is_some();
-        let route = self.network.route(
-            &mut self.decisions,
-            self.now,
-            cut,
-            (from, to),
-            msg,
-            describe,
-        );
+        let now = self.now;
+        match (self.network).route(&mut self.decisions, now, cut, (from, to), msg, false) {
+            Route::Dropped(_) => self.counters.dropped += 1,
+            Route::Deliver(delivery) => {
+                self.schedule_delivery(from, to, delivery);
+            }
+        }
+    }
+
+    /// [`Engine::send`] with a trace: also works out the message's text, what `mutate` made of
+    /// it and its fate, and records them.
+    #[inline(never)]
+    fn send_traced(&mut self, from: NodeId, to: NodeId, msg: M) {
+        let message = format!("{msg:?}");
+        let cut = self.faults.cuts(from, to, self.now);
+        let route = self
+            .network
+            .route(&mut self.decisions, self.now, cut, (from, to), msg, true);
         let (fate, mutated) = match route {
             Route::Dropped(fate) => {
                 self.counters.dropped += 1;
@@ -419,19 +430,17 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                 (fate, mutated)
             }
         };
-        if let Some(message) = message {
-            self.record(|| TraceKind::Sent {
-                from,
-                to,
-                message,
-                mutated,
-                fate,
-            });
-        }
+        self.record(|| TraceKind::Sent {
+            from,
+            to,
+            message,
+            mutated,
+            fate,
+        });
     }
 
     /// Pushes a surviving message (and its duplicate); returns what `mutate` made of it.
-    #[inline]
+    #[inline(always)]
     fn schedule_delivery(
         &mut self,
         from: NodeId,
@@ -478,10 +487,13 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     }
 
     /// Disarms `name` for `node`.
+    #[inline]
     pub(crate) fn cancel_timer(&mut self, node: NodeId, name: &'static str) {
-        self.nodes[node.index()]
-            .timers
-            .retain(|(armed, _)| !same_name(armed, name));
+        let timers = &mut self.nodes[node.index()].timers;
+        if let Some(at) = timers.iter().position(|(armed, _)| same_name(armed, name)) {
+            // The order of armed timers means nothing: names are unique.
+            timers.swap_remove(at);
+        }
     }
 
     /// Whether the timer event `seq` of `node` is the live one for `name`.
@@ -493,33 +505,57 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             .any(|&(armed, live)| live == seq && same_name(armed, name))
     }
 
+    /// Whether the event `seq` due at `time` is a step, and whether it is a live timer due at a
+    /// down node (lost).
+    #[inline(always)]
+    fn is_step(&self, time: u64, seq: u64, event: &Event<M>) -> (bool, bool) {
+        match *event {
+            Event::Deliver { to, .. } => (!self.faults.is_down(to, time), false),
+            Event::Timer { node, name } => {
+                let live = self.timer_is_live(node, name, seq);
+                let down = live && self.faults.is_down(node, time);
+                (live && !down, down)
+            }
+            Event::Restart { node, window, .. } => {
+                (self.faults.restart_is_due(node, window, time), false)
+            }
+            Event::PowerOff { .. } => (false, false),
+        }
+    }
+
     /// Discards the events at the head of the queue that are not steps (stale timers, timers
     /// due at a down node, messages arriving at a down node), accounting for each; returns
     /// whether a step is left.
-    #[inline]
     pub(crate) fn skip_non_steps(&mut self) -> bool {
         loop {
             let Some((time, seq, event)) = self.queue.peek() else {
                 return false;
             };
-            let (keep, lost_timer) = match *event {
-                Event::Deliver { to, .. } => (!self.faults.is_down(to, time), false),
-                Event::Timer { node, name } => {
-                    let live = self.timer_is_live(node, name, seq);
-                    let down = live && self.faults.is_down(node, time);
-                    (live && !down, down)
-                }
-                Event::Restart { node, window, .. } => {
-                    (self.faults.restart_is_due(node, window, time), false)
-                }
-                Event::PowerOff { .. } => (false, false),
-            };
+            let (keep, lost_timer) = self.is_step(time, seq, event);
             if keep {
                 return true;
             }
             if let Some((time, _, event)) = self.queue.pop() {
                 self.discard(time, event, lost_timer);
             }
+        }
+    }
+
+    /// Takes the next step, discarding (and accounting for) the events before it that are not
+    /// steps: moves the clock to it and counts it. `None` when no step is left. The caller
+    /// accounts for what it is ([`Engine::delivering`], [`Engine::firing`],
+    /// [`Engine::restarting`]).
+    #[inline(always)]
+    pub(crate) fn next_step(&mut self) -> Option<(u64, Event<M>)> {
+        loop {
+            let (time, seq, event) = self.queue.pop()?;
+            let (keep, lost_timer) = self.is_step(time, seq, &event);
+            if keep {
+                self.now = time;
+                self.counters.steps += 1;
+                return Some((time, event));
+            }
+            self.discard(time, event, lost_timer);
         }
     }
 
@@ -560,19 +596,6 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             None => Vec::new(),
         };
         self.record_at(time, || TraceKind::PowerLoss { node, fates });
-    }
-
-    /// Takes the step at the head of the queue (which [`Engine::skip_non_steps`] found): moves
-    /// the clock to it and counts it. The caller accounts for what it is
-    /// ([`Engine::delivering`], [`Engine::firing`], [`Engine::restarting`]).
-    #[inline]
-    pub(crate) fn take_step(&mut self) -> (u64, Event<M>) {
-        let Some((time, _, event)) = self.queue.pop() else {
-            unreachable!("take_step is only called after skip_non_steps found a step")
-        };
-        self.now = time;
-        self.counters.steps += 1;
-        (time, event)
     }
 
     /// A step delivers `msg` from `from` to `to`: counted, and recorded.

@@ -549,10 +549,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// Returns `Ok(None)` when nothing is left to process.
     pub fn step(&mut self) -> Result<Option<Step>, SetupError> {
         self.start()?;
-        if !self.engine.skip_non_steps() {
-            return Ok(None);
-        }
-        Ok(Some(self.process_step()))
+        Ok(self.process_next())
     }
 
     /// Runs until quiescent or until `max_steps` steps have been processed in total.
@@ -572,13 +569,12 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             if until(&self.system) {
                 break StopReason::Until;
             }
-            if !self.engine.skip_non_steps() {
+            if self.steps() >= max_steps {
+                break self.at_most_steps();
+            }
+            if self.process_next().is_none() {
                 break StopReason::Quiescent;
             }
-            if self.steps() >= max_steps {
-                break StopReason::MaxSteps;
-            }
-            self.process_step();
         };
         Ok(self.result(reason))
     }
@@ -602,10 +598,22 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.started && self.engine.skip_non_steps()
     }
 
-    /// Processes the step at the head of the queue, which [`Simulation::skip_non_steps`] found.
+    /// Why a run that has taken its most steps stops: [`StopReason::MaxSteps`] if a step is
+    /// left, else [`StopReason::Quiescent`] (the events before it are discarded, as a step
+    /// would have).
+    pub(crate) fn at_most_steps(&mut self) -> StopReason {
+        if self.skip_non_steps() {
+            StopReason::MaxSteps
+        } else {
+            StopReason::Quiescent
+        }
+    }
+
+    /// Processes the next step, after discarding (and accounting for) the events before it that
+    /// are not steps; `None` when no step is left.
     #[inline]
-    pub(crate) fn process_step(&mut self) -> Step {
-        let (time, event) = self.engine.take_step();
+    pub(crate) fn process_next(&mut self) -> Option<Step> {
+        let (time, event) = self.engine.next_step()?;
         let kind = match event {
             Event::Deliver { from, to, msg } => {
                 self.engine.delivering(from, to, &msg);
@@ -623,15 +631,15 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
                 StepKind::Restart { node, kind }
             }
             Event::PowerOff { .. } => {
-                unreachable!("skip_non_steps takes every power-off: it is not a step")
+                unreachable!("next_step takes every power-off: it is not a step")
             }
         };
         self.consult_nemesis();
-        Step {
+        Some(Step {
             number: self.steps(),
             time,
             kind,
-        }
+        })
     }
 
     fn restart(&mut self, node: NodeId, cold: bool) {

@@ -191,7 +191,7 @@ pub(crate) enum Route<M> {
 impl<M: Message> NetworkModel<M> {
     /// Decides the fate of `msg` sent at `now` over the link `(from, to)`, which a partition
     /// `cut`s or not. With `describe`, also works out what `mutate` made of it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn route<D: DecisionSource>(
         &self,
         decisions: &mut D,

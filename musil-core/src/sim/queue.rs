@@ -8,7 +8,6 @@
 //! sorted), threaded through one slab of events, with a bit mask of the busy ticks. Restarts and
 //! events beyond the window go to a binary heap; each pop takes the earlier of the two heads.
 
-use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -98,7 +97,6 @@ struct Lists {
 }
 
 /// Where the earliest event is.
-#[derive(Clone, Copy)]
 enum Head {
     /// The first event of the wheel's list for tick `time`.
     Wheel { time: u64 },
@@ -120,9 +118,6 @@ pub(crate) struct EventQueue<M> {
     base: u64,
     in_wheel: usize,
     far: BinaryHeap<Far>,
-    /// Where the earliest event is, once found (`peek` then `pop` find it once); cleared by
-    /// every change.
-    head: Cell<Option<Head>>,
     next_seq: u64,
     scheduled: u64,
 }
@@ -141,19 +136,17 @@ impl<M> EventQueue<M> {
             base: 0,
             in_wheel: 0,
             far: BinaryHeap::new(),
-            head: Cell::new(None),
             next_seq: 0,
             scheduled: 0,
         }
     }
 
     /// Schedules `event` at `time`; returns its sequence number.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, time: u64, class: Class, event: Event<M>) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.scheduled += 1;
-        self.head.set(None);
         let slot = self.store(event, seq);
         let in_window = time >= self.base && time - self.base < WHEEL;
         if class == Class::Normal && in_window {
@@ -174,7 +167,7 @@ impl<M> EventQueue<M> {
         seq
     }
 
-    #[inline]
+    #[inline(always)]
     fn store(&mut self, event: Event<M>, seq: u64) -> u32 {
         let slot = Slot {
             event: Some(event),
@@ -207,11 +200,8 @@ impl<M> EventQueue<M> {
         Some(self.base + u64::from(offset))
     }
 
-    #[inline]
+    #[inline(always)]
     fn head(&self) -> Option<Head> {
-        if let Some(head) = self.head.get() {
-            return Some(head);
-        }
         let far = self.far.peek().map(|f| f.key);
         let head = match self.wheel_time() {
             Some(time) => {
@@ -224,7 +214,6 @@ impl<M> EventQueue<M> {
             None if far.is_some() => Head::Far,
             None => return None,
         };
-        self.head.set(Some(head));
         Some(head)
     }
 
@@ -240,10 +229,9 @@ impl<M> EventQueue<M> {
     }
 
     /// Removes the earliest event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Option<(u64, u64, Event<M>)> {
         let head = self.head()?;
-        self.head.set(None);
         let (time, slot) = match head {
             Head::Wheel { time } => {
                 let tick = (time % WHEEL) as usize;
