@@ -232,3 +232,53 @@ fn a_world_that_only_prints_differently_is_not_called_a_different_failure() {
     );
     assert!(!note.contains("failed differently"), "{note}");
 }
+
+/// Sends `1`, `2` and `3` to the adversary at start.
+#[derive(Debug, Default)]
+struct Asker {
+    answers: Vec<u8>,
+}
+
+impl Node<u8> for Asker {
+    fn on_start(&mut self, ctx: &mut Context<u8>) {
+        for msg in [1, 2, 3] {
+            ctx.send("adversary", msg);
+        }
+    }
+
+    fn on_message(&mut self, _ctx: &mut Context<u8>, _from: NodeId, msg: u8) {
+        self.answers.push(msg);
+    }
+}
+
+#[derive(System, Debug)]
+struct Scripted {
+    asker: Asker,
+    adversary: AdversarialNode<u8>,
+}
+
+#[test]
+fn the_first_behaviour_whose_guard_matches_answers_and_the_rest_are_ignored() {
+    let adversary = AdversarialNode::new()
+        .label(String::from("scripted"))
+        .on(|_, m| *m == 9, |ctx, from, _| ctx.send(from, 90))
+        .on(|_, m| *m >= 2, |ctx, from, m| ctx.send(from, m * 10))
+        .on(|_, m| *m == 3, |ctx, from, _| ctx.send(from, 0))
+        .on(|_, m| *m == 2, |ctx, from, _| ctx.send(from, 0));
+    let world = Scripted {
+        asker: Asker::default(),
+        adversary,
+    };
+    let mut sim = Simulation::new(world);
+    sim.run(100).expect("runs");
+    let world = sim.world();
+    assert_eq!(world.asker.answers, vec![20, 30]);
+    assert_eq!(
+        (world.adversary.handled(), world.adversary.ignored()),
+        (2, 1)
+    );
+    assert_eq!(
+        format!("{:?}", world.adversary),
+        "AdversarialNode { label: \"scripted\", behaviours: 4, handled: 2, ignored: 1 }"
+    );
+}

@@ -40,6 +40,20 @@ impl Seeded {
         }
     }
 
+    /// A source for `seed`, reusing the storage of `used` (a source a finished run gave
+    /// back), if any: the same draws as [`Seeded::new`].
+    pub fn reseeded(used: Option<Seeded>, seed: u64) -> Self {
+        let Some(mut source) = used else {
+            return Seeded::new(seed);
+        };
+        let fresh = Seeded::new(seed);
+        source.seed = seed;
+        source.fixed = fresh.fixed;
+        source.nodes.clear();
+        source.extra = None;
+        source
+    }
+
     /// The seed this source was built from.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -162,6 +176,32 @@ mod tests {
             .map(|_| Seeded::new(8).decide(&user(node, Choice::Bits)))
             .collect();
         assert_ne!(first, other_seed);
+    }
+
+    #[test]
+    fn a_reseeded_source_draws_what_a_new_one_draws() {
+        let streams = [
+            Stream::Setup,
+            Stream::Network,
+            Stream::Node(NodeId::new(4)),
+            Stream::Disk(NodeId::new(1)),
+            Stream::Nemesis,
+        ];
+        let draws = |source: &mut Seeded| -> Vec<u64> {
+            streams
+                .iter()
+                .flat_map(|&stream| [0; 3].map(|_| source.decide(&user(stream, Choice::Bits))))
+                .collect()
+        };
+        let mut used = Seeded::new(11);
+        draws(&mut used);
+        let mut reseeded = Seeded::reseeded(Some(used), 12);
+        assert_eq!(reseeded.seed(), 12);
+        assert_eq!(draws(&mut reseeded), draws(&mut Seeded::new(12)));
+        assert_eq!(
+            draws(&mut Seeded::reseeded(None, 12)),
+            draws(&mut Seeded::new(12))
+        );
     }
 
     #[test]

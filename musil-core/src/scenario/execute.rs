@@ -22,7 +22,7 @@ use crate::sim::faults::FaultSchedule;
 use crate::sim::network::NetworkModel;
 use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
-use crate::sim::{Simulation, StopReason};
+use crate::sim::{Simulation, Spare, StopReason};
 use crate::sweep::coverage::Hits;
 use crate::system::System;
 use crate::system::factory::SharedFactory;
@@ -339,6 +339,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             let start = number * size;
             let end = (start + size).min(seeds.len());
             let factory = chunk_factory(&self.scenario.factory);
+            // What one seed's run leaves, the next one on this thread reuses.
+            let (mut spare, mut source) = (None, None);
             for (index, &seed) in seeds[start..end].iter().enumerate() {
                 let index = start + index;
                 if index > lowest.load(Ordering::Relaxed) {
@@ -348,7 +350,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                     fingerprint: self.checks_determinism_of(index),
                     ..How::plain(&factory)
                 };
-                let run = self.run_seed(how, Seeded::new(seed));
+                let decisions = Seeded::reseeded(source.take(), seed);
+                let mut run = self.run_seed_reusing(how, decisions, &mut spare);
+                source = run.decisions.take();
                 part.steps += run.steps;
                 part.settled += usize::from(run.settled);
                 if let Some(hits) = &run.coverage {
@@ -408,7 +412,19 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     pub(crate) fn run_seed<D: DecisionSource>(
         &self,
         how: How<'_, S>,
+        decisions: D,
+    ) -> SeedRun<S, D> {
+        self.run_seed_reusing(how, decisions, &mut None)
+    }
+
+    /// [`Execution::run_seed`], reusing the storage the last run on this thread left in `spare`
+    /// (and leaving this run's there).
+    #[inline(always)]
+    pub(crate) fn run_seed_reusing<D: DecisionSource>(
+        &self,
+        how: How<'_, S>,
         mut decisions: D,
+        spare: &mut Option<Spare<M>>,
     ) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
@@ -423,7 +439,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             Ok(system) => system,
             Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
         };
-        let mut sim = Simulation::from_built(system, Arc::clone(how.factory), decisions);
+        let reused = spare.take().unwrap_or_default();
+        let mut sim = Simulation::from_built(system, Arc::clone(how.factory), decisions, reused);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.refinement.as_deref(),
@@ -453,7 +470,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let settled = oracle.settled() && sim.skip_non_steps();
         let coverage = coverage_of(&mut sim, &oracle);
         // Taken apart here: handing the simulation to a function would copy it.
-        let mut run = finished(sim.into_parts(), failure, steps, count, fingerprint);
+        let (parts, left) = sim.into_parts_and_spare();
+        *spare = Some(left);
+        let mut run = finished(parts, failure, steps, count, fingerprint);
         run.settled = settled;
         run.coverage = coverage;
         run

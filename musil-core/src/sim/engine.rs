@@ -62,6 +62,24 @@ struct NodeState {
     started: bool,
 }
 
+/// The storage a finished run leaves for the next run on the same thread: its queue, its
+/// per-node state and its name table, emptied as a new run begins.
+pub(crate) struct Spare<M> {
+    queue: EventQueue<M>,
+    nodes: Vec<NodeState>,
+    names: NodeNames,
+}
+
+impl<M> Default for Spare<M> {
+    fn default() -> Self {
+        Spare {
+            queue: EventQueue::new(),
+            nodes: Vec::new(),
+            names: NodeNames::default(),
+        }
+    }
+}
+
 /// Clock, queue, timers, network, faults, counters, trace and decisions of one run.
 pub(crate) struct Engine<M, D> {
     now: u64,
@@ -203,11 +221,23 @@ fn same_name(a: &'static str, b: &'static str) -> bool {
 impl<M: Message, D: DecisionSource> Engine<M, D> {
     #[inline(always)]
     pub(crate) fn new(network: NetworkModel<M>, decisions: D) -> Self {
+        Self::reusing(network, decisions, Spare::default())
+    }
+
+    /// An engine that uses the storage `spare` a finished run left.
+    #[inline(always)]
+    pub(crate) fn reusing(network: NetworkModel<M>, decisions: D, spare: Spare<M>) -> Self {
+        let Spare {
+            mut queue,
+            nodes,
+            names,
+        } = spare;
+        queue.clear();
         Engine {
             now: 0,
-            queue: EventQueue::new(),
-            nodes: Vec::new(),
-            names: NodeNames::default(),
+            queue,
+            nodes,
+            names,
             network,
             faults: ResolvedFaults::none(),
             storage: None,
@@ -281,7 +311,12 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         if record_trace {
             self.trace = Some(Trace::new(names.to_strings()));
         }
-        self.nodes = vec![NodeState::default(); names.len()];
+        self.nodes.truncate(names.len());
+        for node in &mut self.nodes {
+            node.timers.clear();
+            node.started = false;
+        }
+        self.nodes.resize_with(names.len(), NodeState::default);
         self.names = names;
         self.faults = faults;
         Ok(())
@@ -354,6 +389,23 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     #[inline(always)]
     pub(crate) fn into_parts(self) -> (D, Option<Trace>) {
         (self.decisions, self.trace)
+    }
+
+    /// The decision source, the trace and the storage the next run may reuse, consuming the
+    /// engine.
+    #[inline(always)]
+    pub(crate) fn into_parts_and_spare(self) -> (D, Option<Trace>, Spare<M>) {
+        let spare = Spare {
+            queue: self.queue,
+            nodes: self.nodes,
+            names: self.names,
+        };
+        (self.decisions, self.trace, spare)
+    }
+
+    /// The name table, taken to be refilled for a new run (before the start).
+    pub(crate) fn take_names(&mut self) -> NodeNames {
+        std::mem::take(&mut self.names)
     }
 
     /// Whether `node` has run `on_start` since its last cold restart.

@@ -31,6 +31,7 @@ use crate::system::names::Destination;
 use context::Context;
 use disk::{DiskView, Disks};
 use engine::Engine;
+pub(crate) use engine::Spare;
 use error::{SetupError, quoted_list};
 use faults::{CrashKind, FaultSchedule};
 use nemesis::{FaultControl, NemesisFn};
@@ -266,15 +267,28 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// A simulation of the system `factory` builds from the setup stream of `decisions`.
     pub fn from_shared_factory(factory: SharedFactory<S>, mut decisions: D) -> Self {
         let system = factory(&mut Rng::new(&mut decisions, Stream::Setup));
-        Self::from_built(system, factory, decisions)
+        Self::from_built(system, factory, decisions, Spare::default())
     }
 
-    /// A simulation of `system`, already built by `factory` (kept for cold restarts).
+    /// A simulation of `system`, already built by `factory` (kept for cold restarts), using the
+    /// storage a finished run left.
     #[inline(always)]
-    pub(crate) fn from_built(system: S, factory: SharedFactory<S>, decisions: D) -> Self {
-        let mut sim = Self::with_decisions(system, decisions);
-        sim.factory = Some(factory);
-        sim
+    pub(crate) fn from_built(
+        system: S,
+        factory: SharedFactory<S>,
+        decisions: D,
+        spare: Spare<M>,
+    ) -> Self {
+        Simulation {
+            system,
+            engine: Engine::reusing(NetworkModel::reliable(), decisions, spare),
+            factory: Some(factory),
+            schedule: FaultSchedule::new(),
+            record_trace: false,
+            started: false,
+            nemesis: None,
+            in_handler: None,
+        }
     }
 
     /// Uses `network` for this run.
@@ -445,11 +459,9 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         if self.started {
             return Ok(());
         }
-        let names = NodeNames::new(
-            (0..self.system.node_count())
-                .map(|i| self.system.node_name(NodeId::new(i)))
-                .collect(),
-        )?;
+        let mut names = self.engine.take_names();
+        let system = &self.system;
+        names.refill(system.node_count(), |i| system.node_name(NodeId::new(i)))?;
         let faults = self.schedule.resolve(&names)?;
         if self.factory.is_none()
             && let Some(cold) = faults.crashes().iter().find(|c| c.kind != CrashKind::Warm)
@@ -816,5 +828,13 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     pub fn into_parts(self) -> (S, D, Option<Trace>) {
         let (decisions, trace) = self.engine.into_parts();
         (self.system, decisions, trace)
+    }
+
+    /// The world, the decision source, the trace and the storage the next run on this thread
+    /// may reuse ([`Simulation::from_built`]).
+    #[inline(always)]
+    pub(crate) fn into_parts_and_spare(self) -> ((S, D, Option<Trace>), Spare<M>) {
+        let (decisions, trace, spare) = self.engine.into_parts_and_spare();
+        ((self.system, decisions, trace), spare)
     }
 }

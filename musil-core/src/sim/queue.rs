@@ -141,6 +141,25 @@ impl<M> EventQueue<M> {
         }
     }
 
+    /// Empties the queue for a new run, keeping its storage (the slab, the lists, the heap).
+    pub(crate) fn clear(&mut self) {
+        self.slots.clear();
+        self.free = NONE;
+        let mut busy = self.busy;
+        while busy != 0 {
+            let tick = busy.trailing_zeros() as usize;
+            self.lists.first[tick] = NONE;
+            self.lists.last[tick] = NONE;
+            busy &= busy - 1;
+        }
+        self.busy = 0;
+        self.base = 0;
+        self.in_wheel = 0;
+        self.far.clear();
+        self.next_seq = 0;
+        self.scheduled = 0;
+    }
+
     /// Schedules `event` at `time`; returns its sequence number.
     #[inline(always)]
     pub(crate) fn push(&mut self, time: u64, class: Class, event: Event<M>) -> u64 {
@@ -394,6 +413,27 @@ mod tests {
             }
             assert_eq!(queue.len(), reference.len());
         }
+    }
+
+    #[test]
+    fn a_cleared_queue_behaves_as_a_new_one() {
+        let mut used: EventQueue<()> = EventQueue::new();
+        for (time, node) in [(3, 0), (500, 1), (7, 2), (7, 3)] {
+            used.push(time, Class::Normal, timer(node));
+        }
+        used.pop();
+        used.clear();
+        assert_eq!((used.len(), used.scheduled()), (0, 0));
+        let mut fresh: EventQueue<()> = EventQueue::new();
+        for queue in [&mut used, &mut fresh] {
+            for (time, node) in [(9, 4), (2, 5), (70, 6), (2, 7)] {
+                queue.push(time, Class::Normal, timer(node));
+            }
+        }
+        let seqs = |queue: &mut EventQueue<()>| {
+            std::iter::from_fn(|| queue.pop().map(|(t, s, _)| (t, s))).collect::<Vec<_>>()
+        };
+        assert_eq!(seqs(&mut used), seqs(&mut fresh));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! [`AdversarialNode`]: a Byzantine participant scripted as an ordered list of
 //! `(guard, response)` behaviours.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::id::{Message, NodeId};
@@ -10,6 +11,7 @@ use super::node::Node;
 
 type Guard<M> = Box<dyn Fn(NodeId, &M) -> bool + Send>;
 type Response<M> = Box<dyn FnMut(&mut Context<'_, M>, NodeId, M) + Send>;
+type Behaviour<M> = (Guard<M>, Response<M>);
 
 /// A node that behaves as scripted: on each message, the first behaviour whose guard matches runs
 /// its response; a message no guard matches is ignored. With
@@ -29,8 +31,12 @@ type Response<M> = Box<dyn FnMut(&mut Context<'_, M>, NodeId, M) + Send>;
 /// assert_eq!(format!("{liar:?}"), "AdversarialNode { label: \"liar\", behaviours: 1, handled: 0, ignored: 0 }");
 /// ```
 pub struct AdversarialNode<M> {
-    label: String,
-    behaviours: Vec<(Guard<M>, Response<M>)>,
+    label: Cow<'static, str>,
+    /// The first behaviour, kept inline: most adversaries have one, and a world is built for
+    /// every seed (closures that capture nothing are not allocated either).
+    first: Option<Behaviour<M>>,
+    /// The later ones, in order.
+    more: Vec<Behaviour<M>>,
     handled: u64,
     ignored: u64,
 }
@@ -39,15 +45,16 @@ impl<M: Message> AdversarialNode<M> {
     /// An adversary with no behaviours yet (it ignores everything).
     pub fn new() -> Self {
         AdversarialNode {
-            label: String::new(),
-            behaviours: Vec::new(),
+            label: Cow::Borrowed(""),
+            first: None,
+            more: Vec::new(),
             handled: 0,
             ignored: 0,
         }
     }
 
     /// Names the adversary in `Debug` output (worlds in failure reports).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = label.into();
         self
     }
@@ -59,7 +66,11 @@ impl<M: Message> AdversarialNode<M> {
         guard: impl Fn(NodeId, &M) -> bool + Send + 'static,
         response: impl FnMut(&mut Context<'_, M>, NodeId, M) + Send + 'static,
     ) -> Self {
-        self.behaviours.push((Box::new(guard), Box::new(response)));
+        let behaviour: Behaviour<M> = (Box::new(guard), Box::new(response));
+        match self.first {
+            None => self.first = Some(behaviour),
+            Some(_) => self.more.push(behaviour),
+        }
         self
     }
 
@@ -90,9 +101,8 @@ impl<M: Message> Default for AdversarialNode<M> {
 
 impl<M: Message> Node<M> for AdversarialNode<M> {
     fn on_message(&mut self, ctx: &mut Context<'_, M>, from: NodeId, msg: M) {
-        let matched = self
-            .behaviours
-            .iter_mut()
+        let matched = (self.first.iter_mut())
+            .chain(self.more.iter_mut())
             .find(|(guard, _)| guard(from, &msg));
         match matched {
             Some((_, response)) => {
@@ -108,7 +118,10 @@ impl<M> fmt::Debug for AdversarialNode<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AdversarialNode")
             .field("label", &self.label)
-            .field("behaviours", &self.behaviours.len())
+            .field(
+                "behaviours",
+                &(usize::from(self.first.is_some()) + self.more.len()),
+            )
             .field("handled", &self.handled)
             .field("ignored", &self.ignored)
             .finish()
