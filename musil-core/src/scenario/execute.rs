@@ -18,7 +18,7 @@ use crate::panics::{Caught, guarded, quiet};
 use crate::pool::{self, Ahead};
 use crate::sim::disk::Disks;
 use crate::sim::error::SetupError;
-use crate::sim::faults::FaultSchedule;
+use crate::sim::faults::{FaultSchedule, Plan};
 use crate::sim::network::NetworkModel;
 use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
@@ -61,6 +61,17 @@ pub(crate) struct Execution<'a, S, M> {
     /// The coverage sites on the world, the registered `#[sometimes]` ones included.
     sometimes: Vec<(String, crate::property::Predicate<S>)>,
     pub(super) max_steps: u64,
+    /// The scenario's fault schedule, when it is the same for every seed: shared by the runs
+    /// of a chunk (and compiled once for them), not copied into each.
+    fixed_faults: Option<FaultSchedule>,
+}
+
+/// What the runs of one chunk of seeds share: the storage the last run left, and the
+/// scenario's fixed fault schedule (one handle per chunk, so that threads do not count
+/// references on one shared cache line).
+pub(crate) struct Reuse<M> {
+    spare: Option<Spare<M>>,
+    fixed_faults: Option<Arc<FaultSchedule>>,
 }
 
 /// Which run of a call failed: the seed at an index of the settings' seeds, or a regression
@@ -284,6 +295,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             invariants: scenario.all_invariants(),
             sometimes: scenario.all_sometimes(),
             max_steps: scenario.max_steps_under(settings),
+            fixed_faults: match &scenario.faults {
+                PerSeed::Fixed(schedule) => Some(schedule.clone()),
+                PerSeed::Generated(_) => None,
+            },
         }
     }
 
@@ -340,7 +355,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             let end = (start + size).min(seeds.len());
             let factory = chunk_factory(&self.scenario.factory);
             // What one seed's run leaves, the next one on this thread reuses.
-            let (mut spare, mut source) = (None, None);
+            let (mut reuse, mut source) = (self.reuse(), None);
             for (index, &seed) in seeds[start..end].iter().enumerate() {
                 let index = start + index;
                 if index > lowest.load(Ordering::Relaxed) {
@@ -351,7 +366,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                     ..How::plain(&factory)
                 };
                 let decisions = Seeded::reseeded(source.take(), seed);
-                let mut run = self.run_seed_reusing(how, decisions, &mut spare);
+                let mut run = self.run_seed_reusing(how, decisions, &mut reuse);
                 source = run.decisions.take();
                 part.steps += run.steps;
                 part.settled += usize::from(run.settled);
@@ -414,39 +429,48 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         how: How<'_, S>,
         decisions: D,
     ) -> SeedRun<S, D> {
-        self.run_seed_reusing(how, decisions, &mut None)
+        self.run_seed_reusing(how, decisions, &mut self.reuse())
     }
 
-    /// [`Execution::run_seed`], reusing the storage the last run on this thread left in `spare`
+    /// What a chunk's runs share, before the first.
+    fn reuse(&self) -> Reuse<M> {
+        Reuse {
+            spare: None,
+            fixed_faults: self.fixed_faults.clone().map(Arc::new),
+        }
+    }
+
+    /// [`Execution::run_seed`], reusing the storage the last run on this thread left in `reuse`
     /// (and leaving this run's there).
     #[inline(always)]
     pub(crate) fn run_seed_reusing<D: DecisionSource>(
         &self,
         how: How<'_, S>,
         mut decisions: D,
-        spare: &mut Option<Spare<M>>,
+        reuse: &mut Reuse<M>,
     ) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
-        let (network, faults, storage, mut count) = match environment(scenario, how, &mut decisions)
-        {
-            Ok(environment) => environment,
-            Err(cause) => return SeedRun::unbuilt(cause),
-        };
+        let fixed_faults = reuse.fixed_faults.as_ref();
+        let (network, faults, storage, mut count) =
+            match environment(scenario, fixed_faults, how, &mut decisions) {
+                Ok(environment) => environment,
+                Err(cause) => return SeedRun::unbuilt(cause),
+            };
         // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
         let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
         let system = match built {
             Ok(system) => system,
             Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
         };
-        let reused = spare.take().unwrap_or_default();
+        let reused = reuse.spare.take().unwrap_or_default();
         let mut sim = Simulation::from_built(system, Arc::clone(how.factory), decisions, reused);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.refinement.as_deref(),
             scenario.goal.as_ref(),
             scenario.converge_within,
-            !faults.is_empty() || scenario.nemesis.is_some(),
+            !faults.schedule().is_empty() || scenario.nemesis.is_some(),
         )
         .keep_running(scenario.keep_running)
         .sometimes(&self.sometimes);
@@ -471,7 +495,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         let coverage = coverage_of(&mut sim, &oracle);
         // Taken apart here: handing the simulation to a function would copy it.
         let (parts, left) = sim.into_parts_and_spare();
-        *spare = Some(left);
+        reuse.spare = Some(left);
         let mut run = finished(parts, failure, steps, count, fingerprint);
         run.settled = settled;
         run.coverage = coverage;
@@ -535,7 +559,7 @@ fn coverage_of<S: System<M>, M: Message, D: DecisionSource>(
 /// of its faults.
 type RunEnvironment<M> = (
     NetworkModel<M>,
-    FaultSchedule,
+    Plan,
     Option<Box<StorageModel>>,
     Option<Box<FaultCount>>,
 );
@@ -544,16 +568,17 @@ type RunEnvironment<M> = (
 #[inline(always)]
 fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     scenario: &Scenario<S, M>,
+    fixed_faults: Option<&Arc<FaultSchedule>>,
     how: How<'_, S>,
     decisions: &mut D,
 ) -> Result<RunEnvironment<M>, FailureCause> {
-    let (network, mut faults) = generate(scenario, decisions)?;
+    let (network, mut faults) = generate(scenario, fixed_faults, decisions)?;
     let count = how.forensic.map(|choices| {
-        let schedule_lengths = faults.lengths();
-        faults = faults.edited(choices.fault_edits());
+        let schedule_lengths = faults.schedule().lengths();
+        faults = Plan::Own(faults.schedule().edited(choices.fault_edits()));
         Box::new(FaultCount {
             schedule_lengths,
-            schedule_kept: faults.len(),
+            schedule_kept: faults.schedule().len(),
             ..FaultCount::default()
         })
     });
@@ -569,14 +594,20 @@ fn environment<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
 #[inline(always)]
 fn generate<S: System<M> + Debug + 'static, M: Message, D: DecisionSource>(
     scenario: &Scenario<S, M>,
+    fixed_faults: Option<&Arc<FaultSchedule>>,
     decisions: &mut D,
-) -> Result<(NetworkModel<M>, FaultSchedule), FailureCause> {
+) -> Result<(NetworkModel<M>, Plan), FailureCause> {
     let mut rng = Rng::new(decisions, Stream::Environment);
     let running = std::cell::Cell::new("network");
     let generated = guarded(|| {
         let network = scenario.network.resolve(&mut rng);
         running.set("fault");
-        (network, scenario.faults.resolve(&mut rng))
+        let faults = match fixed_faults {
+            // A fixed schedule draws nothing: sharing it keeps the seed's draws.
+            Some(schedule) => Plan::Shared(Arc::clone(schedule)),
+            None => Plan::Own(scenario.faults.resolve(&mut rng)),
+        };
+        (network, faults)
     });
     let place = |panic| panicked(&format!("the {} generator", running.get()), panic);
     generated.map_err(place)

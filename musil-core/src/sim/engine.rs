@@ -6,6 +6,8 @@
 //! are static calls; a handler's [`Context`](super::context::Context) reaches it through the one
 //! `dyn` [`EngineHandle`], which keeps `Context<M>` free of the decision source's type.
 
+use std::sync::Arc;
+
 use crate::decision::{DecisionSource, Stream};
 use crate::id::{Message, NodeId};
 use crate::system::names::NodeNames;
@@ -15,7 +17,7 @@ use super::disk::files::DiskFiles;
 use super::disk::power::power_loss;
 use super::disk::{Disk, Disks};
 use super::error::{SetupError, quoted_list};
-use super::faults::{CrashKind, ResolvedFaults};
+use super::faults::{CrashKind, FaultSchedule, Plan, ResolvedFaults};
 use super::nemesis::{FaultControl, Injection, Request};
 use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue};
@@ -68,7 +70,12 @@ pub(crate) struct Spare<M> {
     queue: EventQueue<M>,
     nodes: Vec<NodeState>,
     names: NodeNames,
+    shared: Option<SharedPlan>,
 }
+
+/// A scenario's shared fault schedule and what it resolved to against the name table it was
+/// resolved with.
+type SharedPlan = (Arc<FaultSchedule>, Arc<ResolvedFaults>);
 
 impl<M> Default for Spare<M> {
     fn default() -> Self {
@@ -76,6 +83,7 @@ impl<M> Default for Spare<M> {
             queue: EventQueue::new(),
             nodes: Vec::new(),
             names: NodeNames::default(),
+            shared: None,
         }
     }
 }
@@ -87,7 +95,12 @@ pub(crate) struct Engine<M, D> {
     nodes: Vec<NodeState>,
     names: NodeNames,
     network: NetworkModel<M>,
-    faults: ResolvedFaults,
+    /// The run's faults: shared with the other runs of its plan until a nemesis adds some.
+    faults: Arc<ResolvedFaults>,
+    /// No link is cut and no node down, ever (so far): the send and step paths skip the table.
+    no_faults: bool,
+    /// The last shared plan resolved on this thread, and what it resolved to.
+    shared: Option<SharedPlan>,
     /// The storage model and the disks, made when a storage model is set or a disk first used
     /// (boxed: most runs never use a disk, and every seed moves the engine).
     storage: Option<Box<Storage>>,
@@ -231,6 +244,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             mut queue,
             nodes,
             names,
+            shared,
         } = spare;
         queue.clear();
         Engine {
@@ -239,7 +253,13 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             nodes,
             names,
             network,
-            faults: ResolvedFaults::none(),
+            // A placeholder until `begin`: the last shared plan's table if there is one, so
+            // that none is allocated.
+            faults: shared
+                .as_ref()
+                .map_or_else(Arc::default, |(_, table)| Arc::clone(table)),
+            no_faults: true,
+            shared,
             storage: None,
             counters: Counters::default(),
             trace: None,
@@ -301,7 +321,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     pub(crate) fn begin(
         &mut self,
         names: NodeNames,
-        faults: ResolvedFaults,
+        faults: Arc<ResolvedFaults>,
         record_trace: bool,
     ) -> Result<(), SetupError> {
         self.network.validate()?;
@@ -318,6 +338,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         }
         self.nodes.resize_with(names.len(), NodeState::default);
         self.names = names;
+        self.no_faults = faults.is_empty();
         self.faults = faults;
         Ok(())
     }
@@ -399,8 +420,33 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             queue: self.queue,
             nodes: self.nodes,
             names: self.names,
+            shared: self.shared,
         };
         (self.decisions, self.trace, spare)
+    }
+
+    /// `plan` checked against the system's `names` and compiled: a shared plan is compiled once
+    /// per thread, and its table shared by the runs that follow while the names stay the same
+    /// (`names_unchanged`).
+    pub(crate) fn resolve(
+        &mut self,
+        plan: &Plan,
+        names: &NodeNames,
+        names_unchanged: bool,
+    ) -> Result<Arc<ResolvedFaults>, SetupError> {
+        let schedule = match plan {
+            Plan::Own(schedule) => return schedule.resolve(names).map(Arc::new),
+            Plan::Shared(schedule) => schedule,
+        };
+        if let Some((known, resolved)) = &self.shared
+            && names_unchanged
+            && Arc::ptr_eq(known, schedule)
+        {
+            return Ok(Arc::clone(resolved));
+        }
+        let resolved = Arc::new(schedule.resolve(names)?);
+        self.shared = Some((Arc::clone(schedule), Arc::clone(&resolved)));
+        Ok(resolved)
     }
 
     /// The name table, taken to be refilled for a new run (before the start).
@@ -452,7 +498,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         if self.trace.is_some() {
             return self.send_traced(from, to, msg);
         }
-        let cut = self.faults.cuts(from, to, self.now);
+        let cut = self.cut(from, to);
         let now = self.now;
         match (self.network).route(&mut self.decisions, now, cut, (from, to), msg, false) {
             Route::Dropped(_) => self.counters.dropped += 1,
@@ -467,7 +513,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     #[inline(never)]
     fn send_traced(&mut self, from: NodeId, to: NodeId, msg: M) {
         let message = format!("{msg:?}");
-        let cut = self.faults.cuts(from, to, self.now);
+        let cut = self.cut(from, to);
         let route = self
             .network
             .route(&mut self.decisions, self.now, cut, (from, to), msg, true);
@@ -557,15 +603,27 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             .any(|&(armed, live)| live == seq && same_name(armed, name))
     }
 
+    /// Whether a partition cuts the link `from → to` now.
+    #[inline(always)]
+    fn cut(&self, from: NodeId, to: NodeId) -> bool {
+        !self.no_faults && self.faults.cuts(from, to, self.now)
+    }
+
+    /// Whether `node` is down at `time`.
+    #[inline(always)]
+    fn is_down(&self, node: NodeId, time: u64) -> bool {
+        !self.no_faults && self.faults.is_down(node, time)
+    }
+
     /// Whether the event `seq` due at `time` is a step, and whether it is a live timer due at a
     /// down node (lost).
     #[inline(always)]
     fn is_step(&self, time: u64, seq: u64, event: &Event<M>) -> (bool, bool) {
         match *event {
-            Event::Deliver { to, .. } => (!self.faults.is_down(to, time), false),
+            Event::Deliver { to, .. } => (!self.is_down(to, time), false),
             Event::Timer { node, name } => {
                 let live = self.timer_is_live(node, name, seq);
-                let down = live && self.faults.is_down(node, time);
+                let down = live && self.is_down(node, time);
                 (live && !down, down)
             }
             Event::Restart { node, window, .. } => {
@@ -700,7 +758,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Applies what the nemesis asked for, from now, and records each with its reason.
     pub(crate) fn inject(&mut self, injections: Vec<Injection>) {
         if !injections.is_empty() {
-            self.faults.forget_before(self.now);
+            Arc::make_mut(&mut self.faults).forget_before(self.now);
         }
         for Injection { request, because } in injections {
             let Some(request) = self.edit(request) else {
@@ -710,6 +768,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             let because = because.map_or_else(String::new, |reason| format!(" ({reason})"));
             self.inject_one(request, &because);
         }
+        self.no_faults = self.faults.is_empty();
     }
 
     /// Uses `edits` on the nemesis's faults (a shrunk run's).
@@ -762,7 +821,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                 what,
             } => {
                 let end = now.saturating_add(duration);
-                self.faults.add_partition(links, now, end);
+                Arc::make_mut(&mut self.faults).add_partition(links, now, end);
                 self.note_nemesis(format!("{what} for {duration} (until t={end})"), because);
             }
             Request::Crash {
@@ -771,7 +830,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                 down_for,
             } => self.crash(node, kind, down_for, because),
             Request::HealAll => {
-                let restarts = self.faults.heal_all(now);
+                let restarts = Arc::make_mut(&mut self.faults).heal_all(now);
                 for early in &restarts {
                     let event = Event::Restart {
                         node: early.node,
@@ -796,9 +855,8 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             return self.note_nemesis(action, because);
         }
         self.note_nemesis(format!("{what} (restarts t={end})"), because);
-        let window = self
-            .faults
-            .add_down((node, self.names.len()), (now, end), kind);
+        let nodes = self.names.len();
+        let window = Arc::make_mut(&mut self.faults).add_down((node, nodes), (now, end), kind);
         let event = Event::Restart { node, kind, window };
         self.queue.push(end, Class::Restart, event);
         if kind == CrashKind::Power {

@@ -9,6 +9,8 @@
 //! `on_start`; power does what cold does, and first, when the node goes down, its disk loses what
 //! was not synced.
 
+use std::sync::Arc;
+
 use crate::id::NodeId;
 use crate::system::names::NodeNames;
 
@@ -409,6 +411,32 @@ pub(crate) struct EarlyRestart {
     pub(crate) window: u32,
 }
 
+/// A run's fault schedule: its own, or the one every seed of a scenario shares (resolved once
+/// per thread, and shared while the node names stay the same).
+#[derive(Clone, Debug)]
+pub(crate) enum Plan {
+    /// This run's own schedule.
+    Own(FaultSchedule),
+    /// The scenario's fixed schedule.
+    Shared(Arc<FaultSchedule>),
+}
+
+impl Plan {
+    /// The schedule.
+    pub(crate) fn schedule(&self) -> &FaultSchedule {
+        match self {
+            Plan::Own(schedule) => schedule,
+            Plan::Shared(schedule) => schedule,
+        }
+    }
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan::Own(FaultSchedule::new())
+    }
+}
+
 /// The faults of one run compiled against its system: what the engine consults. The schedule's
 /// faults are compiled in at the start; a nemesis adds more as the run goes.
 #[derive(Clone, Debug, Default)]
@@ -444,6 +472,11 @@ impl ResolvedFaults {
 
     /// Whether some partition cuts `from → to` at time `t`.
     #[inline]
+    /// Whether no link is ever cut and no node ever down.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.partitions.is_empty() && self.down.is_empty()
+    }
+
     pub(crate) fn cuts(&self, from: NodeId, to: NodeId, t: u64) -> bool {
         self.partitions
             .iter()

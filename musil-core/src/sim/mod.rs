@@ -33,7 +33,7 @@ use disk::{DiskView, Disks};
 use engine::Engine;
 pub(crate) use engine::Spare;
 use error::{SetupError, quoted_list};
-use faults::{CrashKind, FaultSchedule};
+use faults::{CrashKind, FaultSchedule, Plan};
 use nemesis::{FaultControl, NemesisFn};
 use network::NetworkModel;
 use queue::Event;
@@ -199,7 +199,7 @@ pub struct Simulation<S, M, D = Seeded> {
     system: S,
     engine: Engine<M, D>,
     factory: Option<SharedFactory<S>>,
-    schedule: FaultSchedule,
+    schedule: Plan,
     record_trace: bool,
     started: bool,
     /// The nemesis, boxed: most runs have none, and every seed moves the simulation.
@@ -256,7 +256,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             system,
             engine: Engine::new(NetworkModel::reliable(), decisions),
             factory: None,
-            schedule: FaultSchedule::new(),
+            schedule: Plan::default(),
             record_trace: false,
             started: false,
             nemesis: None,
@@ -283,7 +283,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             system,
             engine: Engine::reusing(NetworkModel::reliable(), decisions, spare),
             factory: Some(factory),
-            schedule: FaultSchedule::new(),
+            schedule: Plan::default(),
             record_trace: false,
             started: false,
             nemesis: None,
@@ -307,7 +307,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// If the simulation has started.
     pub fn faults(mut self, faults: FaultSchedule) -> Self {
         self.assert_not_started("faults");
-        self.schedule = faults;
+        self.schedule = Plan::Own(faults);
         self
     }
 
@@ -433,7 +433,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     pub(crate) fn configure(
         &mut self,
         network: NetworkModel<M>,
-        faults: FaultSchedule,
+        faults: Plan,
         storage: Option<Box<StorageModel>>,
         record_trace: bool,
     ) {
@@ -461,8 +461,8 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         }
         let mut names = self.engine.take_names();
         let system = &self.system;
-        names.refill(system.node_count(), |i| system.node_name(NodeId::new(i)))?;
-        let faults = self.schedule.resolve(&names)?;
+        let unchanged = names.refill(system.node_count(), |i| system.node_name(NodeId::new(i)))?;
+        let faults = self.engine.resolve(&self.schedule, &names, unchanged)?;
         if self.factory.is_none()
             && let Some(cold) = faults.crashes().iter().find(|c| c.kind != CrashKind::Warm)
         {

@@ -43,22 +43,25 @@ impl NodeNames {
         Ok(NodeNames { names, by_name })
     }
 
-    /// Makes this the table of the `count` names `name` gives, reusing its storage. Names the
-    /// same as the table's (the usual case: a system's names do not change from seed to seed)
-    /// are taken as they are, without checking them again.
+    /// Makes this the table of the `count` names `name` gives, reusing its storage, and tells
+    /// whether they are the names it had. Those (the usual case: a system's names do not change
+    /// from seed to seed) are taken as they are, without checking them again.
     pub(crate) fn refill(
         &mut self,
         count: usize,
         name: impl Fn(usize) -> Cow<'static, str>,
-    ) -> Result<(), SetupError> {
-        if self.names.len() == count && (0..count).all(|i| self.names[i] == name(i)) {
-            return Ok(());
+    ) -> Result<bool, SetupError> {
+        let same = |old: &Cow<'static, str>, new: Cow<'static, str>| {
+            std::ptr::eq(old.as_ptr(), new.as_ptr()) && old.len() == new.len() || *old == new
+        };
+        if self.names.len() == count && (0..count).all(|i| same(&self.names[i], name(i))) {
+            return Ok(true);
         }
         let mut names = std::mem::take(&mut self.names);
         names.clear();
         names.extend((0..count).map(name));
         *self = NodeNames::new(names)?;
-        Ok(())
+        Ok(false)
     }
 
     /// How many nodes there are.
@@ -168,11 +171,12 @@ mod tests {
     fn a_refilled_table_is_the_table_of_its_new_names() {
         let mut names = NodeNames::default();
         let first = ["a", "b", "c"];
-        names.refill(3, |i| first[i].into()).unwrap();
-        names.refill(3, |i| first[i].into()).unwrap();
+        assert!(!names.refill(3, |i| first[i].into()).unwrap());
+        assert!(names.refill(3, |i| first[i].into()).unwrap());
         assert_eq!(names.all(), first.map(Cow::from));
         let many: Vec<String> = (0..20).rev().map(|i| format!("n{i}")).collect();
-        names.refill(20, |i| many[i].clone().into()).unwrap();
+        assert!(!names.refill(20, |i| many[i].clone().into()).unwrap());
+        assert!(names.refill(20, |i| many[i].clone().into()).unwrap());
         assert_eq!(names.id_of("n0"), Some(NodeId::new(19)));
         assert_eq!(names.len(), 20);
         let twice = ["x", "y", "x"];
