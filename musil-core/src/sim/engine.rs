@@ -20,7 +20,7 @@ use super::error::{SetupError, quoted_list};
 use super::faults::{CrashKind, FaultSchedule, Plan, ResolvedFaults};
 use super::nemesis::{FaultControl, Injection, Request};
 use super::network::{Delivery, NetworkModel, Route};
-use super::queue::{Class, Event, EventQueue};
+use super::queue::{Class, Event, EventQueue, Ticket};
 use super::storage::{RELIABLE, StorageModel};
 use super::trace::{Trace, TraceEvent, TraceKind};
 use crate::forensics::choices::FaultEdits;
@@ -58,8 +58,9 @@ impl Storage {
 /// What the engine keeps per node.
 #[derive(Clone, Debug, Default)]
 struct NodeState {
-    /// Its armed timers: `(name, seq of the live timer event)`.
-    timers: Vec<(&'static str, u64)>,
+    /// Its armed timers: `(name, ticket of the live timer event)`. A timer re-armed or
+    /// cancelled withdraws its event from the queue.
+    timers: Vec<(&'static str, Ticket)>,
     /// Whether `on_start` has run (since the last cold restart).
     started: bool,
 }
@@ -468,7 +469,9 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Forgets `node`'s timers and its start: it is about to be replaced by a fresh instance.
     pub(crate) fn forget_node(&mut self, node: NodeId) {
         let state = &mut self.nodes[node.index()];
-        state.timers.clear();
+        for (_, ticket) in state.timers.drain(..) {
+            self.queue.withdraw(ticket);
+        }
         state.started = false;
     }
 
@@ -574,13 +577,16 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// Arms `name` for `node` to fire `max(delay, 1)` from now, replacing an armed one.
     pub(crate) fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64) {
         let due = self.now.saturating_add(delay.max(1));
-        let seq = self
+        let ticket = self
             .queue
             .push(due, Class::Normal, Event::Timer { node, name });
         let timers = &mut self.nodes[node.index()].timers;
         match timers.iter_mut().find(|(armed, _)| same_name(armed, name)) {
-            Some(slot) => slot.1 = seq,
-            None => timers.push((name, seq)),
+            Some(armed) => {
+                let stale = std::mem::replace(&mut armed.1, ticket);
+                self.queue.withdraw(stale);
+            }
+            None => timers.push((name, ticket)),
         }
     }
 
@@ -590,7 +596,8 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         let timers = &mut self.nodes[node.index()].timers;
         if let Some(at) = timers.iter().position(|(armed, _)| same_name(armed, name)) {
             // The order of armed timers means nothing: names are unique.
-            timers.swap_remove(at);
+            let (_, ticket) = timers.swap_remove(at);
+            self.queue.withdraw(ticket);
         }
     }
 
@@ -600,7 +607,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         self.nodes[node.index()]
             .timers
             .iter()
-            .any(|&(armed, live)| live == seq && same_name(armed, name))
+            .any(|&(armed, live)| live.seq == seq && same_name(armed, name))
     }
 
     /// Whether a partition cuts the link `from → to` now.
@@ -622,9 +629,11 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         match *event {
             Event::Deliver { to, .. } => (!self.is_down(to, time), false),
             Event::Timer { node, name } => {
-                let live = self.timer_is_live(node, name, seq);
-                let down = live && self.is_down(node, time);
-                (live && !down, down)
+                // A timer re-armed, cancelled or forgotten withdrew its event: one that reaches
+                // the head is the live one.
+                debug_assert!(self.timer_is_live(node, name, seq), "a stale timer event");
+                let down = self.is_down(node, time);
+                (!down, down)
             }
             Event::Restart { node, window, .. } => {
                 (self.faults.restart_is_due(node, window, time), false)
@@ -638,6 +647,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// whether a step is left.
     pub(crate) fn skip_non_steps(&mut self) -> bool {
         loop {
+            self.queue.skip_withdrawn();
             let Some((time, seq, event)) = self.queue.peek() else {
                 return false;
             };

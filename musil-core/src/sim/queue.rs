@@ -7,6 +7,10 @@
 //! next [`WHEEL`] ticks (the events of one tick are pushed in `seq` order, so a list is already
 //! sorted), threaded through one slab of events, with a bit mask of the busy ticks. Restarts and
 //! events beyond the window go to a binary heap; each pop takes the earlier of the two heads.
+//!
+//! An event can be withdrawn by its [`Ticket`] (a timer re-armed or cancelled): it stays in its
+//! list, empty, and is passed over when it reaches the head — no search, and nothing for the
+//! engine to look at.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -31,6 +35,14 @@ pub(crate) enum Event<M> {
     },
     /// A scheduled power crash begins: the node's disk loses what was not synced (not a step).
     PowerOff { node: NodeId },
+}
+
+/// Where a pushed event is: its sequence number and its slot, to withdraw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ticket {
+    /// The event's sequence number.
+    pub(crate) seq: u64,
+    slot: u32,
 }
 
 /// Ordering class within one instant.
@@ -160,9 +172,9 @@ impl<M> EventQueue<M> {
         self.scheduled = 0;
     }
 
-    /// Schedules `event` at `time`; returns its sequence number.
+    /// Schedules `event` at `time`; returns its ticket.
     #[inline(always)]
-    pub(crate) fn push(&mut self, time: u64, class: Class, event: Event<M>) -> u64 {
+    pub(crate) fn push(&mut self, time: u64, class: Class, event: Event<M>) -> Ticket {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.scheduled += 1;
@@ -183,7 +195,18 @@ impl<M> EventQueue<M> {
                 slot,
             });
         }
-        seq
+        Ticket { seq, slot }
+    }
+
+    /// Withdraws the event of `ticket` if it is still waiting (a no-op otherwise: its slot
+    /// holds another event, or none).
+    #[inline]
+    pub(crate) fn withdraw(&mut self, ticket: Ticket) {
+        if let Some(slot) = self.slots.get_mut(ticket.slot as usize)
+            && slot.seq == ticket.seq
+        {
+            slot.event = None;
+        }
     }
 
     #[inline(always)]
@@ -236,7 +259,15 @@ impl<M> EventQueue<M> {
         Some(head)
     }
 
-    /// The earliest event, with its time and sequence number.
+    /// Drops the withdrawn events at the head, so that [`EventQueue::peek`] sees a live one.
+    pub(crate) fn skip_withdrawn(&mut self) {
+        while self.head_is_withdrawn() {
+            self.unlink_head();
+        }
+    }
+
+    /// The earliest entry, with its time and sequence number (`None` for a withdrawn event:
+    /// call [`EventQueue::skip_withdrawn`] first).
     #[inline]
     pub(crate) fn peek(&self) -> Option<(u64, u64, &Event<M>)> {
         let (time, slot) = match self.head()? {
@@ -247,9 +278,31 @@ impl<M> EventQueue<M> {
         Some((time, slot.seq, slot.event.as_ref()?))
     }
 
-    /// Removes the earliest event.
+    /// Whether the earliest entry is a withdrawn event.
+    fn head_is_withdrawn(&self) -> bool {
+        let slot = match self.head() {
+            Some(Head::Wheel { time }) => self.lists.first[(time % WHEEL) as usize],
+            Some(Head::Far) => self.far.peek().map_or(NONE, |f| f.slot),
+            None => return false,
+        };
+        self.slots[slot as usize].event.is_none()
+    }
+
+    /// Removes the earliest event (passing over withdrawn ones).
     #[inline(always)]
     pub(crate) fn pop(&mut self) -> Option<(u64, u64, Event<M>)> {
+        loop {
+            let (time, seq, event) = self.unlink_head()?;
+            if let Some(event) = event {
+                return Some((time, seq, event));
+            }
+        }
+    }
+
+    /// Takes the earliest entry out (its event is `None` if it was withdrawn) and frees its
+    /// slot.
+    #[inline(always)]
+    fn unlink_head(&mut self) -> Option<(u64, u64, Option<Event<M>>)> {
         let head = self.head()?;
         let (time, slot) = match head {
             Head::Wheel { time } => {
@@ -268,7 +321,7 @@ impl<M> EventQueue<M> {
         // Nothing earlier is left in the wheel: its window may start here.
         self.base = self.base.max(time);
         let freed = &mut self.slots[slot as usize];
-        let (seq, event) = (freed.seq, freed.event.take()?);
+        let (seq, event) = (freed.seq, freed.event.take());
         freed.next = self.free;
         self.free = slot;
         Some((time, seq, event))
@@ -394,7 +447,9 @@ mod tests {
                     Class::Normal
                 };
                 let node = NodeId::new(draw(1_000) as usize);
-                let seq = queue.push(time, class, Event::Timer { node, name: "t" });
+                let seq = queue
+                    .push(time, class, Event::Timer { node, name: "t" })
+                    .seq;
                 reference.push(std::cmp::Reverse((time, class as u8, seq, node)));
             } else {
                 let Some(std::cmp::Reverse((time, _, seq, node))) = reference.pop() else {
@@ -437,10 +492,29 @@ mod tests {
     }
 
     #[test]
+    fn a_withdrawn_event_is_never_popped_and_a_stale_ticket_withdraws_nothing() {
+        let mut queue: EventQueue<()> = EventQueue::new();
+        let first = queue.push(4, Class::Normal, timer(1));
+        let far = queue.push(400, Class::Normal, timer(2));
+        queue.push(4, Class::Normal, timer(3));
+        queue.push(9, Class::Normal, timer(4));
+        queue.withdraw(first);
+        queue.withdraw(far);
+        assert!(queue.peek().is_none(), "the head is withdrawn");
+        queue.skip_withdrawn();
+        assert_eq!(queue.peek().map(|(t, _, _)| t), Some(4));
+        assert_eq!(popped_nodes(&mut queue), vec![(4, 3), (9, 4)]);
+        // The last slot freed (`far`'s) now holds another event: `far` no longer reaches it.
+        let again = queue.push(12, Class::Normal, timer(5));
+        queue.withdraw(far);
+        assert_eq!(queue.pop().map(|(t, s, _)| (t, s)), Some((12, again.seq)));
+    }
+
+    #[test]
     fn sequence_numbers_survive_the_key() {
         let mut queue: EventQueue<()> = EventQueue::new();
-        let a = queue.push(7, Class::Restart, timer(0));
-        let b = queue.push(7, Class::Normal, timer(0));
+        let a = queue.push(7, Class::Restart, timer(0)).seq;
+        let b = queue.push(7, Class::Normal, timer(0)).seq;
         assert_eq!(queue.pop().map(|(t, s, _)| (t, s)), Some((7, a)));
         assert_eq!(queue.pop().map(|(t, s, _)| (t, s)), Some((7, b)));
     }
