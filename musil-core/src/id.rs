@@ -20,12 +20,14 @@ pub struct NodeId(u32);
 
 impl NodeId {
     /// The node at position `index` in declaration order.
+    #[inline]
     pub const fn new(index: usize) -> Self {
         assert!(index <= u32::MAX as usize, "node index out of range");
         NodeId(index as u32)
     }
 
     /// The position of this node in declaration order.
+    #[inline]
     pub const fn index(self) -> usize {
         self.0 as usize
     }
