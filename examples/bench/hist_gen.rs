@@ -11,10 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use musil_core::history::log::{LogSpec, read_log};
+use musil_core::history::log::{LogSpec, read_log, write_log};
 use musil_core::history::{Checked, Consistency, History, SequentialSpec, Violation};
 
-use crate::harness::Options;
+use crate::harness::{Counts, Options};
 use crate::{hist_linearizable_kv, hist_register_hard};
 
 /// PCG-XSH-RR 32 (O'Neill), seeded: the same numbers on every run and every machine.
@@ -191,6 +191,78 @@ where
     history
 }
 
+/// One hist_* workload: its log's name, its default size, how its history is laid out and
+/// drawn, and what each operation reads or writes (to plant the stale read).
+pub struct HistoryWorkload<S: LogSpec> {
+    /// The log file's stem (`target/musil-bench/<stem>[_broken]_<ops>.log`).
+    pub stem: &'static str,
+    /// Operations without `--ops`.
+    pub default_ops: u64,
+    /// The generator's seed.
+    pub seed: u64,
+    /// The layout in time.
+    pub shape: Shape,
+    /// The `i`-th operation, drawn after the schedule.
+    pub draw: fn(&mut Pcg, usize) -> S::Op,
+    /// What an operation reads or writes.
+    pub access: fn(&S::Op) -> Access,
+    /// A read's return of `value`.
+    pub read_of: fn(i64) -> S::Ret,
+    /// Whether the counts include the partitions (a spec that splits by key).
+    pub by_key: bool,
+}
+
+impl<S: LogSpec + Default> HistoryWorkload<S> {
+    /// The operations of the history `options` ask for.
+    pub fn ops(&self, options: &Options) -> u64 {
+        options.ops.unwrap_or(self.default_ops)
+    }
+
+    /// The history's log file and its text.
+    pub fn log(&self, options: &Options) -> (PathBuf, String) {
+        let ops = self.ops(options);
+        let path = log_path(self.stem, options, ops);
+        (path, self.generate(ops as usize, broken(options)))
+    }
+
+    /// The log of the generated history (see the workload's documentation).
+    fn generate(&self, count: usize, broken: bool) -> String {
+        let mut rng = Pcg::new(self.seed);
+        let slots = schedule(&mut rng, &self.shape, count);
+        let ops: Vec<S::Op> = (0..count).map(|i| (self.draw)(&mut rng, i)).collect();
+        let mut rets = returns(&S::default(), &slots, &ops);
+        if broken {
+            let access: Vec<Access> = ops.iter().map(self.access).collect();
+            let (read, stale) = stale_read(&slots, &access).expect("a read to make stale");
+            rets[read] = Some((self.read_of)(stale));
+        }
+        write_log::<S>(&history(&slots, ops, rets))
+    }
+
+    /// The timed region and its counts.
+    pub fn run(&self, options: &Options) -> Counts {
+        let path = log_path(self.stem, options, self.ops(options));
+        let (operations, result) = measure(&path, &S::default(), options);
+        let mut counts = vec![("operations", operations)];
+        match result {
+            Ok(checked) => {
+                if self.by_key {
+                    counts.push(("partitions", checked.partitions as u64));
+                }
+                counts.push(("states", checked.states as u64));
+            }
+            Err(violation) => {
+                counts.push(("violation_ops", violation.operations.len() as u64));
+                counts.push(("returns_needed", violation.returns_needed.len() as u64));
+                if self.by_key {
+                    counts.push(("partition_ops", violation.partition_len as u64));
+                }
+            }
+        }
+        counts
+    }
+}
+
 /// Whether the workload runs the planted-violation variant (`--variant broken`).
 pub fn broken(options: &Options) -> bool {
     options.variant == "broken"
@@ -230,9 +302,9 @@ fn write_if_changed(path: &PathBuf, text: &str) -> std::io::Result<()> {
 /// (untimed), and with `--write-only` prints the file's absolute path and ends the program
 /// (`Some(code)`). `None`: go on and measure (or not a hist_* workload).
 pub fn prepare(name: &str, options: &Options) -> Option<ExitCode> {
-    let log: fn(&Options) -> (PathBuf, String) = match name {
-        "hist_linearizable_kv" => hist_linearizable_kv::log,
-        "hist_register_hard" => hist_register_hard::log,
+    let log = match name {
+        "hist_linearizable_kv" => hist_linearizable_kv::HISTORY.log(options),
+        "hist_register_hard" => hist_register_hard::HISTORY.log(options),
         _ => return None,
     };
     if !matches!(
@@ -245,7 +317,7 @@ pub fn prepare(name: &str, options: &Options) -> Option<ExitCode> {
         );
         return Some(ExitCode::from(2));
     }
-    let (path, text) = log(options);
+    let (path, text) = log;
     if let Err(error) = write_if_changed(&path, &text) {
         eprintln!("bench: cannot write {}: {error}", path.display());
         return Some(ExitCode::FAILURE);

@@ -11,21 +11,18 @@
 //! the measurement; the timed region reads the file, parses it (`read_log`) and checks it
 //! (`History::check`, linearizable, per key).
 
-use std::path::PathBuf;
-
-use musil_core::history::log::write_log;
 use musil_core::history::{KvOp, KvRet, KvSpec};
 
-use crate::harness::{Counts, Options, Workload};
-use crate::hist_gen::{self, Access, Pcg, Shape};
+use crate::harness::Workload;
+use crate::hist_gen::{self, Access, HistoryWorkload, Pcg, Shape};
 
 pub const WORKLOAD: Workload = Workload {
-    run,
+    run: |o| HISTORY.run(o),
     throughput: &[("ops_per_s", "operations")],
     params: |o| {
         format!(
             "\"ops\": {}, \"clients\": {CLIENTS}, \"keys\": {KEYS}, \"variant\": \"{}\"",
-            ops(o),
+            HISTORY.ops(o),
             hist_gen::variant(o)
         )
     },
@@ -33,71 +30,35 @@ pub const WORKLOAD: Workload = Workload {
 
 const CLIENTS: usize = 10;
 const KEYS: u64 = 50;
-const SEED: u64 = 0x6b76_5f68_6973_7431;
 
-type Spec = KvSpec<u64, i64>;
-
-fn ops(options: &Options) -> u64 {
-    options.ops.unwrap_or(10_000)
-}
-
-/// The history's log file and its text.
-pub fn log(options: &Options) -> (PathBuf, String) {
-    let ops = ops(options);
-    let path = hist_gen::log_path("hist_kv", options, ops);
-    (path, generate(ops as usize, hist_gen::broken(options)))
-}
-
-/// The log of the generated history (see the module's documentation).
-fn generate(count: usize, broken: bool) -> String {
-    let mut rng = Pcg::new(SEED);
-    let shape = Shape {
+/// The workload's history.
+pub const HISTORY: HistoryWorkload<KvSpec<u64, i64>> = HistoryWorkload {
+    stem: "hist_kv",
+    default_ops: 10_000,
+    seed: 0x6b76_5f68_6973_7431,
+    shape: Shape {
         clients: CLIENTS,
         duration: (20, 180),
         think: (0, 20),
         pending: 0,
         late: 0,
-    };
-    let slots = hist_gen::schedule(&mut rng, &shape, count);
-    let ops: Vec<KvOp<u64, i64>> = (0..count)
-        .map(|i| {
-            let (kind, key) = (rng.below(100), rng.below(KEYS));
-            match kind {
-                0..45 => KvOp::Get(key),
-                45..95 => KvOp::Put(key, (i as i64 + 1) * 1000 + rng.below(1000) as i64),
-                _ => KvOp::Delete(key),
-            }
-        })
-        .collect();
-    let mut rets = hist_gen::returns(&Spec::default(), &slots, &ops);
-    if broken {
-        let access: Vec<Access> = ops
-            .iter()
-            .map(|op| match op {
-                KvOp::Get(k) => Access::Read(*k),
-                KvOp::Put(k, v) => Access::Write(*k, Some(*v)),
-                KvOp::Delete(k) => Access::Write(*k, None),
-            })
-            .collect();
-        let (read, stale) = hist_gen::stale_read(&slots, &access).expect("a read to make stale");
-        rets[read] = Some(KvRet::Value(Some(stale)));
-    }
-    write_log::<Spec>(&hist_gen::history(&slots, ops, rets))
-}
+    },
+    draw,
+    access: |op| match op {
+        KvOp::Get(k) => Access::Read(*k),
+        KvOp::Put(k, v) => Access::Write(*k, Some(*v)),
+        KvOp::Delete(k) => Access::Write(*k, None),
+    },
+    read_of: |value| KvRet::Value(Some(value)),
+    by_key: true,
+};
 
-fn run(options: &Options) -> Counts {
-    let path = hist_gen::log_path("hist_kv", options, ops(options));
-    match hist_gen::measure(&path, &Spec::default(), options) {
-        (operations, Ok(checked)) => vec![
-            ("operations", operations),
-            ("partitions", checked.partitions as u64),
-            ("states", checked.states as u64),
-        ],
-        (operations, Err(violation)) => vec![
-            ("operations", operations),
-            ("violation_ops", violation.operations.len() as u64),
-            ("returns_needed", violation.returns_needed.len() as u64),
-            ("partition_ops", violation.partition_len as u64),
-        ],
+/// The `i`-th operation: a get, a put of a value no other put writes, or a delete.
+fn draw(rng: &mut Pcg, i: usize) -> KvOp<u64, i64> {
+    let (kind, key) = (rng.below(100), rng.below(KEYS));
+    match kind {
+        0..45 => KvOp::Get(key),
+        45..95 => KvOp::Put(key, (i as i64 + 1) * 1000 + rng.below(1000) as i64),
+        _ => KvOp::Delete(key),
     }
 }

@@ -14,87 +14,45 @@
 //! before the measurement; the timed region reads the file, parses it (`read_log`) and checks
 //! it (`History::check`, linearizable).
 
-use std::path::PathBuf;
-
-use musil_core::history::log::write_log;
 use musil_core::history::{Register, RegisterOp, RegisterRet};
 
-use crate::harness::{Counts, Options, Workload};
-use crate::hist_gen::{self, Access, Pcg, Shape};
+use crate::harness::Workload;
+use crate::hist_gen::{self, Access, HistoryWorkload, Shape};
 
 pub const WORKLOAD: Workload = Workload {
-    run,
+    run: |o| HISTORY.run(o),
     throughput: &[("ops_per_s", "operations")],
     params: |o| {
         format!(
             "\"ops\": {}, \"clients\": {CLIENTS}, \"variant\": \"{}\"",
-            ops(o),
+            HISTORY.ops(o),
             hist_gen::variant(o)
         )
     },
 };
 
 const CLIENTS: usize = 8;
-const SEED: u64 = 0x7265_675f_6861_7264;
-const PENDING: u64 = 10;
-const LATE: u64 = 3000;
 
-type Spec = Register<i64>;
-
-fn ops(options: &Options) -> u64 {
-    options.ops.unwrap_or(300)
-}
-
-/// The history's log file and its text.
-pub fn log(options: &Options) -> (PathBuf, String) {
-    let ops = ops(options);
-    let path = hist_gen::log_path("hist_register", options, ops);
-    (path, generate(ops as usize, hist_gen::broken(options)))
-}
-
-/// The log of the generated history (see the module's documentation).
-fn generate(count: usize, broken: bool) -> String {
-    let mut rng = Pcg::new(SEED);
-    let shape = Shape {
+/// The workload's history.
+pub const HISTORY: HistoryWorkload<Register<i64>> = HistoryWorkload {
+    stem: "hist_register",
+    default_ops: 300,
+    seed: 0x7265_675f_6861_7264,
+    shape: Shape {
         clients: CLIENTS,
         duration: (10, 400),
         think: (0, 2),
-        pending: PENDING,
-        late: LATE,
-    };
-    let slots = hist_gen::schedule(&mut rng, &shape, count);
-    let ops: Vec<RegisterOp<i64>> = (0..count)
-        .map(|i| match rng.below(2) {
-            0 => RegisterOp::Read,
-            _ => RegisterOp::Write((i as i64 + 1) * 1000 + rng.below(1000) as i64),
-        })
-        .collect();
-    let mut rets = hist_gen::returns(&Spec::default(), &slots, &ops);
-    if broken {
-        let access: Vec<Access> = ops
-            .iter()
-            .map(|op| match op {
-                RegisterOp::Read => Access::Read(0),
-                RegisterOp::Write(v) => Access::Write(0, Some(*v)),
-            })
-            .collect();
-        let (read, stale) = hist_gen::stale_read(&slots, &access).expect("a read to make stale");
-        rets[read] = Some(RegisterRet::Value(Some(stale)));
-    }
-    write_log::<Spec>(&hist_gen::history(&slots, ops, rets))
-}
-
-fn run(options: &Options) -> Counts {
-    let path = hist_gen::log_path("hist_register", options, ops(options));
-    match hist_gen::measure(&path, &Spec::default(), options) {
-        (operations, Ok(checked)) => vec![
-            ("operations", operations),
-            ("states", checked.states as u64),
-        ],
-        (operations, Err(violation)) => vec![
-            ("operations", operations),
-            ("violation_ops", violation.operations.len() as u64),
-            ("returns_needed", violation.returns_needed.len() as u64),
-        ],
-    }
-}
+        pending: 10,
+        late: 3000,
+    },
+    draw: |rng, i| match rng.below(2) {
+        0 => RegisterOp::Read,
+        _ => RegisterOp::Write((i as i64 + 1) * 1000 + rng.below(1000) as i64),
+    },
+    access: |op| match op {
+        RegisterOp::Read => Access::Read(0),
+        RegisterOp::Write(v) => Access::Write(0, Some(*v)),
+    },
+    read_of: |value| RegisterRet::Value(Some(value)),
+    by_key: false,
+};

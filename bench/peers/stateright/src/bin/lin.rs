@@ -17,6 +17,9 @@
 //! longer than `--timeout-s` (default 60) is killed; the line then says `"finished": false` and
 //! no further repetition runs.
 
+#[path = "../measure.rs"]
+mod measure;
+use measure::{median, peak_rss_kib, round};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
@@ -213,17 +216,6 @@ fn read_and_check(path: &str, per_key: bool) -> Result<(String, bool, usize), St
     Ok((kind.to_string(), ok, operations))
 }
 
-fn peak_rss_kib() -> i64 {
-    // SAFETY: getrusage writes into the zeroed struct we pass; RUSAGE_SELF is always valid.
-    unsafe {
-        let mut ru: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut ru) == 0 {
-            ru.ru_maxrss as i64 // KiB on Linux
-        } else {
-            -1
-        }
-    }
-}
 
 fn workload_name(kind: &str) -> &'static str {
     if kind == "kv" { "hist_linearizable_kv" } else { "hist_register_hard" }
@@ -287,17 +279,7 @@ fn child(o: &Opts) -> Option<Value> {
     Some(serde_json::from_str(line).expect("child JSON"))
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let n = s.len();
-    if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 }
-}
 
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
-}
 
 /// The operations a log holds and its workload's name, read without checking (for the line of
 /// a row that did not finish).
