@@ -186,8 +186,8 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             &level.states,
             !self.all,
             visited,
-            &mut |offset, batch, new| {
-                merged = self.merge(level.first + offset as u32, batch, new, next);
+            &mut |offset, batch| {
+                merged = self.merge(level.first + offset as u32, batch, next);
                 match merged {
                     Merge::Continue => ControlFlow::Continue(()),
                     _ => ControlFlow::Break(()),
@@ -197,16 +197,34 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         merged
     }
 
-    /// Takes one expanded chunk (its first state is state `first`) into the search, in
-    /// breadth-first order; `new[j]` says whether successor `j` is the first occurrence of a
-    /// state never seen before.
-    fn merge(
-        &mut self,
-        first: u32,
-        batch: &mut Batch<S>,
-        new: &[bool],
-        next: &mut Vec<S>,
-    ) -> Merge {
+    /// Takes one settled chunk (its first state is state `first`) into the search, in
+    /// breadth-first order.
+    fn merge(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
+        if batch.is_clean() {
+            self.merge_fresh(first, batch, next)
+        } else {
+            self.merge_events(first, batch, next)
+        }
+    }
+
+    /// A chunk without events: only its new successors count, and its transitions.
+    fn merge_fresh(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
+        for fresh in batch.fresh.drain(..) {
+            if self.parents.0.len() >= self.options.max_states {
+                // The serial search counts every transition up to the one that found no room.
+                self.transitions += u64::from(fresh.position) + 1;
+                return Merge::Truncated;
+            }
+            self.parents.0.push((first + fresh.parent, fresh.action));
+            next.push(fresh.state);
+        }
+        self.transitions += batch.count as u64;
+        Merge::Continue
+    }
+
+    /// A chunk with events (failures, deadlocks, a panic), state by state and successor by
+    /// successor, as the serial search met them.
+    fn merge_events(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
         let Batch {
             successors,
             ends,
@@ -214,6 +232,7 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
             edge_failures,
             deadlocks,
             panic,
+            new,
             ..
         } = batch;
         let mut failures = Cursor::default();

@@ -42,6 +42,23 @@ pub(crate) struct Batch<S> {
     pub(crate) deadlocks: Vec<u32>,
     /// A panic raised expanding the state after the last one in `ends`.
     pub(crate) panic: Option<Panic>,
+    /// How many successors the batch had (once [`Batch::settle`]d, `successors` may be empty).
+    pub(crate) count: usize,
+    /// A settled batch with an event (a failure, a deadlock, a panic): whether each successor is
+    /// new.
+    pub(crate) new: Vec<bool>,
+    /// A settled batch without events: its new successors, moved out of `successors`.
+    pub(crate) fresh: Vec<Fresh<S>>,
+}
+
+/// A new successor of a batch without events: all the merge needs of it.
+pub(crate) struct Fresh<S> {
+    /// Its position among the batch's successors.
+    pub(crate) position: u32,
+    /// The position of its parent among the batch's states.
+    pub(crate) parent: u32,
+    pub(crate) action: u32,
+    pub(crate) state: S,
 }
 
 /// A panic caught in user code, to be raised again when its state comes due. (In a mutex only
@@ -64,6 +81,9 @@ impl<S> Default for Batch<S> {
             edge_failures: Vec::new(),
             deadlocks: Vec::new(),
             panic: None,
+            count: 0,
+            new: Vec::new(),
+            fresh: Vec::new(),
         }
     }
 }
@@ -86,6 +106,45 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Batch<S> {
         }
     }
 
+    /// Whether no state of the batch fails an invariant or deadlocks, no step fails an edge
+    /// invariant, and no user code panicked: then only its new successors matter to the merge.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.state_failures.is_empty()
+            && self.edge_failures.is_empty()
+            && self.deadlocks.is_empty()
+            && self.panic.is_none()
+    }
+
+    /// Settles which successors are new, asking `is_new(position, fingerprint)` once for each, in
+    /// order: a clean batch moves its new successors into `fresh` (and drops the others), another
+    /// keeps its successors and marks the new ones in `new`.
+    pub(crate) fn settle(&mut self, mut is_new: impl FnMut(usize, u128) -> bool) {
+        self.count = self.successors.len();
+        self.new.clear();
+        self.fresh.clear();
+        if !self.is_clean() {
+            let successors = self.successors.iter().enumerate();
+            let new = successors.map(|(at, successor)| is_new(at, successor.fingerprint));
+            self.new.extend(new);
+            return;
+        }
+        let mut successors = self.successors.drain(..).enumerate();
+        let mut start = 0;
+        for (parent, &end) in self.ends.iter().enumerate() {
+            for (at, successor) in successors.by_ref().take((end - start) as usize) {
+                if is_new(at, successor.fingerprint) {
+                    self.fresh.push(Fresh {
+                        position: at as u32,
+                        parent: parent as u32,
+                        action: successor.action,
+                        state: successor.state,
+                    });
+                }
+            }
+            start = end;
+        }
+    }
+
     /// Empties the batch, keeping its buffers.
     fn clear(&mut self) {
         self.successors.clear();
@@ -94,6 +153,9 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Batch<S> {
         self.edge_failures.clear();
         self.deadlocks.clear();
         self.panic = None;
+        self.count = 0;
+        self.new.clear();
+        self.fresh.clear();
     }
 
     /// Drops what a state whose expansion panicked left behind.

@@ -2,16 +2,18 @@
 //! breadth-first order: [`Levels::run`].
 //!
 //! A level is cut into chunks of [`CHUNK`] states. On one thread, each chunk is expanded into a
-//! reused [`Batch`], its successors are looked up in the visited set in order, and the chunk is
-//! merged. On several threads, the level goes by windows of chunks, in three phases separated by
-//! barriers:
+//! reused [`Batch`], its successors are looked up in the visited set in order (settled), and the
+//! chunk is merged. On several threads, the level goes by windows of chunks, in four phases
+//! separated by barriers:
 //!
 //! 1. every thread claims chunks of the window and expands them, and routes each successor to
 //!    the thread that owns its fingerprint's shard;
 //! 2. every thread deduplicates the successors routed to it, chunk by chunk in window order,
 //!    against its own group of shards: a fingerprint is new at its first occurrence in
 //!    breadth-first order, exactly as in the serial search, whichever thread expanded it;
-//! 3. the calling thread merges the chunks in order (numbering, parents, violations, the stop),
+//! 3. every thread claims chunks and settles them: it gathers which of their successors are new
+//!    (from every thread's answers), and in a chunk without events keeps only those;
+//! 4. the calling thread merges the chunks in order (numbering, parents, violations, the stop),
 //!    as the serial search does.
 //!
 //! The merge may stop mid-window (a violation, `max_states`): the fingerprints phase 2 inserted
@@ -35,25 +37,42 @@ pub(crate) const CHUNK: usize = 128;
 /// Chunks per window of a parallel level.
 const WINDOW: usize = 32;
 
-/// The merge: given the level offset of a chunk's first state, its batch and which of its
-/// successors are new, it says whether to go on.
-pub(crate) type Take<'t, S> = dyn FnMut(usize, &mut Batch<S>, &[bool]) -> ControlFlow<()> + 't;
+/// The merge: given the level offset of a chunk's first state and its settled batch, it says
+/// whether to go on.
+pub(crate) type Take<'t, S> = dyn FnMut(usize, &mut Batch<S>) -> ControlFlow<()> + 't;
 
-/// A chunk's batch and its successors routed by owner thread.
+/// A chunk's batch, its successors routed by owner thread, and which are new.
 struct Slot<S> {
     batch: Batch<S>,
-    /// For each thread, the successors (positions in the batch) whose shard it owns.
-    routes: Vec<Vec<u32>>,
+    /// For each thread, the successors whose shard it owns: their fingerprints and positions in
+    /// the batch (copied, so that the owner reads a short list rather than the batch).
+    routes: Vec<Vec<Routed>>,
+    /// Whether each successor is new, gathered from the threads' answers.
+    marks: Vec<bool>,
+}
+
+/// A successor routed to the owner of its fingerprint's shard.
+#[derive(Clone, Copy)]
+struct Routed {
+    /// The fingerprint's halves (not a `u128`, whose alignment would pad this to 32 bytes).
+    low: u64,
+    high: u64,
+    position: u32,
+}
+
+impl Routed {
+    fn fingerprint(&self) -> u128 {
+        u128::from(self.high) << 64 | u128::from(self.low)
+    }
 }
 
 /// The buffers of the levels of one search, kept from level to level.
 pub(crate) struct Levels<S> {
     threads: usize,
     batch: Batch<S>,
-    flags: Vec<bool>,
     slots: Vec<RwLock<Slot<S>>>,
     /// For each thread, for each slot of the window, the successors it found new.
-    fresh: Vec<Mutex<Vec<Vec<u32>>>>,
+    fresh: Vec<RwLock<Vec<Vec<u32>>>>,
 }
 
 impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
@@ -64,17 +83,17 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
         Levels {
             threads,
             batch: Batch::default(),
-            flags: Vec::new(),
             slots: (0..many)
                 .map(|_| {
                     RwLock::new(Slot {
                         batch: Batch::default(),
                         routes: vec![Vec::new(); threads],
+                        marks: Vec::new(),
                     })
                 })
                 .collect(),
             fresh: (0..threads)
-                .map(|_| Mutex::new(vec![Vec::new(); many]))
+                .map(|_| RwLock::new(vec![Vec::new(); many]))
                 .collect(),
         }
     }
@@ -102,12 +121,12 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
                 fresh: &self.fresh,
                 barrier: Barrier::new(self.threads),
                 window: AtomicUsize::new(0),
-                claim: AtomicUsize::new(0),
+                claims: [AtomicUsize::new(0), AtomicUsize::new(0)],
                 met: AtomicUsize::new(0),
                 leave_at: AtomicUsize::new(usize::MAX),
                 broken: Mutex::new(None),
             };
-            shared.run(visited, &mut self.flags, take);
+            shared.run(visited, take);
         }
     }
 
@@ -122,15 +141,11 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
     ) {
         for (chunk, states) in level.chunks(CHUNK).enumerate() {
             self.batch.expand(model, states, stop_at_failure);
-            self.flags.clear();
             let successors = &self.batch.successors;
             visited.touch(successors.iter().map(|successor| successor.fingerprint));
-            self.flags.extend(
-                successors
-                    .iter()
-                    .map(|successor| visited.insert(successor.fingerprint)),
-            );
-            if take(chunk * CHUNK, &mut self.batch, &self.flags).is_break() {
+            self.batch
+                .settle(|_, fingerprint| visited.insert(fingerprint));
+            if take(chunk * CHUNK, &mut self.batch).is_break() {
                 return;
             }
         }
@@ -145,12 +160,12 @@ struct Shared<'a, S> {
     threads: usize,
     chunks: usize,
     slots: &'a [RwLock<Slot<S>>],
-    fresh: &'a [Mutex<Vec<Vec<u32>>>],
+    fresh: &'a [RwLock<Vec<Vec<u32>>>],
     barrier: Barrier,
     /// The window's first chunk.
     window: AtomicUsize,
-    /// The next slot of the window to expand.
-    claim: AtomicUsize,
+    /// The next slot of the window to expand, and to settle.
+    claims: [AtomicUsize; 2],
     /// Barriers the calling thread has passed.
     met: AtomicUsize,
     /// The workers leave after passing this many barriers (set by the calling thread before it
@@ -174,7 +189,7 @@ impl<S> Drop for Release<'_, '_, S> {
 
 impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
     /// Runs the level: one worker per group of shards but the first, which is this thread's.
-    fn run(&self, visited: &mut Visited, flags: &mut Vec<bool>, take: &mut Take<'_, S>) {
+    fn run(&self, visited: &mut Visited, take: &mut Take<'_, S>) {
         let mut groups = visited.groups(self.threads).into_iter();
         let Some(mut mine) = groups.next() else {
             return;
@@ -186,13 +201,17 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
             let _release = Release(self);
             for window in (0..self.chunks).step_by(WINDOW) {
                 self.window.store(window, Ordering::SeqCst);
-                self.claim.store(0, Ordering::SeqCst);
+                self.claims
+                    .iter()
+                    .for_each(|c| c.store(0, Ordering::SeqCst));
                 self.meet();
                 self.expand_window();
                 self.meet();
                 self.dedup_window(0, &mut mine);
                 self.meet();
-                if self.merge_window(flags, take).is_break() {
+                self.settle_window();
+                self.meet();
+                if self.merge_window(take).is_break() {
                     return;
                 }
             }
@@ -220,7 +239,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
         self.leave_at.load(Ordering::SeqCst) <= *met
     }
 
-    /// A worker: the first two phases of every window, until told to leave. If it panics, it
+    /// A worker: the first three phases of every window, until told to leave. If it panics, it
     /// says so and keeps meeting the others at the barriers until told to leave.
     fn worker(&self, me: usize, mut group: Group<'_>) {
         let mut met = 0;
@@ -231,6 +250,10 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
                     return;
                 }
                 self.dedup_window(me, &mut group);
+                if self.leave(&mut met) {
+                    return;
+                }
+                self.settle_window();
                 if self.leave(&mut met) {
                     return;
                 }
@@ -247,25 +270,31 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
         WINDOW.min(self.chunks - self.window.load(Ordering::SeqCst))
     }
 
+    /// The next slot of the window to work on in a phase (0: expand, 1: settle), if any.
+    fn claim(&self, phase: usize) -> Option<usize> {
+        let slot = self.claims[phase].fetch_add(1, Ordering::Relaxed);
+        (slot < self.window_len()).then_some(slot)
+    }
+
     /// Phase 1: claims chunks of the window, expands and routes them.
     fn expand_window(&self) {
-        let (first, count) = (self.window.load(Ordering::SeqCst), self.window_len());
-        loop {
-            let slot = self.claim.fetch_add(1, Ordering::Relaxed);
-            if slot >= count {
-                return;
-            }
+        let first = self.window.load(Ordering::SeqCst);
+        while let Some(slot) = self.claim(0) {
             let start = (first + slot) * CHUNK;
             let states = &self.level[start..(start + CHUNK).min(self.level.len())];
             let mut slot = self.slots[slot]
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            let Slot { batch, routes } = &mut *slot;
+            let Slot { batch, routes, .. } = &mut *slot;
             batch.expand(self.model, states, self.stop_at_failure);
             routes.iter_mut().for_each(Vec::clear);
             for (at, successor) in batch.successors.iter().enumerate() {
-                let owner = owner_of(shard_of(successor.fingerprint), self.threads);
-                routes[owner].push(at as u32);
+                let fingerprint = successor.fingerprint;
+                routes[owner_of(shard_of(fingerprint), self.threads)].push(Routed {
+                    low: fingerprint as u64,
+                    high: (fingerprint >> 64) as u64,
+                    position: at as u32,
+                });
             }
         }
     }
@@ -273,32 +302,43 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
     /// Phase 2: thread `me` deduplicates, in window order, the successors routed to it.
     fn dedup_window(&self, me: usize, group: &mut Group<'_>) {
         let mut fresh = self.fresh[me]
-            .lock()
+            .write()
             .unwrap_or_else(PoisonError::into_inner);
         for (slot, fresh) in self.slots[..self.window_len()].iter().zip(fresh.iter_mut()) {
             let slot = slot.read().unwrap_or_else(PoisonError::into_inner);
             fresh.clear();
-            let (successors, routed) = (&slot.batch.successors, &slot.routes[me]);
-            let fingerprint = |at: u32| successors[at as usize].fingerprint;
-            group.touch(routed.iter().map(|&at| fingerprint(at)));
-            fresh.extend(routed.iter().filter(|&&at| group.insert(fingerprint(at))));
+            let routed = &slot.routes[me];
+            group.touch(routed.iter().map(Routed::fingerprint));
+            let new = routed.iter().filter(|r| group.insert(r.fingerprint()));
+            fresh.extend(new.map(|r| r.position));
         }
     }
 
-    /// Phase 3: merges the window's chunks in order.
-    fn merge_window(&self, flags: &mut Vec<bool>, take: &mut Take<'_, S>) -> ControlFlow<()> {
+    /// Phase 3: claims chunks of the window and settles them with the threads' answers.
+    fn settle_window(&self) {
+        while let Some(at) = self.claim(1) {
+            let mut slot = self.slots[at]
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let Slot { batch, marks, .. } = &mut *slot;
+            marks.clear();
+            marks.resize(batch.successors.len(), false);
+            for fresh in self.fresh {
+                let fresh = fresh.read().unwrap_or_else(PoisonError::into_inner);
+                fresh[at].iter().for_each(|&new| marks[new as usize] = true);
+            }
+            batch.settle(|position, _| marks[position]);
+        }
+    }
+
+    /// Phase 4: merges the window's chunks in order.
+    fn merge_window(&self, take: &mut Take<'_, S>) -> ControlFlow<()> {
         let first = self.window.load(Ordering::SeqCst);
         for at in 0..self.window_len() {
             let mut slot = self.slots[at]
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            flags.clear();
-            flags.resize(slot.batch.successors.len(), false);
-            for fresh in self.fresh {
-                let fresh = fresh.lock().unwrap_or_else(PoisonError::into_inner);
-                fresh[at].iter().for_each(|&new| flags[new as usize] = true);
-            }
-            take((first + at) * CHUNK, &mut slot.batch, flags)?;
+            take((first + at) * CHUNK, &mut slot.batch)?;
         }
         ControlFlow::Continue(())
     }

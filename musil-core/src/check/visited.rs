@@ -79,7 +79,8 @@ impl Shard {
             .map_or(0, |bucket| bucket.low[0])
     }
 
-    /// Adds `fingerprint`; returns whether it was new.
+    /// Adds `fingerprint`; returns whether it was new. A bucket is scanned whole without
+    /// branches (which slot holds a fingerprint is random, so branching on it mispredicts).
     #[inline]
     pub(crate) fn insert(&mut self, fingerprint: u128) -> bool {
         if self.len >= self.limit {
@@ -108,17 +109,33 @@ impl Shard {
         }
     }
 
-    /// Grows the table by half (at least one bucket) and reinserts every fingerprint.
+    /// Grows the table by half (at least one bucket) and moves every fingerprint over. (With
+    /// the home bucket monotone in the low half, the old buckets come in nearly the order of the
+    /// new ones: the moves write the new table almost sequentially.)
     #[cold]
     fn grow(&mut self) {
         let count = (self.buckets.len() * 3 / 2).max(self.buckets.len() + 1);
         let old = std::mem::replace(&mut self.buckets, vec![EMPTY; count]);
         self.limit = count * SLOTS * LOAD_NUM / LOAD_DEN;
-        self.len = 0;
         for bucket in &old {
             for slot in (0..SLOTS).take_while(|&slot| bucket.low[slot] != 0) {
-                self.insert(u128::from(bucket.high[slot]) << 64 | u128::from(bucket.low[slot]));
+                self.place(bucket.low[slot], bucket.high[slot]);
             }
+        }
+    }
+
+    /// Puts a fingerprint known to be absent in the first empty slot from its home bucket.
+    fn place(&mut self, low: u64, high: u64) {
+        let count = self.buckets.len();
+        let mut at = self.home(low);
+        loop {
+            let bucket = &mut self.buckets[at];
+            if let Some(slot) = (0..SLOTS).find(|&slot| bucket.low[slot] == 0) {
+                bucket.low[slot] = low;
+                bucket.high[slot] = high;
+                return;
+            }
+            at = if at + 1 == count { 0 } else { at + 1 };
         }
     }
 
