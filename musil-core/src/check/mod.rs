@@ -13,6 +13,7 @@ mod checker;
 mod expand;
 pub(crate) mod fingerprint;
 pub(crate) mod graph;
+mod index;
 mod level;
 mod liveness;
 pub(crate) mod model;
