@@ -70,6 +70,8 @@ impl Routed {
 pub(crate) struct Levels<S> {
     threads: usize,
     batch: Batch<S>,
+    /// Which successors of `batch` are surely known (the quick first pass).
+    known: Vec<bool>,
     slots: Vec<RwLock<Slot<S>>>,
     /// For each thread, for each slot of the window, the successors it found new.
     fresh: Vec<RwLock<Vec<Vec<u32>>>>,
@@ -83,6 +85,7 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
         Levels {
             threads,
             batch: Batch::default(),
+            known: Vec::new(),
             slots: (0..many)
                 .map(|_| {
                     RwLock::new(Slot {
@@ -141,10 +144,12 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Levels<S> {
     ) {
         for (chunk, states) in level.chunks(CHUNK).enumerate() {
             self.batch.expand(model, states, stop_at_failure);
-            let successors = &self.batch.successors;
-            visited.touch(successors.iter().map(|successor| successor.fingerprint));
+            let known = &mut self.known;
+            known.clear();
+            let successors = self.batch.successors.iter();
+            known.extend(successors.map(|successor| visited.surely_known(successor.fingerprint)));
             self.batch
-                .settle(|_, fingerprint| visited.insert(fingerprint));
+                .settle(|at, fingerprint| !known[at] && visited.insert(fingerprint));
             if take(chunk * CHUNK, &mut self.batch).is_break() {
                 return;
             }
@@ -304,13 +309,16 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Shared<'a, S> {
         let mut fresh = self.fresh[me]
             .write()
             .unwrap_or_else(PoisonError::into_inner);
+        let mut known = Vec::new();
         for (slot, fresh) in self.slots[..self.window_len()].iter().zip(fresh.iter_mut()) {
             let slot = slot.read().unwrap_or_else(PoisonError::into_inner);
             fresh.clear();
             let routed = &slot.routes[me];
-            group.touch(routed.iter().map(Routed::fingerprint));
-            let new = routed.iter().filter(|r| group.insert(r.fingerprint()));
-            fresh.extend(new.map(|r| r.position));
+            known.clear();
+            known.extend(routed.iter().map(|r| group.surely_known(r.fingerprint())));
+            let new = routed.iter().zip(known.iter());
+            let new = new.filter(|&(r, &known)| !known && group.insert(r.fingerprint()));
+            fresh.extend(new.map(|(r, _)| r.position));
         }
     }
 

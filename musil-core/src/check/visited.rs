@@ -10,6 +10,10 @@
 //! fingerprint whose low half is 0 is stored with a low half of 1 (one more collision, of
 //! probability 2⁻¹²⁸ per pair of states).
 //!
+//! A batch is looked up in two passes: [`Visited::surely_known`], branch-free on the table's
+//! contents so that the processor overlaps the cache misses of many lookups, settles most
+//! duplicates; the rest go through [`Visited::insert`], in order.
+//!
 //! Nothing iterates over the set: it only answers "was this fingerprint new?", so its layout
 //! never leaks into a search's order.
 
@@ -69,14 +73,20 @@ impl Shard {
         ((u128::from(low) * self.buckets.len() as u128) >> 64) as usize
     }
 
-    /// Reads the bucket where `fingerprint` would be, so that the insertion that follows finds
-    /// it in cache; returns a word of it, to be consumed (see [`touch_all`]).
+    /// Whether `fingerprint` is in its home bucket: known for sure if so (it may also be known
+    /// further on, which only [`Shard::insert`] tells). Branch-free on the bucket's contents, so
+    /// that the processor runs many of these lookups at once instead of waiting for each.
     #[inline]
-    fn touch(&self, fingerprint: u128) -> u64 {
-        let (low, _) = halves(fingerprint);
-        self.buckets
-            .get(self.home(low))
-            .map_or(0, |bucket| bucket.low[0])
+    fn at_home(&self, fingerprint: u128) -> bool {
+        let (low, high) = halves(fingerprint);
+        let Some(bucket) = self.buckets.get(self.home(low)) else {
+            return false;
+        };
+        let mut found = false;
+        for slot in 0..SLOTS {
+            found |= (bucket.low[slot] == low) & (bucket.high[slot] == high);
+        }
+        found
     }
 
     /// Adds `fingerprint`; returns whether it was new. A bucket is scanned whole without
@@ -145,20 +155,6 @@ impl Shard {
     }
 }
 
-/// Brings the buckets of `fingerprints` into cache ahead of their insertion: independent loads,
-/// which the processor overlaps, where the insertions would each wait for theirs. The words read
-/// are folded into a value the optimizer must keep.
-#[inline]
-fn touch_all<'s>(
-    fingerprints: impl Iterator<Item = u128>,
-    shard: impl Fn(u128) -> Option<&'s Shard>,
-) {
-    let folded = fingerprints.fold(0u64, |acc, fingerprint| {
-        acc ^ shard(fingerprint).map_or(0, |shard| shard.touch(fingerprint))
-    });
-    std::hint::black_box(folded);
-}
-
 /// The visited set: fingerprints in [`SHARDS`] shards.
 pub(crate) struct Visited {
     shards: Vec<Shard>,
@@ -179,11 +175,11 @@ impl Visited {
         self.shards[shard_of(fingerprint)].insert(fingerprint)
     }
 
-    /// Brings the buckets of `fingerprints` into cache (before inserting them).
-    pub(crate) fn touch(&self, fingerprints: impl Iterator<Item = u128>) {
-        touch_all(fingerprints, |fingerprint| {
-            self.shards.get(shard_of(fingerprint))
-        });
+    /// Whether `fingerprint` is surely known (in its home bucket): a quick filter to run over a
+    /// batch before inserting what it does not settle (see [`Shard::at_home`]).
+    #[inline]
+    pub(crate) fn surely_known(&self, fingerprint: u128) -> bool {
+        self.shards[shard_of(fingerprint)].at_home(fingerprint)
     }
 
     /// How many fingerprints.
@@ -240,13 +236,10 @@ impl Group<'_> {
         self.shards[shard_of(fingerprint) - self.first].insert(fingerprint)
     }
 
-    /// Brings the buckets of `fingerprints` into cache (before inserting them); they must belong
-    /// to this group.
-    pub(crate) fn touch(&self, fingerprints: impl Iterator<Item = u128>) {
-        touch_all(fingerprints, |fingerprint| {
-            self.shards
-                .get(shard_of(fingerprint).wrapping_sub(self.first))
-        });
+    /// Whether `fingerprint`, of this group, is surely known (see [`Visited::surely_known`]).
+    #[inline]
+    pub(crate) fn surely_known(&self, fingerprint: u128) -> bool {
+        self.shards[shard_of(fingerprint) - self.first].at_home(fingerprint)
     }
 }
 
@@ -270,6 +263,22 @@ mod tests {
         }
         assert_eq!(visited.len(), 50_000);
         assert!(visited.bytes() >= 50_000 * 16);
+    }
+
+    #[test]
+    fn surely_known_never_says_known_of_a_new_fingerprint() {
+        let mut visited = Visited::default();
+        for i in 0..20_000 {
+            assert!(!visited.surely_known(spread(i)), "{i} is not known yet");
+            visited.insert(spread(i));
+        }
+        let at_home = (0..20_000)
+            .filter(|&i| visited.surely_known(spread(i)))
+            .count();
+        assert!(at_home > 16_000, "most are in their home bucket: {at_home}");
+        for i in 20_000..40_000 {
+            assert!(!visited.surely_known(spread(i)));
+        }
     }
 
     #[test]
