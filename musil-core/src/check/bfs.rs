@@ -1,29 +1,23 @@
 //! Breadth-first safety checking: the shortest trace to the first invariant violation,
 //! edge-invariant violation or deadlock.
 //!
-//! The search is level-synchronous. A level is cut into chunks; workers expand chunks (guards,
-//! transitions, fingerprints, invariant checks) in parallel, and one thread merges the chunks
-//! strictly in breadth-first order (deduplication, parent links, violations, the stop). The merge
-//! replays the serial search exactly, so the counterexample is the shortest and the report is
-//! the same whatever the number of threads.
+//! The search is level-synchronous: each level is expanded and deduplicated by [`Levels`] (in
+//! parallel with several threads) and merged here, chunk by chunk, strictly in breadth-first
+//! order: numbering of the new states, parent links, violations, the stop and the truncation at
+//! `max_states`. The merge replays the serial search exactly, so the counterexample is the
+//! shortest and the report is the same whatever the number of threads.
 
-use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::ControlFlow;
 
-use crate::pool::{self, Ahead};
-
-use super::fingerprint::{Seen, fingerprint};
+use super::expand::{Batch, Failure};
+use super::fingerprint::fingerprint;
+use super::level::Levels;
 use super::model::Model;
 use super::options::CheckOptions;
 use super::report::{CheckReport, TraceStep, Violation, ViolationKind};
-
-/// States per chunk of a level.
-const CHUNK: usize = 1024;
-
-/// How many chunks expanders may be ahead of the merge.
-const AHEAD: usize = 8;
+use super::visited::Visited;
 
 /// No parent: an initial state.
 const ROOT: u32 = u32::MAX;
@@ -70,89 +64,36 @@ pub(crate) fn search<S: Clone + Eq + Hash + Debug + Send + Sync + 'static>(
     options: CheckOptions,
     all: bool,
 ) -> CheckReport<S> {
-    Search::run(model, options, all)
-}
-
-/// A failed check: its position among the model's checks (state invariants, then edge
-/// invariants) and its reason.
-type Failure = (usize, Option<String>);
-
-/// A successor found by a worker.
-struct Successor<S> {
-    action: u32,
-    state: S,
-    fingerprint: u128,
-    /// The edge invariants this transition breaks.
-    failures: Vec<Failure>,
-}
-
-/// What a worker found about one state.
-struct Expanded<S> {
-    failures: Vec<Failure>,
-    successors: Vec<Successor<S>>,
-    /// No action enabled and not terminal.
-    deadlock: bool,
-}
-
-/// Expands one state: its invariants, its successors and their edge invariants.
-/// With `stop_at_failure`, a state whose invariant fails is not expanded: its actions may only
-/// make sense while the invariant holds, and the search stops there anyway.
-fn expand<S: Clone + Eq + Hash + Debug + 'static>(
-    model: &Model<S>,
-    state: &S,
-    stop_at_failure: bool,
-) -> Expanded<S> {
-    let failures: Vec<Failure> = model
-        .invariants
-        .iter()
-        .enumerate()
-        .filter_map(|(check, invariant)| {
-            (invariant.check)(state).err().map(|reason| (check, reason))
-        })
-        .collect();
-    if stop_at_failure && !failures.is_empty() {
-        return Expanded {
-            failures,
-            successors: Vec::new(),
-            deadlock: false,
-        };
-    }
-    let mut successors = Vec::new();
-    for (action_index, action) in model.actions.iter().enumerate() {
-        if !action.enabled(state) {
-            continue;
-        }
-        let next = action.apply(state);
-        let failures = model
-            .edge_invariants
-            .iter()
-            .enumerate()
-            .filter_map(|(offset, invariant)| {
-                let failed = (invariant.check)(state, action.name(), &next).err();
-                failed.map(|reason| (model.invariants.len() + offset, reason))
-            })
-            .collect();
-        let fingerprint = fingerprint(&next);
-        successors.push(Successor {
-            action: action_index as u32,
-            state: next,
-            fingerprint,
-            failures,
-        });
-    }
-    let deadlock = successors.is_empty() && !model.is_terminal(state);
-    Expanded {
-        failures,
-        successors,
-        deadlock,
+    let checks = model.invariants.len() + model.edge_invariants.len() + 1;
+    let mut search = Search {
+        model,
+        options,
+        all,
+        parents: Parents(Vec::new()),
+        violations: Vec::new(),
+        failed: vec![false; checks],
+        transitions: 0,
+        pending_edge: None,
+    };
+    let mut visited = Visited::default();
+    let truncated = search.explore(&mut visited);
+    let visited_bytes =
+        visited.bytes() + search.parents.0.capacity() * std::mem::size_of::<(u32, u32)>();
+    CheckReport {
+        states: search.parents.0.len(),
+        transitions: search.transitions,
+        truncated: truncated.then_some(options.max_states),
+        violations: search.violations,
+        visited_bytes,
     }
 }
 
-/// One breadth-first search.
+/// One breadth-first search: what the merge knows.
 struct Search<'m, S> {
     model: &'m Model<S>,
+    options: CheckOptions,
     all: bool,
-    seen: Seen,
+    /// One entry per state numbered, in breadth-first order.
     parents: Parents,
     violations: Vec<Violation<S>>,
     /// Which checks (state invariants, edge invariants, then deadlock) already failed.
@@ -170,31 +111,13 @@ enum Merge {
     Truncated,
 }
 
-impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
-    fn run(model: &'m Model<S>, options: CheckOptions, all: bool) -> CheckReport<S> {
-        let checks = model.invariants.len() + model.edge_invariants.len() + 1;
-        let mut search = Search {
-            model,
-            all,
-            seen: Seen::default(),
-            parents: Parents(Vec::new()),
-            violations: Vec::new(),
-            failed: vec![false; checks],
-            transitions: 0,
-            pending_edge: None,
-        };
-        let truncated = search.explore(options);
-        let visited_bytes = search.seen.capacity() * (std::mem::size_of::<(u128, u32)>() + 1)
-            + search.parents.0.capacity() * std::mem::size_of::<(u32, u32)>();
-        CheckReport {
-            states: search.seen.len(),
-            transitions: search.transitions,
-            truncated: truncated.then_some(options.max_states),
-            violations: search.violations,
-            visited_bytes,
-        }
-    }
+/// A level: its states and the index of the first.
+struct Level<S> {
+    first: u32,
+    states: Vec<S>,
+}
 
+impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     /// Whether to stop: `check` stops at the first violation.
     fn done(&self) -> bool {
         !self.all && !self.violations.is_empty()
@@ -208,25 +131,17 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     }
 
     /// The search proper; returns whether it was truncated.
-    fn explore(&mut self, options: CheckOptions) -> bool {
-        let mut level: Vec<(u32, S)> = Vec::new();
-        for (index, init) in self.model.inits.iter().enumerate() {
-            if self.seen.len() >= options.max_states {
-                return true;
-            }
-            let next = self.seen.len() as u32;
-            if self.seen.insert(fingerprint(init), next).is_none() {
-                self.parents.0.push((ROOT, index as u32));
-                level.push((next, init.clone()));
-            }
-        }
-        while !level.is_empty() {
-            let mut next_level = Vec::new();
-            let merged = if options.threads > 1 && level.len() > CHUNK {
-                self.level_in_parallel(&level, options, &mut next_level)
-            } else {
-                self.level_in_order(&level, options, &mut next_level)
+    fn explore(&mut self, visited: &mut Visited) -> bool {
+        let Some(mut level) = self.initial_level(visited) else {
+            return true;
+        };
+        let mut levels = Levels::new(self.options.threads);
+        while !level.states.is_empty() {
+            let mut next = Level {
+                first: level.first + level.states.len() as u32,
+                states: Vec::new(),
             };
+            let merged = self.level(&mut levels, &level, visited, &mut next.states);
             if let (Merge::Continue, Some((check, kind, trace))) =
                 (&merged, self.pending_edge.take())
             {
@@ -234,7 +149,7 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
                 return false;
             }
             match merged {
-                Merge::Continue => level = next_level,
+                Merge::Continue => level = next,
                 Merge::Stop => return false,
                 Merge::Truncated => return true,
             }
@@ -242,107 +157,134 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         false
     }
 
-    fn level_in_order(
-        &mut self,
-        level: &[(u32, S)],
-        options: CheckOptions,
-        next: &mut Vec<(u32, S)>,
-    ) -> Merge {
-        for (index, state) in level {
-            let expanded = expand(self.model, state, !self.all);
-            match self.merge(*index, expanded, options, next) {
-                Merge::Continue => {}
-                other => return other,
+    /// The initial states, each once; `None` if `max_states` cuts them.
+    fn initial_level(&mut self, visited: &mut Visited) -> Option<Level<S>> {
+        let mut states = Vec::new();
+        for (index, init) in self.model.inits.iter().enumerate() {
+            if self.parents.0.len() >= self.options.max_states {
+                return None;
+            }
+            if visited.insert(fingerprint(init)) {
+                self.parents.0.push((ROOT, index as u32));
+                states.push(init.clone());
             }
         }
-        Merge::Continue
+        Some(Level { first: 0, states })
     }
 
-    fn level_in_parallel(
+    /// Expands and merges one level, collecting the next one's states in `next`.
+    fn level(
         &mut self,
-        level: &[(u32, S)],
-        options: CheckOptions,
-        next: &mut Vec<(u32, S)>,
+        levels: &mut Levels<S>,
+        level: &Level<S>,
+        visited: &mut Visited,
+        next: &mut Vec<S>,
     ) -> Merge {
-        let (model, stop_at_failure) = (self.model, !self.all);
-        let chunks: Vec<&[(u32, S)]> = level.chunks(CHUNK).collect();
-        // A panic in user code is raised when its chunk comes due (the pool does that): the
-        // serial search would have raised it there, or stopped before.
-        let expand_chunk = |at: usize| {
-            let chunk = chunks[at].iter();
-            chunk
-                .map(|(_, state)| expand(model, state, stop_at_failure))
-                .collect::<Vec<_>>()
-        };
         let mut merged = Merge::Continue;
-        // This thread merges; the others expand, at most `AHEAD` chunks ahead of the merge so
-        // that expanded states do not pile up in memory.
-        let workers = (options.threads - 1).max(1);
-        pool::in_order(
-            chunks.len(),
-            workers,
-            Ahead::AtMost(AHEAD),
-            &expand_chunk,
-            |at, expanded| {
-                for ((index, _), expansion) in chunks[at].iter().zip(expanded) {
-                    merged = self.merge(*index, expansion, options, next);
-                    if !matches!(merged, Merge::Continue) {
-                        return ControlFlow::Break(());
-                    }
+        levels.run(
+            self.model,
+            &level.states,
+            !self.all,
+            visited,
+            &mut |offset, batch| {
+                merged = self.merge(level.first + offset as u32, batch, next);
+                match merged {
+                    Merge::Continue => ControlFlow::Continue(()),
+                    _ => ControlFlow::Break(()),
                 }
-                ControlFlow::Continue(())
             },
         );
         merged
     }
 
-    /// Takes one expanded state into the search, in breadth-first order.
-    fn merge(
-        &mut self,
-        index: u32,
-        expanded: Expanded<S>,
-        options: CheckOptions,
-        next: &mut Vec<(u32, S)>,
-    ) -> Merge {
-        if !expanded.failures.is_empty()
-            && let Merge::Stop = self.state_failures(index, expanded.failures)
-        {
-            return Merge::Stop;
+    /// Takes one settled chunk (its first state is state `first`) into the search, in
+    /// breadth-first order.
+    fn merge(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
+        if batch.is_clean() {
+            self.merge_fresh(first, batch, next)
+        } else {
+            self.merge_events(first, batch, next)
         }
-        for successor in expanded.successors {
-            self.transitions += 1;
-            if !successor.failures.is_empty() {
-                let (action, to) = (successor.action, &successor.state);
-                self.edge_failures(index, action, to, successor.failures);
+    }
+
+    /// A chunk without events: only its new successors count, and its transitions.
+    fn merge_fresh(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
+        for fresh in batch.fresh.drain(..) {
+            if self.parents.0.len() >= self.options.max_states {
+                // The serial search counts every transition up to the one that found no room.
+                self.transitions += u64::from(fresh.position) + 1;
+                return Merge::Truncated;
             }
-            let known = self.seen.len() as u32;
-            if let Entry::Vacant(slot) = self.seen.entry(successor.fingerprint) {
-                if known as usize >= options.max_states {
-                    return Merge::Truncated;
+            self.parents.0.push((first + fresh.parent, fresh.action));
+            next.push(fresh.state);
+        }
+        self.transitions += batch.count as u64;
+        Merge::Continue
+    }
+
+    /// A chunk with events (failures, deadlocks, a panic), state by state and successor by
+    /// successor, as the serial search met them.
+    fn merge_events(&mut self, first: u32, batch: &mut Batch<S>, next: &mut Vec<S>) -> Merge {
+        let Batch {
+            successors,
+            ends,
+            state_failures,
+            edge_failures,
+            deadlocks,
+            panic,
+            new,
+            ..
+        } = batch;
+        let mut failures = Cursor::default();
+        let mut edges = Cursor::default();
+        let mut deadlocked = deadlocks.iter().copied().peekable();
+        let mut successors = successors.drain(..).enumerate();
+        let mut end = 0;
+        for (at, &until) in ends.iter().enumerate() {
+            let (index, at) = (first + at as u32, at as u32);
+            if let Some(failed) = failures.take(state_failures, at)
+                && let Merge::Stop = self.state_failures(index, failed)
+            {
+                return Merge::Stop;
+            }
+            for (j, successor) in successors.by_ref().take((until - end) as usize) {
+                self.transitions += 1;
+                if let Some(failed) = edges.take(edge_failures, j as u32) {
+                    self.edge_failures(index, successor.action, &successor.state, failed);
                 }
-                slot.insert(known);
-                self.parents.0.push((index, successor.action));
-                next.push((known, successor.state));
+                if new[j] {
+                    if self.parents.0.len() >= self.options.max_states {
+                        return Merge::Truncated;
+                    }
+                    self.parents.0.push((index, successor.action));
+                    next.push(successor.state);
+                }
+            }
+            end = until;
+            if deadlocked.next_if_eq(&at).is_some()
+                && let Merge::Stop = self.deadlock(index)
+            {
+                return Merge::Stop;
             }
         }
-        if expanded.deadlock {
-            return self.deadlock(index);
+        if let Some(panic) = panic.take() {
+            panic.raise();
         }
         Merge::Continue
     }
 
     /// Records the state invariants state `index` breaks.
     #[cold]
-    fn state_failures(&mut self, index: u32, failures: Vec<Failure>) -> Merge {
-        for (check, reason) in failures {
-            if self.failed[check] {
+    fn state_failures(&mut self, index: u32, failures: &mut [(u32, Failure)]) -> Merge {
+        for (_, (check, reason)) in failures {
+            if self.failed[*check] {
                 continue;
             }
             let kind = ViolationKind::Invariant {
-                name: self.model.invariants[check].name.clone(),
-                reason,
+                name: self.model.invariants[*check].name.clone(),
+                reason: reason.take(),
             };
-            self.record(check, kind, self.parents.trace(self.model, index));
+            self.record(*check, kind, self.parents.trace(self.model, index));
             if self.done() {
                 return Merge::Stop;
             }
@@ -353,20 +295,23 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     /// Records the edge invariants the step `action` from state `index` to `to` breaks: at once
     /// with `all`, else the first one as the level's pending edge violation.
     #[cold]
-    fn edge_failures(&mut self, index: u32, action: u32, to: &S, failures: Vec<Failure>) {
-        for (check, reason) in failures {
-            if self.failed[check] {
+    fn edge_failures(&mut self, index: u32, action: u32, to: &S, failures: &mut [(u32, Failure)]) {
+        for (_, (check, reason)) in failures {
+            if self.failed[*check] {
                 continue;
             }
             let trace = self.trace_through(index, action, to);
-            let name = self.model.edge_invariants[check - self.model.invariants.len()]
+            let name = self.model.edge_invariants[*check - self.model.invariants.len()]
                 .name
                 .clone();
-            let kind = ViolationKind::EdgeInvariant { name, reason };
+            let kind = ViolationKind::EdgeInvariant {
+                name,
+                reason: reason.take(),
+            };
             if self.all {
-                self.record(check, kind, trace);
+                self.record(*check, kind, trace);
             } else if self.pending_edge.is_none() {
-                self.pending_edge = Some((check, kind, trace));
+                self.pending_edge = Some((*check, kind, trace));
             }
         }
     }
@@ -396,5 +341,27 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
         } else {
             Merge::Continue
         }
+    }
+}
+
+/// A position in a list of failures sorted by owner (a state or a successor of the batch).
+#[derive(Default)]
+struct Cursor(usize);
+
+impl Cursor {
+    /// The failures of `owner`, which comes after every owner taken before.
+    #[inline]
+    fn take<'f>(
+        &mut self,
+        failures: &'f mut [(u32, Failure)],
+        owner: u32,
+    ) -> Option<&'f mut [(u32, Failure)]> {
+        let start = self.0;
+        let count = failures[start..]
+            .iter()
+            .take_while(|(of, _)| *of == owner)
+            .count();
+        self.0 += count;
+        (count > 0).then(|| &mut failures[start..start + count])
     }
 }

@@ -54,17 +54,18 @@ impl Hasher for Fingerprinter {
         self.finish128() as u64
     }
 
+    /// Whole little-endian words, then the rest zero-padded with its length in the top bits.
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(word));
+        let (words, rest) = bytes.as_chunks::<8>();
+        for word in words {
+            self.word(u64::from_le_bytes(*word));
         }
-        let rest = chunks.remainder();
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        self.word(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        let last = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |last, (at, &byte)| last | u64::from(byte) << (8 * at));
+        self.word(last ^ ((rest.len() as u64) << 59));
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -172,9 +173,22 @@ mod tests {
     }
 
     #[test]
+    fn byte_strings_of_every_length_are_pinned() {
+        let bytes: Vec<u8> = (1..=20).collect();
+        let all: Vec<u128> = (0..=bytes.len())
+            .map(|length| fingerprint(&&bytes[..length]))
+            .collect();
+        let folded = all.iter().fold(0u128, |acc, &f| acc.rotate_left(7) ^ f);
+        assert_eq!(folded, BYTES_GOLDEN);
+    }
+
+    #[test]
     fn fingerprints_are_pinned_across_platforms_and_builds() {
         assert_eq!(fingerprint(&(7usize, Some(3u8), "x")), GOLDEN);
     }
 
     const GOLDEN: u128 = 319337024415545128206333146421600692151;
+
+    /// Computed with the first implementation of `write` (word copies, then a padded rest).
+    const BYTES_GOLDEN: u128 = 145559575402805323566490181321389907688;
 }

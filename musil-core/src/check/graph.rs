@@ -2,12 +2,12 @@
 //! order, and the queries over it: [`Graph::reaches`], [`Graph::path_to`], [`Graph::witness`].
 
 use std::collections::VecDeque;
-use std::collections::hash_map::Entry;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use super::fingerprint::{Seen, fingerprint};
-use super::model::Model;
+use super::fingerprint::fingerprint;
+use super::index::Index;
+use super::model::{Action, Model, Parts};
 use super::options::CheckOptions;
 use super::report::TraceStep;
 
@@ -32,15 +32,16 @@ pub(crate) fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
     options: CheckOptions,
 ) -> Graph<S> {
     let mut explorer = Explorer {
-        seen: Seen::default(),
+        index: Index::default(),
         graph: Graph::empty(model),
         max_states: options.max_states,
     };
     explorer.add_inits(model);
+    let actions: Vec<Parts<'_, S>> = model.actions.iter().map(Action::parts).collect();
     let mut at = 0;
     while at < explorer.graph.states.len() {
         if explorer.graph.truncated.is_none() {
-            explorer.expand(model, at);
+            explorer.expand(&actions, at);
         }
         explorer
             .graph
@@ -53,7 +54,7 @@ pub(crate) fn explore_with<S: Clone + Eq + Hash + Debug + 'static>(
 
 /// A graph under construction, breadth-first.
 struct Explorer<S> {
-    seen: Seen,
+    index: Index,
     graph: Graph<S>,
     max_states: usize,
 }
@@ -62,7 +63,7 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Explorer<S> {
     /// Adds the initial states, each once.
     fn add_inits(&mut self, model: &Model<S>) {
         for (index, init) in model.inits.iter().enumerate() {
-            match self.add(init, (u32::MAX, index as u32)) {
+            match self.add(init.clone(), (u32::MAX, index as u32)) {
                 Some(id) if !self.graph.initial.contains(&id) => self.graph.initial.push(id),
                 Some(_) => {}
                 None => self.truncate(),
@@ -71,14 +72,14 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Explorer<S> {
     }
 
     /// Adds the edges of state `at`, in action order, and the new states they lead to.
-    fn expand(&mut self, model: &Model<S>, at: usize) {
+    fn expand(&mut self, actions: &[Parts<'_, S>], at: usize) {
         let state = self.graph.states[at].clone();
-        for (action_index, action) in model.actions.iter().enumerate() {
-            if !action.enabled(&state) {
+        for (action_index, (enabled, apply)) in actions.iter().enumerate() {
+            if !enabled(&state) {
                 continue;
             }
             let parent = (at as u32, action_index as u32);
-            match self.add(&action.apply(&state), parent) {
+            match self.add(apply(&state), parent) {
                 Some(target) => self.graph.edges.push((target, action_index as u32)),
                 None => {
                     self.truncate();
@@ -90,18 +91,15 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Explorer<S> {
 
     /// The index of `state`, added with `parent` if it is new; `None` if it is new and the graph
     /// is full.
-    fn add(&mut self, state: &S, parent: (u32, u32)) -> Option<u32> {
+    fn add(&mut self, state: S, parent: (u32, u32)) -> Option<u32> {
         let next = self.graph.states.len() as u32;
-        match self.seen.entry(fingerprint(state)) {
-            Entry::Occupied(known) => Some(*known.get()),
-            Entry::Vacant(_) if next as usize >= self.max_states => None,
-            Entry::Vacant(slot) => {
-                slot.insert(next);
-                self.graph.states.push(state.clone());
-                self.graph.parents.push(parent);
-                Some(next)
-            }
+        let room = (next as usize) < self.max_states;
+        let index = self.index.number_of(fingerprint(&state), next, room)?;
+        if index == next {
+            self.graph.states.push(state);
+            self.graph.parents.push(parent);
         }
+        Some(index)
     }
 
     fn truncate(&mut self) {

@@ -10,13 +10,17 @@
 
 mod bfs;
 mod checker;
+mod expand;
 pub(crate) mod fingerprint;
 pub(crate) mod graph;
+mod index;
+mod level;
 mod liveness;
 pub(crate) mod model;
 mod open;
 pub(crate) mod options;
 mod report;
+mod visited;
 
 pub use checker::Checker;
 pub use graph::Graph;

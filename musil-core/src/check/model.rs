@@ -8,6 +8,11 @@ use crate::property::{Invariant, InvariantOutcome, sort_by_name};
 
 type Guard<S> = Arc<dyn Fn(&S) -> bool + Send + Sync>;
 type Apply<S> = Arc<dyn Fn(&S) -> S + Send + Sync>;
+/// An action's guard and effect, borrowed: see [`Action::parts`].
+pub(crate) type Parts<'a, S> = (
+    &'a (dyn Fn(&S) -> bool + Send + Sync),
+    &'a (dyn Fn(&S) -> S + Send + Sync),
+);
 type EdgeCheck<S> = Arc<dyn Fn(&S, &str, &S) -> Result<(), Option<String>> + Send + Sync>;
 
 /// How an action is treated by liveness checking.
@@ -97,6 +102,12 @@ impl<S> Action<S> {
     #[inline]
     pub fn apply(&self, state: &S) -> S {
         (self.apply)(state)
+    }
+
+    /// Its guard and effect as plain references, for loops that call them many times (no `Arc`
+    /// to go through on each call).
+    pub(crate) fn parts(&self) -> Parts<'_, S> {
+        (&*self.guard, &*self.apply)
     }
 }
 

@@ -135,17 +135,13 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
 
     /// Which states can reach a goal state (backward search over reversed edges).
     fn backward_from_goal(&self) -> Vec<bool> {
-        let n = self.graph.len();
-        let mut incoming: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for source in 0..n as u32 {
-            for &(target, _) in self.graph.edges_of(source) {
-                incoming[target as usize].push(source);
-            }
-        }
+        let (starts, sources) = self.reversed_edges();
         let mut reached: Vec<bool> = self.goal.clone();
+        let n = self.graph.len();
         let mut stack: Vec<u32> = (0..n as u32).filter(|&i| self.goal[i as usize]).collect();
         while let Some(at) = stack.pop() {
-            for &source in &incoming[at as usize] {
+            let incoming = &sources[starts[at as usize] as usize..starts[at as usize + 1] as usize];
+            for &source in incoming {
                 if !reached[source as usize] {
                     reached[source as usize] = true;
                     stack.push(source);
@@ -153,6 +149,28 @@ impl<'g, S: Clone + Debug> Analysis<'g, S> {
             }
         }
         reached
+    }
+
+    /// The edges reversed, in two flat arrays: the sources of the edges into state `t` are
+    /// `sources[starts[t]..starts[t + 1]]` (in increasing source order).
+    fn reversed_edges(&self) -> (Vec<u32>, Vec<u32>) {
+        let n = self.graph.len();
+        let mut starts = vec![0u32; n + 1];
+        for &(target, _) in &self.graph.edges {
+            starts[target as usize + 1] += 1;
+        }
+        for at in 0..n {
+            starts[at + 1] += starts[at];
+        }
+        let mut next = starts.clone();
+        let mut sources = vec![0u32; self.graph.edges.len()];
+        for source in 0..n as u32 {
+            for &(target, _) in self.graph.edges_of(source) {
+                sources[next[target as usize] as usize] = source;
+                next[target as usize] += 1;
+            }
+        }
+        (starts, sources)
     }
 
     /// The first strongly connected component (completion order) of the states in `members`
