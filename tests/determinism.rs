@@ -1,12 +1,13 @@
 //! Determinism: a seed is a complete description of a run. The same seed gives the same trace
 //! and the same decisions in repeated runs and on other threads; different seeds differ; one
-//! node's extra randomness leaves the network's decisions alone; and a system that smuggles in
+//! node's extra randomness leaves the network's decisions alone; a seed runs the same alone as
+//! after other seeds on its thread (whose storage it reuses); and a system that smuggles in
 //! outside state is caught by the report's NONDETERMINISM check.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use musil::prelude::*;
-use musil::{Cause, DecisionRecord, Recording, Seeded, Stream, Trace};
+use musil::{Cause, DecisionRecord, Recording, RunSettings, Seeded, Stream, Trace};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Msg {
@@ -314,4 +315,53 @@ fn the_report_names_the_first_failing_seed_whatever_the_thread_count() {
     }
     let report = scenario.run_with(&seeds, 4, 10_000);
     assert_eq!(report.failure().map(|f| f.seed()), Some(failing[0]));
+}
+
+/// A mesh of 3 to 5 peers, as the seed's setup stream decides.
+fn mesh_of_random_size(rng: &mut Rng) -> Mesh {
+    Mesh {
+        peers: (0..rng.randint(3, 5)).map(|_| Peer::default()).collect(),
+    }
+}
+
+/// Seeds of a scenario whose node count changes from seed to seed, under a fixed schedule that
+/// isolates one peer and crashes others (cold, so a factory rebuilds it).
+/// Most runs of the resizing scenario end here with events still queued, the others
+/// quiescent before it: a next run that saw the queued events would take more steps.
+const STEP_BOUND: u64 = 100;
+
+fn resizing_scenario() -> Scenario<Mesh, Msg> {
+    let faults = FaultSchedule::new()
+        .partition(Partition::isolate("peers[1]", 5, 30))
+        .crash(Crash::cold("peers[2]", 10, 20))
+        .crash(Crash::warm("peers[0]", 25, 35));
+    Scenario::new(mesh_of_random_size)
+        .network(rough_network())
+        .faults(faults)
+        .max_steps(STEP_BOUND)
+}
+
+#[test]
+fn a_seed_runs_the_same_alone_as_after_other_seeds_on_its_thread() {
+    // A thread hands one seed's queue, timers, names and compiled faults to the next: none of
+    // it may leak into the next run, whatever the sizes of the systems before it.
+    let scenario = resizing_scenario();
+    let together = scenario.execute(&RunSettings::seeds(0..96).jobs(1));
+    assert!(together.ok(), "{together}");
+    let alone: u64 = (0..96)
+        .map(|seed| {
+            let report = scenario.execute(&RunSettings::seeds([seed]).jobs(1));
+            assert!(report.ok(), "{report}");
+            report.steps()
+        })
+        .sum();
+    assert_eq!(together.steps(), alone);
+    let sizes: std::collections::BTreeSet<u64> = (0..96)
+        .map(|seed| {
+            let mut sim = Simulation::from_factory(mesh_of_random_size, seed);
+            sim.start().expect("starts");
+            sim.world().peers.len() as u64
+        })
+        .collect();
+    assert_eq!(sizes.len(), 3, "the sizes vary: {sizes:?}");
 }

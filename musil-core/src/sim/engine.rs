@@ -435,12 +435,15 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         names: &NodeNames,
         names_unchanged: bool,
     ) -> Result<Arc<ResolvedFaults>, SetupError> {
+        if !names_unchanged {
+            // Compiled against other names: of no use any more.
+            self.shared = None;
+        }
         let schedule = match plan {
             Plan::Own(schedule) => return schedule.resolve(names).map(Arc::new),
             Plan::Shared(schedule) => schedule,
         };
         if let Some((known, resolved)) = &self.shared
-            && names_unchanged
             && Arc::ptr_eq(known, schedule)
         {
             return Ok(Arc::clone(resolved));
