@@ -3,7 +3,7 @@
 //! both crashes; the shrunk result is the same on every run and thread count; `shrink(0)`
 //! reports the run as found; a power loss that causes a failure survives shrinking.
 //!
-//! The system: a `worker` does rounds of work, each after a random delay, and reports each round
+//! The system (`examples/bench/shop.rs`, the shrinking benchmark's): a `worker` does rounds of work, each after a random delay, and reports each round
 //! to a `ledger`, which counts rounds that go backwards. The planted bug: the worker keeps its
 //! round in memory only, so a cold crash sends it back to round 1. A `noise` node ticks to a
 //! `sink` every time unit (steps that depend on time), and the nemesis also splits the noise
@@ -12,74 +12,10 @@
 use musil::prelude::*;
 use musil::{RunSettings, TraceKind};
 
-#[derive(Clone, Debug)]
-enum Msg {
-    Round(u32),
-    Tick,
-}
+#[path = "../examples/bench/shop.rs"]
+mod shop;
 
-#[derive(Debug, Default)]
-struct Worker {
-    round: u32,
-}
-
-impl Node<Msg> for Worker {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        let delay = ctx.randint(1, 40) as u64;
-        ctx.set_timer("work", delay);
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
-        self.round += 1;
-        ctx.send("ledger", Msg::Round(self.round));
-        let delay = ctx.randint(1, 40) as u64;
-        ctx.set_timer("work", delay);
-    }
-}
-
-#[derive(Debug, Default)]
-struct Ledger {
-    last: u32,
-    regressions: u32,
-}
-
-impl Node<Msg> for Ledger {
-    fn on_message(&mut self, _: &mut Context<Msg>, _: NodeId, msg: Msg) {
-        if let Msg::Round(round) = msg {
-            if round <= self.last {
-                self.regressions += 1;
-            }
-            self.last = round;
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-struct Noise;
-
-impl Node<Msg> for Noise {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        ctx.set_timer("tick", 1);
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
-        ctx.send("sink", Msg::Tick);
-        ctx.set_timer("tick", 1);
-    }
-}
-
-#[derive(Debug, Default)]
-struct Sink;
-
-impl Node<Msg> for Sink {}
-
-#[derive(System, Debug, Default)]
-struct Shop {
-    worker: Worker,
-    ledger: Ledger,
-    noise: Noise,
-    sink: Sink,
-}
+use shop::{Msg, Shop};
 
 /// Crashes the worker cold whenever it reaches round 3; splits the noise off now and then.
 fn crash_at_round_three(world: &Shop, faults: &mut FaultControl) {

@@ -29,6 +29,7 @@ mod harness;
 mod hist_gen;
 mod hist_linearizable_kv;
 mod hist_register_hard;
+mod shop;
 mod shrink;
 mod sim_byzantine;
 mod sim_many_seeds;

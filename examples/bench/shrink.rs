@@ -2,7 +2,7 @@
 //! sim_partition with a planted bug (a replica that restarts cold never says hello, so the
 //! source never pushes again), seeds from 0 to the first that fails; `--variant long`: a failure a thousand steps into a run — a
 //! worker whose round a cold crash resets, reported to a ledger that counts rounds going
-//! backwards (two make the failure), among a node ticking every time unit. The timed region is
+//! backwards (two make the failure), among a node ticking every time unit (`shop.rs`). The timed region is
 //! the whole `execute`: the seeds up to the failing one, the failing run, its recorded re-run, the shrinking attempts
 //! and the re-run of the smallest.
 
@@ -10,79 +10,13 @@ use musil::RunSettings;
 use musil::prelude::*;
 
 use crate::harness::{Counts, Options, Workload};
+use crate::shop::Shop;
 
 pub const WORKLOAD: Workload = Workload {
     run,
     throughput: &[("attempts_per_s", "attempts")],
     params: |o| format!("\"variant\": \"{}\"", o.variant),
 };
-
-#[derive(Clone, Debug)]
-enum Msg {
-    Round(u32),
-    Tick,
-}
-
-#[derive(Debug, Default)]
-struct Worker {
-    round: u32,
-}
-
-impl Node<Msg> for Worker {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        let delay = ctx.randint(1, 40) as u64;
-        ctx.set_timer("work", delay);
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
-        self.round += 1;
-        ctx.send("ledger", Msg::Round(self.round));
-        let delay = ctx.randint(1, 40) as u64;
-        ctx.set_timer("work", delay);
-    }
-}
-
-#[derive(Debug, Default)]
-struct Ledger {
-    last: u32,
-    regressions: u32,
-}
-
-impl Node<Msg> for Ledger {
-    fn on_message(&mut self, _: &mut Context<Msg>, _: NodeId, msg: Msg) {
-        if let Msg::Round(round) = msg {
-            self.regressions += u32::from(round <= self.last);
-            self.last = round;
-        }
-    }
-}
-
-#[derive(Debug, Default)]
-struct Noise;
-
-impl Node<Msg> for Noise {
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
-        ctx.set_timer("tick", 1);
-    }
-
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _: &'static str) {
-        ctx.send("sink", Msg::Tick);
-        ctx.set_timer("tick", 1);
-    }
-}
-
-#[derive(Debug, Default)]
-struct Sink;
-
-impl Node<Msg> for Sink {}
-
-#[derive(System, Debug, Default)]
-struct Shop {
-    worker: Worker,
-    ledger: Ledger,
-    noise: Noise,
-    sink: Sink,
-}
 
 /// Crashes the worker cold at round 12; splits the noise now and then.
 fn crash_at_round_twelve(world: &Shop, faults: &mut FaultControl) {
