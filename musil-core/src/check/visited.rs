@@ -89,8 +89,8 @@ impl Shard {
         found
     }
 
-    /// Adds `fingerprint`; returns whether it was new. A bucket is scanned whole without
-    /// branches (which slot holds a fingerprint is random, so branching on it mispredicts).
+    /// Adds `fingerprint`; returns whether it was new (probing from its home bucket, slot by
+    /// slot, until it or an empty slot is found).
     #[inline]
     pub(crate) fn insert(&mut self, fingerprint: u128) -> bool {
         if self.len >= self.limit {

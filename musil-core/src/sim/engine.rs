@@ -593,15 +593,24 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         }
     }
 
-    /// Disarms `name` for `node`.
+    /// Disarms `name` for `node`, withdrawing its pending event.
     #[inline]
     pub(crate) fn cancel_timer(&mut self, node: NodeId, name: &'static str) {
-        let timers = &mut self.nodes[node.index()].timers;
-        if let Some(at) = timers.iter().position(|(armed, _)| same_name(armed, name)) {
-            // The order of armed timers means nothing: names are unique.
-            let (_, ticket) = timers.swap_remove(at);
+        if let Some(ticket) = self.disarm(node, name) {
             self.queue.withdraw(ticket);
         }
+    }
+
+    /// Forgets the armed timer `name` of `node`, if any, and gives its event's ticket (for a
+    /// timer whose event has just been taken off the queue, there is nothing to withdraw).
+    #[inline]
+    fn disarm(&mut self, node: NodeId, name: &'static str) -> Option<Ticket> {
+        let timers = &mut self.nodes[node.index()].timers;
+        let at = timers
+            .iter()
+            .position(|(armed, _)| same_name(armed, name))?;
+        // The order of armed timers means nothing: names are unique.
+        Some(timers.swap_remove(at).1)
     }
 
     /// Whether the timer event `seq` of `node` is the live one for `name`.
@@ -625,23 +634,20 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         !self.no_faults && self.faults.is_down(node, time)
     }
 
-    /// Whether the event `seq` due at `time` is a step, and whether it is a live timer due at a
-    /// down node (lost).
+    /// Whether the event `seq` due at `time` is a step: not a message or a timer due at a down
+    /// node, not a stale restart, not a power-off.
     #[inline(always)]
-    fn is_step(&self, time: u64, seq: u64, event: &Event<M>) -> (bool, bool) {
+    fn is_step(&self, time: u64, seq: u64, event: &Event<M>) -> bool {
         match *event {
-            Event::Deliver { to, .. } => (!self.is_down(to, time), false),
+            Event::Deliver { to, .. } => !self.is_down(to, time),
             Event::Timer { node, name } => {
                 // A timer re-armed, cancelled or forgotten withdrew its event: one that reaches
                 // the head is the live one.
                 debug_assert!(self.timer_is_live(node, name, seq), "a stale timer event");
-                let down = self.is_down(node, time);
-                (!down, down)
+                !self.is_down(node, time)
             }
-            Event::Restart { node, window, .. } => {
-                (self.faults.restart_is_due(node, window, time), false)
-            }
-            Event::PowerOff { .. } => (false, false),
+            Event::Restart { node, window, .. } => self.faults.restart_is_due(node, window, time),
+            Event::PowerOff { .. } => false,
         }
     }
 
@@ -654,12 +660,11 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
             let Some((time, seq, event)) = self.queue.peek() else {
                 return false;
             };
-            let (keep, lost_timer) = self.is_step(time, seq, event);
-            if keep {
+            if self.is_step(time, seq, event) {
                 return true;
             }
             if let Some((time, _, event)) = self.queue.pop() {
-                self.discard(time, event, lost_timer);
+                self.discard(time, event);
             }
         }
     }
@@ -672,21 +677,20 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     pub(crate) fn next_step(&mut self) -> Option<(u64, Event<M>)> {
         loop {
             let (time, seq, event) = self.queue.pop()?;
-            let (keep, lost_timer) = self.is_step(time, seq, &event);
-            if keep {
+            if self.is_step(time, seq, &event) {
                 self.now = time;
                 self.counters.steps += 1;
                 return Some((time, event));
             }
-            self.discard(time, event, lost_timer);
+            self.discard(time, event);
         }
     }
 
     /// Accounts for an event that is not a step (it does not advance the clock): a message
-    /// arriving at a down node, a live timer falling due at a down node (`lost_timer`), or a
-    /// stale timer.
+    /// arriving at a down node, a timer falling due at a down node (lost), a stale restart, or
+    /// a power-off (applied).
     #[cold]
-    fn discard(&mut self, time: u64, event: Event<M>, lost_timer: bool) {
+    fn discard(&mut self, time: u64, event: Event<M>) {
         match event {
             Event::Deliver { from, to, msg } => {
                 self.counters.dropped += 1;
@@ -696,11 +700,12 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
                     message: format!("{msg:?}"),
                 });
             }
-            Event::Timer { node, name } if lost_timer => {
-                self.cancel_timer(node, name);
+            Event::Timer { node, name } => {
+                // Its event is the one being discarded: nothing to withdraw.
+                self.disarm(node, name);
                 self.record_at(time, || TraceKind::TimerLost { node, timer: name });
             }
-            Event::Timer { .. } | Event::Restart { .. } => {}
+            Event::Restart { .. } => {}
             Event::PowerOff { node } => self.power_loss_at(time, node),
         }
     }
@@ -735,7 +740,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// A step fires `node`'s timer `name`: disarmed, and recorded.
     #[inline]
     pub(crate) fn firing(&mut self, node: NodeId, name: &'static str) {
-        self.cancel_timer(node, name);
+        self.disarm(node, name);
         self.record(|| TraceKind::TimerFired { node, timer: name });
     }
 
