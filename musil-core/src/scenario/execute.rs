@@ -546,11 +546,11 @@ fn coverage_of<S: System<M>, M: Message, D: DecisionSource>(
     oracle: &Oracle<'_, S>,
 ) -> Option<Box<Hits>> {
     let nodes = sim.take_coverage();
-    let Some(world) = &oracle.hits else {
+    let Some(world) = oracle.hits() else {
         return nodes;
     };
     let mut hits = nodes.unwrap_or_default();
-    hits.absorb(world);
+    hits.absorb(&world);
     Some(hits)
 }
 

@@ -34,8 +34,11 @@ pub(crate) struct Oracle<'a, S> {
     keep_running: bool,
     /// The world's coverage sites (`Scenario::sometimes`), and their hits in this run.
     sometimes: &'a [(String, Predicate<S>)],
-    /// Their hits (`None` without sites: nothing to make or drop per run).
-    pub(crate) hits: Option<Hits>,
+    /// Their hits in this run, by position (counted as numbers: no lookup by name per
+    /// observation).
+    site_hits: Vec<u64>,
+    /// Whether the sites were checked at all (a run that did not start checked none).
+    sites_checked: bool,
 }
 
 /// How long the goal may take to hold once the last fault has healed: `converge_within`.
@@ -80,7 +83,8 @@ impl<'a, S> Oracle<'a, S> {
             settled: false,
             keep_running: false,
             sometimes: &[],
-            hits: None,
+            site_hits: Vec::new(),
+            sites_checked: false,
         }
     }
 
@@ -119,12 +123,10 @@ impl<'a, S> Oracle<'a, S> {
                 }
             }
         }
-        for (site, held) in self.sometimes {
+        self.sites_checked |= !self.sometimes.is_empty();
+        for ((site, held), hits) in self.sometimes.iter().zip(&mut self.site_hits) {
             match guarded(|| held(world)) {
-                Ok(held) => self
-                    .hits
-                    .get_or_insert_with(Hits::default)
-                    .record(site, held),
+                Ok(held) => *hits += u64::from(held),
                 Err(panic) => {
                     let detail = format!("in sometimes `{site}`: {panic}");
                     return Some(FailureCause::new(FailureKind::Panic, detail));
@@ -219,9 +221,23 @@ impl<'a, S> Oracle<'a, S> {
     pub(crate) fn sometimes(mut self, sites: &'a [(String, Predicate<S>)]) -> Self {
         if !sites.is_empty() {
             self.sometimes = sites;
-            self.hits = Some(Hits::default());
+            self.site_hits = vec![0; sites.len()];
         }
         self
+    }
+
+    /// The world's coverage sites and their hits in this run (`None` without sites).
+    pub(crate) fn hits(&self) -> Option<Hits> {
+        if self.sometimes.is_empty() {
+            return None;
+        }
+        let mut hits = Hits::default();
+        if self.sites_checked {
+            for ((site, _), &count) in self.sometimes.iter().zip(&self.site_hits) {
+                hits.add(site, count);
+            }
+        }
+        Some(hits)
     }
 
     /// Lets the run go on after it settled.

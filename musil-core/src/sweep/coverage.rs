@@ -15,10 +15,15 @@ pub struct Hits {
 impl Hits {
     /// Declares `site`, and counts a hit if `held`.
     pub(crate) fn record(&mut self, site: &str, held: bool) {
+        self.add(site, u64::from(held));
+    }
+
+    /// Declares `site`, and counts `hits` hits.
+    pub(crate) fn add(&mut self, site: &str, hits: u64) {
         match self.sites.get_mut(site) {
-            Some(hits) => *hits += u64::from(held),
+            Some(count) => *count += hits,
             None => {
-                self.sites.insert(site.to_string(), u64::from(held));
+                self.sites.insert(site.to_string(), hits);
             }
         }
     }
