@@ -386,7 +386,7 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         self.queue.scheduled()
     }
 
-    /// Events pending (stale timers included).
+    /// Events pending (withdrawn timers excluded).
     pub(crate) fn pending(&self) -> usize {
         self.queue.len()
     }

@@ -748,7 +748,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         self.engine.scheduled()
     }
 
-    /// Events pending in the queue (stale timers included).
+    /// Events pending in the queue (a timer re-armed or cancelled leaves none behind).
     pub fn pending(&self) -> usize {
         self.engine.pending()
     }

@@ -5,12 +5,17 @@
 //!
 //! Simulated delays are short, so the queue is a timing wheel: one FIFO list per tick for the
 //! next [`WHEEL`] ticks (the events of one tick are pushed in `seq` order, so a list is already
-//! sorted), threaded through one slab of events, with a bit mask of the busy ticks. Restarts and
-//! events beyond the window go to a binary heap; each pop takes the earlier of the two heads.
+//! sorted), with a bit mask of the busy ticks. Restarts and events beyond the window go to a
+//! binary heap; each pop takes the earlier of the two heads.
 //!
-//! An event can be withdrawn by its [`Ticket`] (a timer re-armed or cancelled): it stays in its
-//! list, empty, and is passed over when it reaches the head — no search, and nothing for the
-//! engine to look at.
+//! The lists are circular and doubly linked through one slab of events, whose first [`WHEEL`]
+//! slots are their heads (a tick's list is empty when its head links to itself): a push, a pop
+//! and an unlink from the middle are the same few stores whatever the list holds, with no
+//! branch on whether it is empty.
+//!
+//! An event can be withdrawn by its [`Ticket`] (a timer re-armed or cancelled). In the wheel it
+//! is unlinked at once, so the pops never meet it; in the far heap it stays, empty, and is
+//! passed over when it reaches the head.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -57,8 +62,11 @@ pub(crate) enum Class {
 /// Ticks covered by the wheel: one bit each in a `u64`.
 const WHEEL: u64 = 64;
 
-/// No slot: the end of a list.
+/// No slot: the end of the free list.
 const NONE: u32 = u32::MAX;
+
+/// The `prev` of a slot whose event waits in the far heap (it is in no list).
+const FAR: u32 = u32::MAX - 1;
 
 /// The sort key of an event: time, then class, then sequence number.
 #[inline(always)]
@@ -66,12 +74,27 @@ fn key(time: u64, class: Class, seq: u64) -> u128 {
     (u128::from(time) << 64) | (u128::from(class as u8) << 63) | u128::from(seq)
 }
 
-/// An event waiting in the slab, with its sequence number and the next slot of its tick's list
-/// (or, for a free slot, of the free list).
+/// A slot of the slab: the head of a tick's list (the first [`WHEEL`] slots, with no event), an
+/// event waiting in a list or in the far heap, or a free slot (no event; `next` chains the free
+/// list).
 struct Slot<M> {
     event: Option<Event<M>>,
     seq: u64,
     next: u32,
+    /// The previous slot of the list, or [`FAR`].
+    prev: u32,
+}
+
+impl<M> Slot<M> {
+    /// The head of tick `tick`'s list, empty.
+    fn head(tick: u32) -> Self {
+        Slot {
+            event: None,
+            seq: 0,
+            next: tick,
+            prev: tick,
+        }
+    }
 }
 
 /// An entry of the far heap: the sort key and the event's slot.
@@ -102,12 +125,6 @@ impl Ord for Far {
     }
 }
 
-/// First and last slot of each tick's list.
-struct Lists {
-    first: [u32; WHEEL as usize],
-    last: [u32; WHEEL as usize],
-}
-
 /// Where the earliest event is.
 enum Head {
     /// The first event of the wheel's list for tick `time`.
@@ -118,56 +135,53 @@ enum Head {
 
 /// A min-queue of events keyed by `(time, class, seq)`.
 pub(crate) struct EventQueue<M> {
+    /// The heads of the ticks' lists (slot `t` for tick `t % WHEEL` of the window
+    /// `[base, base + WHEEL)`), then the events, waiting or free.
     slots: Vec<Slot<M>>,
     /// The first free slot; free slots are chained through `next`.
     free: u32,
-    /// The lists of the ticks `[base, base + WHEEL)`, tick `t` at index `t % WHEEL` (boxed, so
-    /// that the queue stays small to move).
-    lists: Box<Lists>,
     /// Bit `i` is set iff list `i` is not empty.
     busy: u64,
     /// No event in the wheel is due before `base`.
     base: u64,
     in_wheel: usize,
     far: BinaryHeap<Far>,
+    /// Withdrawn events still in the far heap.
+    far_withdrawn: usize,
     next_seq: u64,
     scheduled: u64,
 }
 
 impl<M> EventQueue<M> {
-    #[inline(always)]
     pub(crate) fn new() -> Self {
         EventQueue {
-            slots: Vec::new(),
+            slots: (0..WHEEL as u32).map(Slot::head).collect(),
             free: NONE,
-            lists: Box::new(Lists {
-                first: [NONE; WHEEL as usize],
-                last: [NONE; WHEEL as usize],
-            }),
             busy: 0,
             base: 0,
             in_wheel: 0,
             far: BinaryHeap::new(),
+            far_withdrawn: 0,
             next_seq: 0,
             scheduled: 0,
         }
     }
 
-    /// Empties the queue for a new run, keeping its storage (the slab, the lists, the heap).
+    /// Empties the queue for a new run, keeping its storage (the slab and the heap).
     pub(crate) fn clear(&mut self) {
-        self.slots.clear();
+        self.slots.truncate(WHEEL as usize);
         self.free = NONE;
         let mut busy = self.busy;
         while busy != 0 {
-            let tick = busy.trailing_zeros() as usize;
-            self.lists.first[tick] = NONE;
-            self.lists.last[tick] = NONE;
+            let tick = busy.trailing_zeros();
+            self.slots[tick as usize] = Slot::head(tick);
             busy &= busy - 1;
         }
         self.busy = 0;
         self.base = 0;
         self.in_wheel = 0;
         self.far.clear();
+        self.far_withdrawn = 0;
         self.next_seq = 0;
         self.scheduled = 0;
     }
@@ -178,43 +192,53 @@ impl<M> EventQueue<M> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.scheduled += 1;
-        let slot = self.store(event, seq);
         let in_window = time >= self.base && time - self.base < WHEEL;
         if class == Class::Normal && in_window {
-            let tick = (time % WHEEL) as usize;
-            match self.lists.last[tick] {
-                NONE => self.lists.first[tick] = slot,
-                last => self.slots[last as usize].next = slot,
-            }
-            self.lists.last[tick] = slot;
+            let tick = (time % WHEEL) as u32;
+            let last = self.slots[tick as usize].prev;
+            let slot = self.store(event, seq, last, tick);
+            self.slots[last as usize].next = slot;
+            self.slots[tick as usize].prev = slot;
             self.busy |= 1 << tick;
             self.in_wheel += 1;
+            Ticket { seq, slot }
         } else {
+            let slot = self.store(event, seq, FAR, NONE);
             self.far.push(Far {
                 key: key(time, class, seq),
                 slot,
             });
+            Ticket { seq, slot }
         }
-        Ticket { seq, slot }
     }
 
     /// Withdraws the event of `ticket` if it is still waiting (a no-op otherwise: its slot
     /// holds another event, or none).
     #[inline]
     pub(crate) fn withdraw(&mut self, ticket: Ticket) {
-        if let Some(slot) = self.slots.get_mut(ticket.slot as usize)
-            && slot.seq == ticket.seq
-        {
-            slot.event = None;
+        let Some(slot) = self.slots.get_mut(ticket.slot as usize) else {
+            return;
+        };
+        if slot.seq != ticket.seq || slot.event.is_none() {
+            return;
+        }
+        slot.event = None;
+        if slot.prev == FAR {
+            self.far_withdrawn += 1;
+        } else {
+            self.unlink(ticket.slot);
+            self.release(ticket.slot);
         }
     }
 
+    /// Puts `event` in a slot (a free one if any) linked to `prev` and `next`.
     #[inline(always)]
-    fn store(&mut self, event: Event<M>, seq: u64) -> u32 {
+    fn store(&mut self, event: Event<M>, seq: u64, prev: u32, next: u32) -> u32 {
         let slot = Slot {
             event: Some(event),
             seq,
-            next: NONE,
+            next,
+            prev,
         };
         match self.free {
             NONE => {
@@ -227,6 +251,25 @@ impl<M> EventQueue<M> {
                 index
             }
         }
+    }
+
+    /// Takes `slot` out of its tick's list; clears the tick's busy bit if the list is left
+    /// empty (its neighbours are then both its head).
+    #[inline(always)]
+    fn unlink(&mut self, slot: u32) {
+        let Slot { prev, next, .. } = self.slots[slot as usize];
+        self.slots[prev as usize].next = next;
+        self.slots[next as usize].prev = prev;
+        let emptied = u64::from(prev == next);
+        self.busy &= !(emptied << (prev % WHEEL as u32));
+        self.in_wheel -= 1;
+    }
+
+    /// Puts `slot` (its event taken) on the free list.
+    #[inline(always)]
+    fn release(&mut self, slot: u32) {
+        self.slots[slot as usize].next = self.free;
+        self.free = slot;
     }
 
     /// The earliest busy tick of the wheel.
@@ -242,12 +285,18 @@ impl<M> EventQueue<M> {
         Some(self.base + u64::from(offset))
     }
 
+    /// The first event of the list of the tick of `time`.
+    #[inline(always)]
+    fn first(&self, time: u64) -> u32 {
+        self.slots[(time % WHEEL) as usize].next
+    }
+
     #[inline(always)]
     fn head(&self) -> Option<Head> {
         let far = self.far.peek().map(|f| f.key);
         let head = match self.wheel_time() {
             Some(time) => {
-                let seq = self.slots[self.lists.first[(time % WHEEL) as usize] as usize].seq;
+                let seq = self.slots[self.first(time) as usize].seq;
                 match far {
                     Some(far) if far < key(time, Class::Normal, seq) => Head::Far,
                     _ => Head::Wheel { time },
@@ -271,21 +320,22 @@ impl<M> EventQueue<M> {
     #[inline]
     pub(crate) fn peek(&self) -> Option<(u64, u64, &Event<M>)> {
         let (time, slot) = match self.head()? {
-            Head::Wheel { time } => (time, self.lists.first[(time % WHEEL) as usize]),
+            Head::Wheel { time } => (time, self.first(time)),
             Head::Far => self.far.peek().map(|f| ((f.key >> 64) as u64, f.slot))?,
         };
         let slot = &self.slots[slot as usize];
         Some((time, slot.seq, slot.event.as_ref()?))
     }
 
-    /// Whether the earliest entry is a withdrawn event.
+    /// Whether the earliest entry is a withdrawn event (only the far heap keeps them).
     fn head_is_withdrawn(&self) -> bool {
-        let slot = match self.head() {
-            Some(Head::Wheel { time }) => self.lists.first[(time % WHEEL) as usize],
-            Some(Head::Far) => self.far.peek().map_or(NONE, |f| f.slot),
-            None => return false,
-        };
-        self.slots[slot as usize].event.is_none()
+        match self.head() {
+            Some(Head::Far) => self
+                .far
+                .peek()
+                .is_some_and(|f| self.slots[f.slot as usize].event.is_none()),
+            Some(Head::Wheel { .. }) | None => false,
+        }
     }
 
     /// Removes the earliest event (passing over withdrawn ones).
@@ -306,30 +356,30 @@ impl<M> EventQueue<M> {
         let head = self.head()?;
         let (time, slot) = match head {
             Head::Wheel { time } => {
-                let tick = (time % WHEEL) as usize;
-                let slot = self.lists.first[tick];
-                self.lists.first[tick] = self.slots[slot as usize].next;
-                if self.lists.first[tick] == NONE {
-                    self.lists.last[tick] = NONE;
-                    self.busy &= !(1 << tick);
-                }
-                self.in_wheel -= 1;
+                let slot = self.first(time);
+                self.unlink(slot);
                 (time, slot)
             }
-            Head::Far => self.far.pop().map(|f| ((f.key >> 64) as u64, f.slot))?,
+            Head::Far => {
+                let far = self.far.pop()?;
+                let slot = far.slot;
+                if self.slots[slot as usize].event.is_none() {
+                    self.far_withdrawn -= 1;
+                }
+                ((far.key >> 64) as u64, slot)
+            }
         };
         // Nothing earlier is left in the wheel: its window may start here.
         self.base = self.base.max(time);
         let freed = &mut self.slots[slot as usize];
         let (seq, event) = (freed.seq, freed.event.take());
-        freed.next = self.free;
-        self.free = slot;
+        self.release(slot);
         Some((time, seq, event))
     }
 
-    /// How many events are pending (stale timers included).
+    /// How many events are pending (withdrawn ones excluded).
     pub(crate) fn len(&self) -> usize {
-        self.in_wheel + self.far.len()
+        self.in_wheel + self.far.len() - self.far_withdrawn
     }
 
     /// How many events were ever scheduled.
@@ -422,6 +472,7 @@ mod tests {
     fn the_queue_pops_what_a_plain_heap_of_keys_pops() {
         use crate::decision::seeded::Seeded;
         use crate::decision::{Cause, Choice, Decision, DecisionSource, Stream};
+        use std::collections::BTreeSet;
         let mut source = Seeded::new(99);
         let mut draw = |hi: u64| {
             let choice = Choice::Uniform { lo: 0, hi };
@@ -432,10 +483,17 @@ mod tests {
             })
         };
         let mut queue: EventQueue<()> = EventQueue::new();
-        let mut reference = BinaryHeap::new();
+        let mut reference = BTreeSet::new();
+        let mut tickets = Vec::new();
         let mut now = 0;
         for _ in 0..20_000 {
-            if draw(2) > 0 || reference.is_empty() {
+            let action = draw(5);
+            if action == 0 && !tickets.is_empty() {
+                // Withdraw an event, live or already gone (then nothing changes).
+                let (ticket, entry) = tickets.swap_remove(draw(tickets.len() as u64 - 1) as usize);
+                queue.withdraw(ticket);
+                reference.remove(&entry);
+            } else if action > 2 || reference.is_empty() {
                 let time = match draw(9) {
                     0 => now + 60 + draw(500),
                     1 => now.saturating_sub(draw(3)),
@@ -447,14 +505,15 @@ mod tests {
                     Class::Normal
                 };
                 let node = NodeId::new(draw(1_000) as usize);
-                let seq = queue
-                    .push(time, class, Event::Timer { node, name: "t" })
-                    .seq;
-                reference.push(std::cmp::Reverse((time, class as u8, seq, node)));
+                let ticket = queue.push(time, class, Event::Timer { node, name: "t" });
+                let entry = (time, class as u8, ticket.seq, node);
+                reference.insert(entry);
+                tickets.push((ticket, entry));
             } else {
-                let Some(std::cmp::Reverse((time, _, seq, node))) = reference.pop() else {
+                let Some((time, _, seq, node)) = reference.pop_first() else {
                     unreachable!()
                 };
+                queue.skip_withdrawn();
                 assert_eq!(queue.peek().map(|(t, s, _)| (t, s)), Some((time, seq)));
                 let popped = queue.pop().map(|(t, s, event)| {
                     (
@@ -498,16 +557,61 @@ mod tests {
         let far = queue.push(400, Class::Normal, timer(2));
         queue.push(4, Class::Normal, timer(3));
         queue.push(9, Class::Normal, timer(4));
+        let last = queue.push(9, Class::Normal, timer(5));
         queue.withdraw(first);
+        queue.withdraw(far);
+        queue.withdraw(last);
+        queue.withdraw(last);
+        assert_eq!(queue.len(), 2, "withdrawn events are not pending");
+        assert_eq!(popped_nodes(&mut queue), vec![(4, 3), (9, 4)]);
+        // The last slot freed now holds another event: `far` no longer reaches it.
+        let again = queue.push(12, Class::Normal, timer(6));
+        queue.withdraw(far);
+        queue.withdraw(last);
+        assert_eq!(queue.pop().map(|(t, s, _)| (t, s)), Some((12, again.seq)));
+        assert_eq!(queue.len(), 0);
+    }
+
+    #[test]
+    fn a_withdrawn_far_event_stays_at_the_head_until_skipped() {
+        let mut queue: EventQueue<()> = EventQueue::new();
+        let far = queue.push(400, Class::Normal, timer(1));
+        queue.push(401, Class::Normal, timer(2));
         queue.withdraw(far);
         assert!(queue.peek().is_none(), "the head is withdrawn");
         queue.skip_withdrawn();
-        assert_eq!(queue.peek().map(|(t, _, _)| t), Some(4));
-        assert_eq!(popped_nodes(&mut queue), vec![(4, 3), (9, 4)]);
-        // The last slot freed (`far`'s) now holds another event: `far` no longer reaches it.
-        let again = queue.push(12, Class::Normal, timer(5));
-        queue.withdraw(far);
-        assert_eq!(queue.pop().map(|(t, s, _)| (t, s)), Some((12, again.seq)));
+        assert_eq!(queue.peek().map(|(t, _, _)| t), Some(401));
+        assert_eq!(queue.len(), 1);
+    }
+
+    /// Withdrawing from the front, the middle and the end of one tick's list, and emptying it,
+    /// keeps the other events in order and the tick free for new ones.
+    #[test]
+    fn withdrawing_anywhere_in_a_list_keeps_the_rest_in_order() {
+        let mut queue: EventQueue<()> = EventQueue::new();
+        let tickets: Vec<_> = (0..5)
+            .map(|node| queue.push(3, Class::Normal, timer(node)))
+            .collect();
+        for index in [0, 2, 4] {
+            queue.withdraw(tickets[index]);
+        }
+        assert_eq!(popped_nodes(&mut queue), vec![(3, 1), (3, 3)]);
+        let alone = queue.push(3, Class::Normal, timer(7));
+        queue.withdraw(alone);
+        assert!(queue.pop().is_none(), "the emptied tick is not busy");
+        queue.push(3, Class::Normal, timer(8));
+        queue.push(5, Class::Normal, timer(9));
+        assert_eq!(popped_nodes(&mut queue), vec![(3, 8), (5, 9)]);
+        // A withdrawn event's slot is free again: re-arming forever does not grow the slab.
+        for time in 0..1_000 {
+            let ticket = queue.push(10 + time % 50, Class::Normal, timer(1));
+            queue.withdraw(ticket);
+        }
+        assert_eq!(
+            queue.slots.len(),
+            WHEEL as usize + 5,
+            "five events at most at once"
+        );
     }
 
     #[test]
