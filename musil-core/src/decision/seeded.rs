@@ -30,11 +30,7 @@ impl Seeded {
     pub fn new(seed: u64) -> Self {
         Seeded {
             seed,
-            fixed: [
-                stream_generator(seed, Stream::Setup),
-                stream_generator(seed, Stream::Environment),
-                stream_generator(seed, Stream::Network),
-            ],
+            fixed: fixed_generators(seed),
             nodes: Vec::new(),
             extra: None,
         }
@@ -46,12 +42,17 @@ impl Seeded {
         let Some(mut source) = used else {
             return Seeded::new(seed);
         };
-        let fresh = Seeded::new(seed);
-        source.seed = seed;
-        source.fixed = fresh.fixed;
-        source.nodes.clear();
-        source.extra = None;
+        source.reseed(seed);
         source
+    }
+
+    /// Makes this source the one [`Seeded::new`] gives for `seed`, in place (keeping its
+    /// storage).
+    pub(crate) fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.fixed = fixed_generators(seed);
+        self.nodes.clear();
+        self.extra = None;
     }
 
     /// The seed this source was built from.
@@ -117,6 +118,15 @@ fn next_u64(generator: &mut Pcg64Mcg) -> u64 {
     match generator.try_next_u64() {
         Ok(word) => word,
     }
+}
+
+/// The generators of the setup, environment and network streams of `seed`.
+fn fixed_generators(seed: u64) -> [Pcg64Mcg; 3] {
+    [
+        stream_generator(seed, Stream::Setup),
+        stream_generator(seed, Stream::Environment),
+        stream_generator(seed, Stream::Network),
+    ]
 }
 
 fn stream_generator(seed: u64, stream: Stream) -> Pcg64Mcg {

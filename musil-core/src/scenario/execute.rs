@@ -66,12 +66,53 @@ pub(crate) struct Execution<'a, S, M> {
     fixed_faults: Option<FaultSchedule>,
 }
 
-/// What the runs of one chunk of seeds share: the storage the last run left, and the
-/// scenario's fixed fault schedule (one handle per chunk, so that threads do not count
-/// references on one shared cache line).
-pub(crate) struct Reuse<M> {
+/// What the runs of one chunk of seeds share: the last run's simulation, reset in place for
+/// the next, and the scenario's fixed fault schedule (one handle per chunk, so that threads do
+/// not count references on one shared cache line).
+pub(crate) struct Reuse<S, M, D> {
+    /// The last run's simulation, kept while the runs pass (and `keep_resident`).
+    resident: Option<Simulation<S, M, D>>,
+    /// The storage of a simulation taken apart (to hand over its world, decisions or trace).
     spare: Option<Spare<M>>,
+    /// Keep a passing run's simulation for the next run, rather than take it apart to return
+    /// its decisions and trace.
+    keep_resident: bool,
     fixed_faults: Option<Arc<FaultSchedule>>,
+}
+
+/// A run's simulation, ready to configure, and its environment.
+type Ready<'r, S, M, D> = (&'r mut Simulation<S, M, D>, RunEnvironment<M>);
+
+/// Where a run's decision source comes from: a `D` given whole, or something that renews the
+/// last run's source in place.
+pub(crate) trait Renew<D> {
+    /// The source, for a run with none to reuse.
+    fn fresh(self) -> D;
+    /// Makes `used`, the last run's source, this run's.
+    fn renew(self, used: &mut D);
+}
+
+impl<D: DecisionSource> Renew<D> for D {
+    fn fresh(self) -> D {
+        self
+    }
+
+    fn renew(self, used: &mut D) {
+        *used = self;
+    }
+}
+
+/// The seeded source of a seed, made from the last run's in place.
+struct Reseed(u64);
+
+impl Renew<Seeded> for Reseed {
+    fn fresh(self) -> Seeded {
+        Seeded::new(self.0)
+    }
+
+    fn renew(self, used: &mut Seeded) {
+        used.reseed(self.0);
+    }
 }
 
 /// Which run of a call failed: the seed at an index of the settings' seeds, or a regression
@@ -355,7 +396,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             let end = (start + size).min(seeds.len());
             let factory = chunk_factory(&self.scenario.factory);
             // What one seed's run leaves, the next one on this thread reuses.
-            let (mut reuse, mut source) = (self.reuse(), None);
+            let mut reuse = self.reuse(true);
             for (index, &seed) in seeds[start..end].iter().enumerate() {
                 let index = start + index;
                 if index > lowest.load(Ordering::Relaxed) {
@@ -365,9 +406,7 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
                     fingerprint: self.checks_determinism_of(index),
                     ..How::plain(&factory)
                 };
-                let decisions = Seeded::reseeded(source.take(), seed);
-                let mut run = self.run_seed_reusing(how, decisions, &mut reuse);
-                source = run.decisions.take();
+                let run = self.run_seed_reusing(how, Reseed(seed), &mut reuse);
                 part.steps += run.steps;
                 part.settled += usize::from(run.settled);
                 if let Some(hits) = &run.coverage {
@@ -429,42 +468,35 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         how: How<'_, S>,
         decisions: D,
     ) -> SeedRun<S, D> {
-        self.run_seed_reusing(how, decisions, &mut self.reuse())
+        self.run_seed_reusing(how, decisions, &mut self.reuse(false))
     }
 
     /// What a chunk's runs share, before the first.
-    fn reuse(&self) -> Reuse<M> {
+    fn reuse<D>(&self, keep_resident: bool) -> Reuse<S, M, D> {
         Reuse {
+            resident: None,
             spare: None,
+            keep_resident,
             fixed_faults: self.fixed_faults.clone().map(Arc::new),
         }
     }
 
-    /// [`Execution::run_seed`], reusing the storage the last run on this thread left in `reuse`
-    /// (and leaving this run's there).
+    /// [`Execution::run_seed`], reusing the simulation (or its storage) the last run on this
+    /// thread left in `reuse` (and leaving this run's there).
     #[inline(always)]
     pub(crate) fn run_seed_reusing<D: DecisionSource>(
         &self,
         how: How<'_, S>,
-        mut decisions: D,
-        reuse: &mut Reuse<M>,
+        decisions: impl Renew<D>,
+        reuse: &mut Reuse<S, M, D>,
     ) -> SeedRun<S, D> {
         let _quiet = quiet();
         let scenario = self.scenario;
-        let fixed_faults = reuse.fixed_faults.as_ref();
-        let (network, faults, storage, mut count) =
-            match environment(scenario, fixed_faults, how, &mut decisions) {
-                Ok(environment) => environment,
+        let (sim, (network, faults, storage, mut count)) =
+            match self.simulation(how, decisions, reuse) {
+                Ok(ready) => ready,
                 Err(cause) => return SeedRun::unbuilt(cause),
             };
-        // Only the factory runs under `guarded`: the simulation is built (and so moved) once.
-        let built = guarded(|| (scenario.factory)(&mut Rng::new(&mut decisions, Stream::Setup)));
-        let system = match built {
-            Ok(system) => system,
-            Err(panic) => return SeedRun::unbuilt(panicked("the factory", panic)),
-        };
-        let reused = reuse.spare.take().unwrap_or_default();
-        let mut sim = Simulation::from_built(system, Arc::clone(how.factory), decisions, reused);
         let mut oracle = Oracle::new(
             &self.invariants,
             scenario.refinement.as_deref(),
@@ -475,10 +507,10 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
         .keep_running(scenario.keep_running)
         .sometimes(&self.sometimes);
         sim.configure(network, faults, storage, how.record);
-        let max_steps = self.arm(&mut sim, how);
+        let max_steps = self.arm(sim, how);
         let mut digest = how.fingerprint.then(Digest::default);
-        let cause = drive(&mut sim, &mut oracle, max_steps, digest.as_mut())
-            .or_else(|| judge_history(scenario, &sim, how.record));
+        let cause = drive(sim, &mut oracle, max_steps, digest.as_mut())
+            .or_else(|| judge_history(scenario, sim, how.record));
         let fingerprint = digest.map(|mut digest| {
             digest.world(&format!("{:?}", sim.world()));
             digest.finish()
@@ -488,38 +520,98 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             count.nemesis_lengths = lengths.to_vec();
             count.nemesis_injected = injected as usize;
         }
-        let failure = cause.map(|cause| failure_of(&sim, cause));
+        let failure = cause.map(|cause| failure_of(sim, cause));
         let steps = sim.steps();
         // Ended early: the goal held after the last heal with events still to come.
         let settled = oracle.settled() && sim.skip_non_steps();
-        let coverage = coverage_of(&mut sim, &oracle);
-        // Taken apart here: handing the simulation to a function would copy it.
-        let (parts, left) = sim.into_parts_and_spare();
-        reuse.spare = Some(left);
+        let coverage = coverage_of(sim, &oracle);
+        let keep = reuse.keep_resident && failure.is_none() && !how.record;
+        let parts = if keep { None } else { reuse.take_apart() };
         let mut run = finished(parts, failure, steps, count, fingerprint);
         run.settled = settled;
         run.coverage = coverage;
         run
     }
+
+    /// The simulation of a run and its environment: the resident one reset in place with the
+    /// system the factory builds, or one built (and so moved) once.
+    #[inline(always)]
+    fn simulation<'r, D: DecisionSource>(
+        &self,
+        how: How<'_, S>,
+        decisions: impl Renew<D>,
+        reuse: &'r mut Reuse<S, M, D>,
+    ) -> Result<Ready<'r, S, M, D>, FailureCause> {
+        let fixed_faults = reuse.fixed_faults.as_ref();
+        match &mut reuse.resident {
+            Some(sim) => {
+                decisions.renew(sim.decisions_mut());
+                let (environment, system) = self.prepare(how, fixed_faults, sim.decisions_mut())?;
+                sim.reset(system, how.factory);
+                Ok((sim, environment))
+            }
+            resident @ None => {
+                let mut decisions = decisions.fresh();
+                let (environment, system) = self.prepare(how, fixed_faults, &mut decisions)?;
+                let spare = reuse.spare.take().unwrap_or_default();
+                let factory = Arc::clone(how.factory);
+                let sim = Simulation::from_built(system, factory, decisions, spare);
+                Ok((resident.insert(sim), environment))
+            }
+        }
+    }
+
+    /// The environment of a run (network, faults, storage, fault count) and its system, drawn
+    /// from `decisions`; a panic in a generator or the factory is the run's failure.
+    #[inline(always)]
+    fn prepare<D: DecisionSource>(
+        &self,
+        how: How<'_, S>,
+        fixed_faults: Option<&Arc<FaultSchedule>>,
+        decisions: &mut D,
+    ) -> Result<(RunEnvironment<M>, S), FailureCause> {
+        let scenario = self.scenario;
+        let environment = environment(scenario, fixed_faults, how, decisions)?;
+        // Only the factory runs under `guarded`: the system is moved as little as can be.
+        let built = guarded(|| (scenario.factory)(&mut Rng::new(decisions, Stream::Setup)));
+        match built {
+            Ok(system) => Ok((environment, system)),
+            Err(panic) => Err(panicked("the factory", panic)),
+        }
+    }
+}
+
+impl<S: System<M>, M: Message, D: DecisionSource> Reuse<S, M, D> {
+    /// Takes the resident simulation apart: its world, decisions and trace, keeping its
+    /// storage for the next run.
+    fn take_apart(&mut self) -> Option<(S, D, Option<Trace>)> {
+        let (parts, spare) = self.resident.take()?.into_parts_and_spare();
+        self.spare = Some(spare);
+        Some(parts)
+    }
 }
 
 /// A finished run as a [`SeedRun`]: what failed (with the world), its steps, its decisions,
-/// trace, fault count and fingerprint.
+/// trace (none for a simulation kept for the next run), fault count and fingerprint.
 #[inline(always)]
 fn finished<S, D>(
-    (world, decisions, trace): (S, D, Option<Trace>),
+    parts: Option<(S, D, Option<Trace>)>,
     mut failure: Option<SeedFailure<S>>,
     steps: u64,
     count: Option<Box<FaultCount>>,
     fingerprint: Option<u64>,
 ) -> SeedRun<S, D> {
+    let (world, decisions, trace) = match parts {
+        Some((world, decisions, trace)) => (Some(world), Some(decisions), trace),
+        None => (None, None, None),
+    };
     if let Some(failure) = &mut failure {
-        failure.world = Some(world);
+        failure.world = world;
     }
     SeedRun {
         failure: failure.map(Box::new),
         steps,
-        decisions: Some(decisions),
+        decisions,
         trace,
         faults: count,
         fingerprint,

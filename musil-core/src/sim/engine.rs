@@ -275,6 +275,28 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         }
     }
 
+    /// Empties the engine in place for a new run, as [`Engine::reusing`] would build it from
+    /// this one's storage, keeping its decision source (renewed by the caller).
+    pub(crate) fn reset(&mut self) {
+        self.now = 0;
+        self.queue.clear();
+        self.network = NetworkModel::reliable();
+        if let Some((_, table)) = &self.shared {
+            self.faults = Arc::clone(table);
+        }
+        self.no_faults = true;
+        self.storage = None;
+        self.counters = Counters::default();
+        self.trace = None;
+        self.asked.clear();
+        self.injected = 0;
+        self.nemesis_edits = None;
+        self.buggify = None;
+        self.coverage = None;
+        self.ops_invoked = 0;
+        self.history = None;
+    }
+
     /// Uses `network` (before the start).
     pub(crate) fn set_network(&mut self, network: NetworkModel<M>) {
         self.network = network;
@@ -399,6 +421,11 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     /// The decision source.
     pub(crate) fn decisions(&self) -> &D {
         &self.decisions
+    }
+
+    /// The decision source.
+    pub(crate) fn decisions_mut(&mut self) -> &mut D {
+        &mut self.decisions
     }
 
     /// The decision source, rewound on `stream` (to rebuild a node identically).

@@ -4,6 +4,7 @@
 //! also be driven by hand (`start`, `step`, `run`) to test the engine or a node closely.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::decision::rng::Rng;
 use crate::decision::seeded::Seeded;
@@ -289,6 +290,30 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             nemesis: None,
             in_handler: None,
         }
+    }
+
+    /// Makes this finished simulation a new one of `system`, in place: the engine is emptied
+    /// (its storage kept) and the decision source kept as it is (the caller renews it first).
+    pub(crate) fn reset(&mut self, system: S, factory: &SharedFactory<S>) {
+        self.system = system;
+        self.engine.reset();
+        if !self
+            .factory
+            .as_ref()
+            .is_some_and(|known| Arc::ptr_eq(known, factory))
+        {
+            self.factory = Some(Arc::clone(factory));
+        }
+        self.schedule = Plan::default();
+        self.record_trace = false;
+        self.started = false;
+        self.nemesis = None;
+        self.in_handler = None;
+    }
+
+    /// The decision source, to renew it before [`Simulation::reset`].
+    pub(crate) fn decisions_mut(&mut self) -> &mut D {
+        self.engine.decisions_mut()
     }
 
     /// Uses `network` for this run.
