@@ -105,7 +105,7 @@ pub struct Decision {
 /// Implementations must answer within the shape of the [`Choice`] (`0`/`1` for a chance, a value
 /// in `lo..=hi` for a uniform draw) and must be deterministic functions of their construction
 /// and the sequence of calls made to them.
-pub trait DecisionSource {
+pub trait DecisionSource: 'static {
     /// Makes one decision.
     fn decide(&mut self, decision: &Decision) -> u64;
 

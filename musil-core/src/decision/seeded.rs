@@ -12,7 +12,11 @@ use crate::id::NodeId;
 #[derive(Clone, Debug)]
 pub struct Seeded {
     seed: u64,
-    fixed: [Pcg64Mcg; 3],
+    /// The network stream's generator, drawn on by almost every send.
+    network: Pcg64Mcg,
+    /// The setup and environment streams' generators, made on their first draw: most seeds
+    /// draw nothing on them.
+    early: [Option<Pcg64Mcg>; 2],
     nodes: Vec<Pcg64Mcg>,
     /// The disk and nemesis streams, made on their first draw (boxed: most runs never draw on
     /// them, and every seed moves its source).
@@ -30,7 +34,8 @@ impl Seeded {
     pub fn new(seed: u64) -> Self {
         Seeded {
             seed,
-            fixed: fixed_generators(seed),
+            network: stream_generator(seed, Stream::Network),
+            early: [None, None],
             nodes: Vec::new(),
             extra: None,
         }
@@ -50,7 +55,8 @@ impl Seeded {
     /// storage).
     pub(crate) fn reseed(&mut self, seed: u64) {
         self.seed = seed;
-        self.fixed = fixed_generators(seed);
+        self.network = stream_generator(seed, Stream::Network);
+        self.early = [None, None];
         self.nodes.clear();
         self.extra = None;
     }
@@ -63,9 +69,9 @@ impl Seeded {
     #[inline]
     fn generator(&mut self, stream: Stream) -> &mut Pcg64Mcg {
         match stream {
-            Stream::Setup => &mut self.fixed[0],
-            Stream::Environment => &mut self.fixed[1],
-            Stream::Network => &mut self.fixed[2],
+            Stream::Network => &mut self.network,
+            Stream::Setup => self.early_generator(0, stream),
+            Stream::Environment => self.early_generator(1, stream),
             Stream::Node(id) => {
                 let index = id.index();
                 if index >= self.nodes.len() {
@@ -75,6 +81,13 @@ impl Seeded {
             }
             Stream::Disk(_) | Stream::Nemesis | Stream::Buggify => self.extra_generator(stream),
         }
+    }
+
+    /// The generator of the setup or environment stream (`index` 0 or 1), made the first time
+    /// it draws.
+    fn early_generator(&mut self, index: usize, stream: Stream) -> &mut Pcg64Mcg {
+        let seed = self.seed;
+        self.early[index].get_or_insert_with(|| stream_generator(seed, stream))
     }
 
     /// The generator of a disk or the nemesis, made the first time it draws.
@@ -118,15 +131,6 @@ fn next_u64(generator: &mut Pcg64Mcg) -> u64 {
     match generator.try_next_u64() {
         Ok(word) => word,
     }
-}
-
-/// The generators of the setup, environment and network streams of `seed`.
-fn fixed_generators(seed: u64) -> [Pcg64Mcg; 3] {
-    [
-        stream_generator(seed, Stream::Setup),
-        stream_generator(seed, Stream::Environment),
-        stream_generator(seed, Stream::Network),
-    ]
 }
 
 fn stream_generator(seed: u64, stream: Stream) -> Pcg64Mcg {

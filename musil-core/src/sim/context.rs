@@ -1,48 +1,84 @@
-//! [`Context`]: a node's window on the simulation while one of its handlers runs, and
-//! [`EngineHandle`], what a context may ask of the engine behind it.
+//! [`Context`]: a node's window on the simulation while one of its handlers runs. It reaches
+//! the default engine (seeded decisions) by direct calls for its hot operations, and any
+//! engine through [`EngineHandle`].
 
 use std::any::Any;
 use std::fmt::Debug;
 
 use crate::decision::rng::Rng;
+use crate::decision::seeded::Seeded;
 use crate::decision::{DecisionSource, Stream};
-use crate::history::{OpId, RecordedHistory};
+use crate::history::OpId;
 use crate::id::{Message, NodeId};
 use crate::system::names::{Destination, NodeNames};
 
 use super::disk::Disk;
+use super::engine::Engine;
 use super::error::quoted_list;
-
-/// What a handler's [`Context`] may ask of the engine, whatever the engine's decision source:
-/// the one `dyn` call between user code and the run.
-pub(crate) trait EngineHandle<M> {
-    fn now(&self) -> u64;
-    fn names(&self) -> &NodeNames;
-    fn send(&mut self, from: NodeId, to: NodeId, msg: M);
-    fn set_timer(&mut self, node: NodeId, name: &'static str, delay: u64);
-    fn cancel_timer(&mut self, node: NodeId, name: &'static str);
-    fn timer_armed(&self, node: NodeId, name: &'static str) -> bool;
-    fn decisions(&mut self) -> &mut dyn DecisionSource;
-    fn disk(&mut self, node: NodeId) -> Disk<'_>;
-    fn tracing(&self) -> bool;
-    fn buggify(&mut self, node: NodeId, site: &'static str) -> bool;
-    fn sometimes(&mut self, site: &'static str, held: bool);
-    fn note(&mut self, node: NodeId, text: String);
-    fn next_op(&mut self) -> OpId;
-    fn history(&mut self) -> Option<&mut RecordedHistory>;
-}
+use super::handle::EngineHandle;
 
 /// What a node handler may do: read the virtual clock, send, arm timers, draw seeded randomness.
 ///
 /// A context lives only for the duration of one handler call.
 pub struct Context<'a, M> {
-    engine: &'a mut dyn EngineHandle<M>,
+    handle: Handle<'a, M>,
     me: NodeId,
 }
 
+/// The engine behind a context: the default one (seeded decisions), whose sends and timers are
+/// called directly, or any other, through [`EngineHandle`]'s vtable.
+enum Handle<'a, M> {
+    Seeded(&'a mut Engine<M, Seeded>),
+    Other(&'a mut dyn EngineHandle<M>),
+}
+
+/// Calls `$call` with `$engine` bound to the engine behind `$handle`: a direct call on the
+/// default engine, a virtual one on another.
+macro_rules! on_engine {
+    ($handle:expr, |$engine:ident| $call:expr) => {
+        match &mut $handle {
+            Handle::Seeded(engine) => {
+                let $engine = &mut **engine;
+                $call
+            }
+            Handle::Other(engine) => {
+                let $engine = &mut **engine;
+                $call
+            }
+        }
+    };
+}
+
+impl<M: Message> Handle<'_, M> {
+    /// The engine, through its vtable.
+    fn get(&mut self) -> &mut dyn EngineHandle<M> {
+        match self {
+            Handle::Seeded(engine) => &mut **engine,
+            Handle::Other(engine) => &mut **engine,
+        }
+    }
+}
+
 impl<'a, M: Message> Context<'a, M> {
-    pub(crate) fn new(engine: &'a mut dyn EngineHandle<M>, me: NodeId) -> Self {
-        Context { engine, me }
+    pub(crate) fn new<D: DecisionSource>(engine: &'a mut Engine<M, D>, me: NodeId) -> Self {
+        // Known when the engine's type is: no test is left at run time.
+        if (&*engine as &dyn Any).is::<Engine<M, Seeded>>() {
+            if let Some(seeded) = (engine as &mut dyn Any).downcast_mut() {
+                let handle = Handle::Seeded(seeded);
+                return Context { handle, me };
+            }
+            unreachable!("the engine was just found to be the default one");
+        }
+        let handle = Handle::Other(engine);
+        Context { handle, me }
+    }
+
+    /// The node names, read directly from the default engine.
+    fn names(&self) -> &NodeNames {
+        match &self.handle {
+            Handle::Seeded(engine) => EngineHandle::names(&**engine),
+            Handle::Other(engine) => engine.names(),
+        }
     }
 
     /// This node's id.
@@ -52,12 +88,15 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// This node's name.
     pub fn name(&self) -> &str {
-        self.engine.names().name(self.me)
+        self.names().name(self.me)
     }
 
     /// The current virtual time.
     pub fn now(&self) -> u64 {
-        self.engine.now()
+        match &self.handle {
+            Handle::Seeded(engine) => EngineHandle::now(&**engine),
+            Handle::Other(engine) => engine.now(),
+        }
     }
 
     /// The name of node `id`.
@@ -65,17 +104,17 @@ impl<'a, M: Message> Context<'a, M> {
     /// # Panics
     /// If `id` is not a node of this system.
     pub fn name_of(&self, id: NodeId) -> &str {
-        self.engine.names().name(id)
+        self.names().name(id)
     }
 
     /// The id of the node called `name`, if there is one.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.engine.names().id_of(name)
+        self.names().id_of(name)
     }
 
     /// How many nodes the system has.
     pub fn node_count(&self) -> usize {
-        self.engine.names().len()
+        self.names().len()
     }
 
     /// Sends `msg` to `to` (a [`NodeId`] or a node's name) over the simulated network.
@@ -89,17 +128,20 @@ impl<'a, M: Message> Context<'a, M> {
             Some(id) => id,
             None => self.by_name(to),
         };
-        self.engine.send(self.me, to, msg);
+        let me = self.me;
+        on_engine!(self.handle, |engine| EngineHandle::send(
+            engine, me, to, msg
+        ));
     }
 
     /// The id of a destination given by name, or a panic naming the known nodes.
     #[track_caller]
     fn by_name(&self, to: impl Destination) -> NodeId {
-        match to.resolve(self.engine.names()) {
+        match to.resolve(self.names()) {
             Ok(id) => id,
             Err(unknown) => panic!(
                 "send to unknown node {unknown:?} (known: {})",
-                quoted_list(self.engine.names().all())
+                quoted_list(self.names().all())
             ),
         }
     }
@@ -112,31 +154,45 @@ impl<'a, M: Message> Context<'a, M> {
             return;
         };
         for to in (0..last.index()).map(NodeId::new).filter(|&id| id != me) {
-            self.engine.send(me, to, msg.clone());
+            let copy = msg.clone();
+            on_engine!(self.handle, |engine| EngineHandle::send(
+                engine, me, to, copy
+            ));
         }
-        self.engine.send(me, last, msg);
+        on_engine!(self.handle, |engine| EngineHandle::send(
+            engine, me, last, msg
+        ));
     }
 
     /// Arms timer `name` to fire `max(delay, 1)` time units from now; re-arming a timer of the
     /// same name replaces it.
     pub fn set_timer(&mut self, name: &'static str, delay: u64) {
-        self.engine.set_timer(self.me, name, delay);
+        let me = self.me;
+        on_engine!(self.handle, |engine| EngineHandle::set_timer(
+            engine, me, name, delay
+        ));
     }
 
     /// Disarms timer `name` (nothing happens if it is not armed).
     pub fn cancel_timer(&mut self, name: &'static str) {
-        self.engine.cancel_timer(self.me, name);
+        let me = self.me;
+        on_engine!(self.handle, |engine| EngineHandle::cancel_timer(
+            engine, me, name
+        ));
     }
 
     /// Whether timer `name` is armed.
     pub fn timer_armed(&self, name: &'static str) -> bool {
-        self.engine.timer_armed(self.me, name)
+        match &self.handle {
+            Handle::Seeded(engine) => EngineHandle::timer_armed(&**engine, self.me, name),
+            Handle::Other(engine) => engine.timer_armed(self.me, name),
+        }
     }
 
     /// This node's disk: named files of bytes that outlive the node's crashes (see [`Disk`]).
     /// Reads see this node's unsynced writes; what a crash keeps depends on its kind.
     pub fn disk(&mut self) -> Disk<'_> {
-        self.engine.disk(self.me)
+        self.handle.get().disk(self.me)
     }
 
     /// Puts a line in the trace, under this node's name ("became leader of term 3"): the text is
@@ -154,8 +210,8 @@ impl<'a, M: Message> Context<'a, M> {
     /// # }
     /// ```
     pub fn note(&mut self, text: impl std::fmt::Display) {
-        if self.engine.tracing() {
-            self.engine.note(self.me, text.to_string());
+        if self.handle.get().tracing() {
+            self.handle.get().note(self.me, text.to_string());
         }
     }
 
@@ -177,7 +233,7 @@ impl<'a, M: Message> Context<'a, M> {
     /// # }
     /// ```
     pub fn buggify(&mut self, site: &'static str) -> bool {
-        self.engine.buggify(self.me, site)
+        self.handle.get().buggify(self.me, site)
     }
 
     /// Coverage: records whether `condition` held at `site` ("leader elected"). A site evaluated
@@ -185,7 +241,7 @@ impl<'a, M: Message> Context<'a, M> {
     /// with kind `Coverage` naming it: a green run that never reached a rare path proves
     /// nothing. The report counts the hits per site.
     pub fn sometimes(&mut self, site: &'static str, condition: bool) {
-        self.engine.sometimes(site, condition);
+        self.handle.get().sometimes(site, condition);
     }
 
     /// Records that this node, a client, invoked `op` on the system under test now: the start
@@ -213,13 +269,14 @@ impl<'a, M: Message> Context<'a, M> {
     /// }
     /// ```
     pub fn invoke<O: Any + Send + Debug>(&mut self, op: O) -> OpId {
-        let id = self.engine.next_op();
-        if self.engine.tracing() {
-            self.engine
+        let id = self.handle.get().next_op();
+        if self.handle.get().tracing() {
+            self.handle
+                .get()
                 .note(self.me, format!("▶ #{} {op:?}", id.index()));
         }
-        let (now, me) = (self.engine.now(), self.me);
-        if let Some(history) = self.engine.history() {
+        let (now, me) = (self.handle.get().now(), self.me);
+        if let Some(history) = self.handle.get().history() {
             history.invoke(id, me, now, op);
         }
         id
@@ -231,12 +288,18 @@ impl<'a, M: Message> Context<'a, M> {
     /// When the history is recorded and `op` already ended (a panic in a handler fails the run,
     /// with this message).
     pub fn complete<R: Any + Send + Debug>(&mut self, op: OpId, ret: R) {
-        if self.engine.tracing() {
-            self.engine
+        if self.handle.get().tracing() {
+            self.handle
+                .get()
                 .note(self.me, format!("◀ #{} {ret:?}", op.index()));
         }
-        let now = self.engine.now();
-        if let Some(Err(problem)) = self.engine.history().map(|h| h.complete(op, now, ret)) {
+        let now = self.handle.get().now();
+        if let Some(Err(problem)) = self
+            .handle
+            .get()
+            .history()
+            .map(|h| h.complete(op, now, ret))
+        {
             panic!("{problem}");
         }
     }
@@ -247,18 +310,19 @@ impl<'a, M: Message> Context<'a, M> {
     /// # Panics
     /// When the history is recorded and `op` already ended.
     pub fn fail(&mut self, op: OpId) {
-        if self.engine.tracing() {
-            self.engine
+        if self.handle.get().tracing() {
+            self.handle
+                .get()
                 .note(self.me, format!("✗ #{} failed", op.index()));
         }
-        if let Some(Err(problem)) = self.engine.history().map(|h| h.fail(op)) {
+        if let Some(Err(problem)) = self.handle.get().history().map(|h| h.fail(op)) {
             panic!("{problem}");
         }
     }
 
     /// This node's seeded randomness, as an `rand_core` generator for richer use.
     pub fn rng(&mut self) -> Rng<'_> {
-        Rng::new(self.engine.decisions(), Stream::Node(self.me))
+        Rng::new(self.handle.get().decisions(), Stream::Node(self.me))
     }
 
     /// A float uniformly distributed in `[0, 1)`, from this node's stream.

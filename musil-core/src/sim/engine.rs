@@ -3,8 +3,9 @@
 //! decision source — behind methods, so that every change to the run goes through one place.
 //!
 //! The engine is generic over its [`DecisionSource`], so the network's draws on the send path
-//! are static calls; a handler's [`Context`](super::context::Context) reaches it through the one
-//! `dyn` [`EngineHandle`], which keeps `Context<M>` free of the decision source's type.
+//! are static calls; a handler's [`Context`](super::context::Context) reaches it through
+//! [`EngineHandle`], which keeps `Context<M>` free of the decision source's type: by direct calls
+//! for its sends and timers when the source is the default one, through the vtable otherwise.
 
 use std::sync::Arc;
 
@@ -12,12 +13,12 @@ use crate::decision::{DecisionSource, Stream};
 use crate::id::{Message, NodeId};
 use crate::system::names::NodeNames;
 
-use super::context::EngineHandle;
 use super::disk::files::DiskFiles;
 use super::disk::power::power_loss;
 use super::disk::{Disk, Disks};
 use super::error::{SetupError, quoted_list};
 use super::faults::{CrashKind, FaultSchedule, Plan, ResolvedFaults};
+use super::handle::EngineHandle;
 use super::nemesis::{FaultControl, Injection, Request};
 use super::network::{Delivery, NetworkModel, Route};
 use super::queue::{Class, Event, EventQueue, Ticket};

@@ -21,6 +21,7 @@ pub mod disk;
 mod engine;
 pub mod error;
 pub mod faults;
+mod handle;
 pub mod nemesis;
 pub mod network;
 mod queue;

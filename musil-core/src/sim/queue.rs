@@ -192,7 +192,8 @@ impl<M> EventQueue<M> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.scheduled += 1;
-        let in_window = time >= self.base && time - self.base < WHEEL;
+        // Before `base`, the difference wraps around to far beyond the window.
+        let in_window = time.wrapping_sub(self.base) < WHEEL;
         if class == Class::Normal && in_window {
             let tick = (time % WHEEL) as u32;
             let last = self.slots[tick as usize].prev;
