@@ -295,6 +295,8 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     /// Makes this finished simulation a new one of `system`, in place: the engine is emptied
     /// (its storage kept) and the decision source kept as it is (the caller renews it first).
+    /// The network, the fault schedule and the trace setting stay until
+    /// [`Simulation::configure`] replaces them.
     pub(crate) fn reset(&mut self, system: S, factory: &SharedFactory<S>) {
         self.system = system;
         self.engine.reset();
@@ -305,10 +307,10 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         {
             self.factory = Some(Arc::clone(factory));
         }
-        self.schedule = Plan::default();
-        self.record_trace = false;
         self.started = false;
-        self.nemesis = None;
+        if self.nemesis.is_some() {
+            self.nemesis = None;
+        }
         self.in_handler = None;
     }
 
