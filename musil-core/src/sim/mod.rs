@@ -115,22 +115,61 @@ pub struct Step {
     pub kind: StepKind,
 }
 
-/// The event a node handler is called for.
-enum Handler<M> {
-    Start,
-    Message(NodeId, M),
-    Timer(&'static str),
-    Recover,
+/// A node handler to run, with its arguments: one type per handler, so that a step's
+/// dispatch is chosen once, where the event's kind is known.
+trait Handler<M: Message> {
+    /// Its name, for the report of a panic raised in it.
+    const NAME: &'static str;
+
+    /// Runs it on `node`.
+    fn run<N: Node<M>>(self, node: &mut N, ctx: &mut Context<'_, M>);
 }
 
-impl<M> Handler<M> {
-    fn name(&self) -> &'static str {
-        match self {
-            Handler::Start => "on_start",
-            Handler::Message(..) => "on_message",
-            Handler::Timer(_) => "on_timer",
-            Handler::Recover => "on_recover",
-        }
+/// `on_start`.
+struct OnStart;
+
+/// `on_message`, with the sender and the message.
+struct OnMessage<M>(NodeId, M);
+
+/// `on_timer`, with the timer's name.
+struct OnTimer(&'static str);
+
+/// `on_recover`.
+struct OnRecover;
+
+impl<M: Message> Handler<M> for OnStart {
+    const NAME: &'static str = "on_start";
+
+    #[inline(always)]
+    fn run<N: Node<M>>(self, node: &mut N, ctx: &mut Context<'_, M>) {
+        node.on_start(ctx);
+    }
+}
+
+impl<M: Message> Handler<M> for OnMessage<M> {
+    const NAME: &'static str = "on_message";
+
+    #[inline(always)]
+    fn run<N: Node<M>>(self, node: &mut N, ctx: &mut Context<'_, M>) {
+        node.on_message(ctx, self.0, self.1);
+    }
+}
+
+impl<M: Message> Handler<M> for OnTimer {
+    const NAME: &'static str = "on_timer";
+
+    #[inline(always)]
+    fn run<N: Node<M>>(self, node: &mut N, ctx: &mut Context<'_, M>) {
+        node.on_timer(ctx, self.0);
+    }
+}
+
+impl<M: Message> Handler<M> for OnRecover {
+    const NAME: &'static str = "on_recover";
+
+    #[inline(always)]
+    fn run<N: Node<M>>(self, node: &mut N, ctx: &mut Context<'_, M>) {
+        node.on_recover(ctx);
     }
 }
 
@@ -150,22 +189,18 @@ struct NemesisRun<S> {
     stopped_at: Option<u64>,
 }
 
-struct Dispatch<'c, 'a, M> {
+/// Runs handler `H` on the node the system's `visit_node` finds.
+struct Dispatch<'c, 'a, M, H> {
     ctx: &'c mut Context<'a, M>,
-    handler: Handler<M>,
+    handler: H,
 }
 
-impl<M: Message> NodeVisitor<M> for Dispatch<'_, '_, M> {
+impl<M: Message, H: Handler<M>> NodeVisitor<M> for Dispatch<'_, '_, M, H> {
     type Output = ();
 
     #[inline]
     fn visit<N: Node<M>>(self, node: &mut N) {
-        match self.handler {
-            Handler::Start => node.on_start(self.ctx),
-            Handler::Message(from, msg) => node.on_message(self.ctx, from, msg),
-            Handler::Timer(name) => node.on_timer(self.ctx, name),
-            Handler::Recover => node.on_recover(self.ctx),
-        }
+        self.handler.run(node, self.ctx);
     }
 }
 
@@ -513,12 +548,12 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
 
     fn start_node(&mut self, node: NodeId) {
         self.engine.mark_started(node);
-        self.dispatch(node, Handler::Start);
+        self.dispatch(node, OnStart);
     }
 
     #[inline]
-    fn dispatch(&mut self, node: NodeId, handler: Handler<M>) {
-        self.in_handler = Some((node, handler.name()));
+    fn dispatch<H: Handler<M>>(&mut self, node: NodeId, handler: H) {
+        self.in_handler = Some((node, H::NAME));
         let mut ctx = Context::new(&mut self.engine, node);
         self.system.visit_node(
             node,
@@ -657,12 +692,12 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
         let kind = match event {
             Event::Deliver { from, to, msg } => {
                 self.engine.delivering(from, to, &msg);
-                self.dispatch(to, Handler::Message(from, msg));
+                self.dispatch(to, OnMessage(from, msg));
                 StepKind::Delivered { from, to }
             }
             Event::Timer { node, name } => {
                 self.engine.firing(node, name);
-                self.dispatch(node, Handler::Timer(name));
+                self.dispatch(node, OnTimer(name));
                 StepKind::Timer { node, timer: name }
             }
             Event::Restart { node, kind, .. } => {
@@ -688,7 +723,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             self.engine.forget_node(node);
         }
         if self.engine.started(node) {
-            self.dispatch(node, Handler::Recover);
+            self.dispatch(node, OnRecover);
         } else {
             self.start_node(node);
         }
