@@ -77,7 +77,15 @@ impl NodeNames {
     /// The id of the node called `name`.
     pub fn id_of(&self, name: &str) -> Option<NodeId> {
         if self.by_name.is_empty() {
-            return self.names.iter().position(|n| n == name).map(NodeId::new);
+            // A name given as the same literal the system declared is found without comparing
+            // bytes; any other spelling of it is found by the comparison.
+            let same_literal = |n: &Cow<'static, str>| std::ptr::eq(n.as_ptr(), name.as_ptr());
+            let found = self
+                .names
+                .iter()
+                .position(|n| same_literal(n) && n.len() == name.len());
+            let found = found.or_else(|| self.names.iter().position(|n| n == name));
+            return found.map(NodeId::new);
         }
         self.by_name
             .binary_search_by(|&index| self.names[index as usize].as_ref().cmp(name))
@@ -194,6 +202,10 @@ mod tests {
         assert_eq!(names.id_of("r[1]"), Some(NodeId::new(2)));
         assert_eq!(names.id_of("nope"), None);
         assert_eq!(names.name(NodeId::new(1)), "alpha");
+        // Another allocation of the same name, and a name that is a prefix of the literal.
+        assert_eq!(names.id_of(&String::from("alpha")), Some(NodeId::new(1)));
+        let zeta = names.name(NodeId::new(0));
+        assert_eq!(names.id_of(&zeta[..2]), None);
     }
 
     #[test]
