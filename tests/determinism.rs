@@ -1,13 +1,14 @@
 //! Determinism: a seed is a complete description of a run. The same seed gives the same trace
 //! and the same decisions in repeated runs and on other threads; different seeds differ; one
 //! node's extra randomness leaves the network's decisions alone; a seed runs the same alone as
-//! after other seeds on its thread (whose storage it reuses); and a system that smuggles in
+//! after other seeds on its thread (whose simulation it reuses, reset in place), under every kind
+//! of fault; and a system that smuggles in
 //! outside state is caught by the report's NONDETERMINISM check.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use musil::prelude::*;
-use musil::{Cause, DecisionRecord, Recording, RunSettings, Seeded, Stream, Trace};
+use musil::{Cause, DecisionRecord, Determinism, Recording, RunSettings, Seeded, Stream, Trace};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Msg {
@@ -364,4 +365,184 @@ fn a_seed_runs_the_same_alone_as_after_other_seeds_on_its_thread() {
         })
         .collect();
     assert_eq!(sizes.len(), 3, "the sizes vary: {sizes:?}");
+}
+
+/// A node that touches every part of the engine a reset must empty: timers re-armed, cancelled
+/// and set beyond the timing wheel, its disk, buggify and coverage sites, and a digest of all it
+/// saw (so that any difference between two runs shows in the world).
+#[derive(Debug, Default)]
+struct Churner {
+    digest: u64,
+    /// Re-arms its short timer far ahead (beyond the wheel's window).
+    far: bool,
+}
+
+impl Churner {
+    fn saw(&mut self, now: u64, what: u64) {
+        self.digest = self
+            .digest
+            .wrapping_mul(0x0100_0000_01b3)
+            .wrapping_add(what ^ now);
+    }
+
+    /// Sends, touches the disk or a timer at random, and re-arms `timer`.
+    fn act(&mut self, ctx: &mut Context<Msg>, timer: &'static str) {
+        let now = ctx.now();
+        let to = ctx.pick(ctx.node_count());
+        ctx.send(NodeId::new(to), Msg::Gossip(self.digest));
+        if ctx.buggify("skip") {
+            self.saw(now, 77);
+        }
+        let armed = ctx.timer_armed("long");
+        ctx.sometimes("long armed", armed);
+        match ctx.randint(0, 4) {
+            0 => ctx.cancel_timer("long"),
+            1 => {
+                let delay = 1 + ctx.randint(0, 150) as u64;
+                ctx.set_timer("long", delay);
+            }
+            2 => {
+                let appended = ctx.disk().append("log", b"xy").is_ok();
+                self.saw(now, u64::from(appended));
+            }
+            3 => {
+                let synced = ctx.disk().sync("log").is_ok();
+                self.saw(now, u64::from(synced) + 5);
+            }
+            _ => {}
+        }
+        let delay = match (timer, self.far) {
+            ("short", true) => 70,
+            ("short", false) => 1 + ctx.randint(0, 8) as u64,
+            _ => 1 + ctx.randint(0, 90) as u64,
+        };
+        ctx.set_timer(timer, delay);
+    }
+}
+
+impl Node<Msg> for Churner {
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        let now = ctx.now();
+        self.saw(now, 1);
+        let (long, short) = (ctx.randint(0, 100) as u64, ctx.randint(0, 10) as u64);
+        ctx.set_timer("long", 1 + long);
+        ctx.set_timer("short", 1 + short);
+        if let Ok(bytes) = ctx.disk().read_all("log") {
+            self.saw(now, bytes.len() as u64);
+        }
+    }
+
+    fn on_recover(&mut self, ctx: &mut Context<Msg>) {
+        self.saw(ctx.now(), 2);
+        ctx.set_timer("short", 3);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: &'static str) {
+        self.saw(ctx.now(), timer.len() as u64 + 10);
+        if ctx.now() <= 400 {
+            self.act(ctx, timer);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+        let now = ctx.now();
+        match msg {
+            Msg::Gossip(seen) => {
+                self.saw(now, seen ^ from.index() as u64);
+                ctx.send(from, Msg::Ack(self.digest));
+            }
+            Msg::Ack(seen) => self.saw(now, seen + 3),
+        }
+    }
+}
+
+#[derive(System, Debug)]
+struct Churn {
+    #[nodes]
+    nodes: Vec<Churner>,
+}
+
+/// Seeds that differ in every way a seed can: the node count, the network, the fault schedule
+/// and the storage model are drawn per seed, and a nemesis and buggify act during the run.
+fn churning_scenario() -> Scenario<Churn, Msg> {
+    let churn = |rng: &mut Rng| Churn {
+        nodes: (0..3 + rng.pick(3))
+            .map(|i| Churner {
+                far: i == 0,
+                ..Churner::default()
+            })
+            .collect(),
+    };
+    let network = |rng: &mut Rng| {
+        let slowest = 1 + rng.pick(80) as u64;
+        NetworkModel::reliable()
+            .loss(rng.random() * 0.3)
+            .duplicate(0.1)
+            .latency(1, slowest)
+    };
+    let faults = |rng: &mut Rng| {
+        let mut faults = FaultSchedule::new();
+        if rng.chance(0.5) {
+            faults = faults.crash(Crash::cold("nodes[1]", 20, 21 + rng.pick(50) as u64));
+        }
+        if rng.chance(0.5) {
+            faults = faults.crash(Crash::power("nodes[2]", 100, 130));
+        }
+        if rng.chance(0.5) {
+            faults = faults.crash(Crash::warm("nodes[0]", 50, 60));
+        }
+        if rng.chance(0.5) {
+            faults = faults.partition(Partition::between("nodes[0]", "nodes[1]", 5, 200));
+        }
+        faults
+    };
+    let storage = |rng: &mut Rng| match rng.chance(0.5) {
+        true => StorageModel::default().lose_unsynced(0.5).write_errors(0.1),
+        false => StorageModel::default(),
+    };
+    let nemesis = |world: &Churn, control: &mut FaultControl| {
+        if control.rng().chance(0.02) {
+            let count = control.node_count();
+            let node = NodeId::new(control.rng().pick(count));
+            if !control.is_down(node) {
+                control.crash_cold(node, 15);
+            }
+        }
+        if world.nodes[0].digest % 97 == 3 {
+            control.isolate("nodes[1]", 10);
+        }
+    };
+    Scenario::new(churn)
+        .network(network)
+        .faults(faults)
+        .storage(storage)
+        .nemesis(nemesis)
+        .buggify()
+        .max_steps(1_500)
+}
+
+#[test]
+fn a_seed_runs_the_same_alone_as_after_other_seeds_under_every_kind_of_fault() {
+    // A thread keeps one simulation and resets it for each seed: the queue (far timers
+    // included), the disks, the nemesis, buggify and coverage must all start afresh. Every
+    // seed is also re-run alone on a fresh simulation and its fingerprint compared.
+    let scenario = churning_scenario();
+    let seeds = 0..120;
+    let every = |jobs| {
+        RunSettings::seeds(seeds.clone())
+            .jobs(jobs)
+            .determinism(Determinism::All)
+    };
+    let together = scenario.execute(&every(1));
+    assert!(together.ok(), "{together}");
+    let alone: u64 = seeds
+        .clone()
+        .map(|seed| {
+            scenario
+                .execute(&RunSettings::seeds([seed]).jobs(1))
+                .steps()
+        })
+        .sum();
+    assert_eq!(together.steps(), alone);
+    assert_eq!(scenario.execute(&every(3)).steps(), alone);
 }
