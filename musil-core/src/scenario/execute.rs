@@ -22,7 +22,7 @@ use crate::sim::faults::{FaultSchedule, Plan};
 use crate::sim::network::NetworkModel;
 use crate::sim::storage::StorageModel;
 use crate::sim::trace::Trace;
-use crate::sim::{Simulation, Spare, StopReason};
+use crate::sim::{Simulation, StopReason};
 use crate::sweep::coverage::Hits;
 use crate::system::System;
 use crate::system::factory::SharedFactory;
@@ -72,8 +72,6 @@ pub(crate) struct Execution<'a, S, M> {
 pub(crate) struct Reuse<S, M, D> {
     /// The last run's simulation, kept while the runs pass (and `keep_resident`).
     resident: Option<Simulation<S, M, D>>,
-    /// The storage of a simulation taken apart (to hand over its world, decisions or trace).
-    spare: Option<Spare<M>>,
     /// Keep a passing run's simulation for the next run, rather than take it apart to return
     /// its decisions and trace.
     keep_resident: bool,
@@ -475,7 +473,6 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
     fn reuse<D>(&self, keep_resident: bool) -> Reuse<S, M, D> {
         Reuse {
             resident: None,
-            spare: None,
             keep_resident,
             fixed_faults: self.fixed_faults.clone().map(Arc::new),
         }
@@ -553,9 +550,8 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
             resident @ None => {
                 let mut decisions = decisions.fresh();
                 let (environment, system) = self.prepare(how, fixed_faults, &mut decisions)?;
-                let spare = reuse.spare.take().unwrap_or_default();
                 let factory = Arc::clone(how.factory);
-                let sim = Simulation::from_built(system, factory, decisions, spare);
+                let sim = Simulation::from_built(system, factory, decisions);
                 Ok((resident.insert(sim), environment))
             }
         }
@@ -582,12 +578,9 @@ impl<'a, S: System<M> + Debug + 'static, M: Message> Execution<'a, S, M> {
 }
 
 impl<S: System<M>, M: Message, D: DecisionSource> Reuse<S, M, D> {
-    /// Takes the resident simulation apart: its world, decisions and trace, keeping its
-    /// storage for the next run.
+    /// Takes the resident simulation apart: its world, decisions and trace.
     fn take_apart(&mut self) -> Option<(S, D, Option<Trace>)> {
-        let (parts, spare) = self.resident.take()?.into_parts_and_spare();
-        self.spare = Some(spare);
-        Some(parts)
+        Some(self.resident.take()?.into_parts())
     }
 }
 

@@ -32,10 +32,10 @@ enum Handle<'a, M> {
     Other(&'a mut dyn EngineHandle<M>),
 }
 
-/// Calls `$call` with `$engine` bound to the engine behind `$handle`: a direct call on the
-/// default engine, a virtual one on another.
+/// Calls `$call` with `$engine` bound to the engine behind `$handle` (`mut` to change it): a
+/// direct call on the default engine, a virtual one on another.
 macro_rules! on_engine {
-    ($handle:expr, |$engine:ident| $call:expr) => {
+    (mut $handle:expr, |$engine:ident| $call:expr) => {
         match &mut $handle {
             Handle::Seeded(engine) => {
                 let $engine = &mut **engine;
@@ -43,6 +43,18 @@ macro_rules! on_engine {
             }
             Handle::Other(engine) => {
                 let $engine = &mut **engine;
+                $call
+            }
+        }
+    };
+    ($handle:expr, |$engine:ident| $call:expr) => {
+        match &$handle {
+            Handle::Seeded(engine) => {
+                let $engine = &**engine;
+                $call
+            }
+            Handle::Other(engine) => {
+                let $engine = &**engine;
                 $call
             }
         }
@@ -75,10 +87,7 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// The node names, read directly from the default engine.
     fn names(&self) -> &NodeNames {
-        match &self.handle {
-            Handle::Seeded(engine) => EngineHandle::names(&**engine),
-            Handle::Other(engine) => engine.names(),
-        }
+        on_engine!(self.handle, |engine| EngineHandle::names(engine))
     }
 
     /// This node's id.
@@ -93,10 +102,7 @@ impl<'a, M: Message> Context<'a, M> {
 
     /// The current virtual time.
     pub fn now(&self) -> u64 {
-        match &self.handle {
-            Handle::Seeded(engine) => EngineHandle::now(&**engine),
-            Handle::Other(engine) => engine.now(),
-        }
+        on_engine!(self.handle, |engine| EngineHandle::now(engine))
     }
 
     /// The name of node `id`.
@@ -129,7 +135,7 @@ impl<'a, M: Message> Context<'a, M> {
             None => self.by_name(to),
         };
         let me = self.me;
-        on_engine!(self.handle, |engine| EngineHandle::send(
+        on_engine!(mut self.handle, |engine| EngineHandle::send(
             engine, me, to, msg
         ));
     }
@@ -155,11 +161,11 @@ impl<'a, M: Message> Context<'a, M> {
         };
         for to in (0..last.index()).map(NodeId::new).filter(|&id| id != me) {
             let copy = msg.clone();
-            on_engine!(self.handle, |engine| EngineHandle::send(
+            on_engine!(mut self.handle, |engine| EngineHandle::send(
                 engine, me, to, copy
             ));
         }
-        on_engine!(self.handle, |engine| EngineHandle::send(
+        on_engine!(mut self.handle, |engine| EngineHandle::send(
             engine, me, last, msg
         ));
     }
@@ -168,7 +174,7 @@ impl<'a, M: Message> Context<'a, M> {
     /// same name replaces it.
     pub fn set_timer(&mut self, name: &'static str, delay: u64) {
         let me = self.me;
-        on_engine!(self.handle, |engine| EngineHandle::set_timer(
+        on_engine!(mut self.handle, |engine| EngineHandle::set_timer(
             engine, me, name, delay
         ));
     }
@@ -176,17 +182,16 @@ impl<'a, M: Message> Context<'a, M> {
     /// Disarms timer `name` (nothing happens if it is not armed).
     pub fn cancel_timer(&mut self, name: &'static str) {
         let me = self.me;
-        on_engine!(self.handle, |engine| EngineHandle::cancel_timer(
+        on_engine!(mut self.handle, |engine| EngineHandle::cancel_timer(
             engine, me, name
         ));
     }
 
     /// Whether timer `name` is armed.
     pub fn timer_armed(&self, name: &'static str) -> bool {
-        match &self.handle {
-            Handle::Seeded(engine) => EngineHandle::timer_armed(&**engine, self.me, name),
-            Handle::Other(engine) => engine.timer_armed(self.me, name),
-        }
+        on_engine!(self.handle, |engine| EngineHandle::timer_armed(
+            engine, self.me, name
+        ))
     }
 
     /// This node's disk: named files of bytes that outlive the node's crashes (see [`Disk`]).

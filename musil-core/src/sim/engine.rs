@@ -74,29 +74,9 @@ fn clear<T>(slot: &mut Option<T>) {
     }
 }
 
-/// The storage a finished run leaves for the next run on the same thread: its queue, its
-/// per-node state and its name table, emptied as a new run begins.
-pub(crate) struct Spare<M> {
-    queue: EventQueue<M>,
-    nodes: Vec<NodeState>,
-    names: NodeNames,
-    shared: Option<SharedPlan>,
-}
-
 /// A scenario's shared fault schedule and what it resolved to against the name table it was
 /// resolved with.
 type SharedPlan = (Arc<FaultSchedule>, Arc<ResolvedFaults>);
-
-impl<M> Default for Spare<M> {
-    fn default() -> Self {
-        Spare {
-            queue: EventQueue::new(),
-            nodes: Vec::new(),
-            names: NodeNames::default(),
-            shared: None,
-        }
-    }
-}
 
 /// Clock, queue, timers, network, faults, counters, trace and decisions of one run.
 pub(crate) struct Engine<M, D> {
@@ -242,34 +222,17 @@ fn same_name(a: &'static str, b: &'static str) -> bool {
 }
 
 impl<M: Message, D: DecisionSource> Engine<M, D> {
-    #[inline(always)]
     pub(crate) fn new(network: NetworkModel<M>, decisions: D) -> Self {
-        Self::reusing(network, decisions, Spare::default())
-    }
-
-    /// An engine that uses the storage `spare` a finished run left.
-    #[inline(always)]
-    pub(crate) fn reusing(network: NetworkModel<M>, decisions: D, spare: Spare<M>) -> Self {
-        let Spare {
-            mut queue,
-            nodes,
-            names,
-            shared,
-        } = spare;
-        queue.clear();
         Engine {
             now: 0,
-            queue,
-            nodes,
-            names,
+            queue: EventQueue::new(),
+            nodes: Vec::new(),
+            names: NodeNames::default(),
             network,
-            // A placeholder until `begin`: the last shared plan's table if there is one, so
-            // that none is allocated.
-            faults: shared
-                .as_ref()
-                .map_or_else(Arc::default, |(_, table)| Arc::clone(table)),
+            // A placeholder until `begin`.
+            faults: Arc::default(),
             no_faults: true,
-            shared,
+            shared: None,
             storage: None,
             counters: Counters::default(),
             trace: None,
@@ -284,9 +247,10 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
         }
     }
 
-    /// Empties the engine in place for a new run, as [`Engine::reusing`] would build it from
-    /// this one's storage, keeping its decision source (renewed by the caller). The network and
-    /// the fault table stay until the run's own replace them (`set_network`, `begin`).
+    /// Empties the engine in place for a new run, as [`Engine::new`] builds one, keeping its
+    /// storage (queue, per-node state, name table, the last shared plan's compiled table) and
+    /// its decision source (renewed by the caller). The network and the fault table stay until
+    /// the run's own replace them (`set_network`, `begin`).
     pub(crate) fn reset(&mut self) {
         self.now = 0;
         self.queue.clear();
@@ -445,19 +409,6 @@ impl<M: Message, D: DecisionSource> Engine<M, D> {
     #[inline(always)]
     pub(crate) fn into_parts(self) -> (D, Option<Trace>) {
         (self.decisions, self.trace)
-    }
-
-    /// The decision source, the trace and the storage the next run may reuse, consuming the
-    /// engine.
-    #[inline(always)]
-    pub(crate) fn into_parts_and_spare(self) -> (D, Option<Trace>, Spare<M>) {
-        let spare = Spare {
-            queue: self.queue,
-            nodes: self.nodes,
-            names: self.names,
-            shared: self.shared,
-        };
-        (self.decisions, self.trace, spare)
     }
 
     /// `plan` checked against the system's `names` and compiled: a shared plan is compiled once

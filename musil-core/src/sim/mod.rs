@@ -33,7 +33,6 @@ use crate::system::names::Destination;
 use context::Context;
 use disk::{DiskView, Disks};
 use engine::Engine;
-pub(crate) use engine::Spare;
 use error::{SetupError, quoted_list};
 use faults::{CrashKind, FaultSchedule, Plan};
 use nemesis::{FaultControl, NemesisFn};
@@ -304,21 +303,15 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     /// A simulation of the system `factory` builds from the setup stream of `decisions`.
     pub fn from_shared_factory(factory: SharedFactory<S>, mut decisions: D) -> Self {
         let system = factory(&mut Rng::new(&mut decisions, Stream::Setup));
-        Self::from_built(system, factory, decisions, Spare::default())
+        Self::from_built(system, factory, decisions)
     }
 
-    /// A simulation of `system`, already built by `factory` (kept for cold restarts), using the
-    /// storage a finished run left.
+    /// A simulation of `system`, already built by `factory` (kept for cold restarts).
     #[inline(always)]
-    pub(crate) fn from_built(
-        system: S,
-        factory: SharedFactory<S>,
-        decisions: D,
-        spare: Spare<M>,
-    ) -> Self {
+    pub(crate) fn from_built(system: S, factory: SharedFactory<S>, decisions: D) -> Self {
         Simulation {
             system,
-            engine: Engine::reusing(NetworkModel::reliable(), decisions, spare),
+            engine: Engine::new(NetworkModel::reliable(), decisions),
             factory: Some(factory),
             schedule: Plan::default(),
             record_trace: false,
@@ -891,13 +884,5 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
     pub fn into_parts(self) -> (S, D, Option<Trace>) {
         let (decisions, trace) = self.engine.into_parts();
         (self.system, decisions, trace)
-    }
-
-    /// The world, the decision source, the trace and the storage the next run on this thread
-    /// may reuse ([`Simulation::from_built`]).
-    #[inline(always)]
-    pub(crate) fn into_parts_and_spare(self) -> ((S, D, Option<Trace>), Spare<M>) {
-        let (decisions, trace, spare) = self.engine.into_parts_and_spare();
-        ((self.system, decisions, trace), spare)
     }
 }
