@@ -20,6 +20,7 @@ pub(crate) mod model;
 mod open;
 pub(crate) mod options;
 mod report;
+mod table;
 mod visited;
 
 pub use checker::Checker;
