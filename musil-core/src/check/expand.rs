@@ -10,11 +10,19 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::hash::Hash;
+use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Mutex, PoisonError};
 
 use super::fingerprint::fingerprint;
 use super::model::{Action, Model, Parts};
+
+/// States per chunk: the states of a level are expanded a chunk to a [`Batch`].
+pub(crate) const CHUNK: usize = 128;
+
+/// The merge: given the level offset of a chunk's first state and its settled batch, it says
+/// whether to go on.
+pub(crate) type Take<'t, S> = dyn FnMut(usize, &mut Batch<S>) -> ControlFlow<()> + 't;
 
 /// A failed check: its position among the model's checks (state invariants, then edge
 /// invariants) and its reason.

@@ -19,6 +19,7 @@ mod liveness;
 pub(crate) mod model;
 mod open;
 pub(crate) mod options;
+mod pipeline;
 mod report;
 mod table;
 mod visited;
