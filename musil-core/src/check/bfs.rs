@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 
 use super::expand::{Batch, Failure};
 use super::fingerprint::fingerprint;
-use super::level::Levels;
+use super::level::{Levels, with_levels};
 use super::model::Model;
 use super::options::CheckOptions;
 use super::report::{CheckReport, TraceStep, Violation, ViolationKind};
@@ -132,16 +132,23 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
 
     /// The search proper; returns whether it was truncated.
     fn explore(&mut self, visited: &mut Visited) -> bool {
-        let Some(mut level) = self.initial_level(visited) else {
+        let Some(level) = self.initial_level(visited) else {
             return true;
         };
-        let mut levels = Levels::new(self.options.threads);
+        let (model, threads, stop_at_failure) = (self.model, self.options.threads, !self.all);
+        with_levels(model, threads, stop_at_failure, visited, |mut levels| {
+            self.explore_levels(&mut levels, level)
+        })
+    }
+
+    /// The levels from the first, `level`, on; returns whether the search was truncated.
+    fn explore_levels(&mut self, levels: &mut Levels<'_, S>, mut level: Level<S>) -> bool {
         while !level.states.is_empty() {
             let mut next = Level {
                 first: level.first + level.states.len() as u32,
                 states: Vec::new(),
             };
-            let merged = self.level(&mut levels, &level, visited, &mut next.states);
+            let merged = self.level(levels, &mut level, &mut next.states);
             if let (Merge::Continue, Some((check, kind, trace))) =
                 (&merged, self.pending_edge.take())
             {
@@ -175,25 +182,18 @@ impl<'m, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Search<'m, S> {
     /// Expands and merges one level, collecting the next one's states in `next`.
     fn level(
         &mut self,
-        levels: &mut Levels<S>,
-        level: &Level<S>,
-        visited: &mut Visited,
+        levels: &mut Levels<'_, S>,
+        level: &mut Level<S>,
         next: &mut Vec<S>,
     ) -> Merge {
-        let mut merged = Merge::Continue;
-        levels.run(
-            self.model,
-            &level.states,
-            !self.all,
-            visited,
-            &mut |offset, batch| {
-                merged = self.merge(level.first + offset as u32, batch, next);
-                match merged {
-                    Merge::Continue => ControlFlow::Continue(()),
-                    _ => ControlFlow::Break(()),
-                }
-            },
-        );
+        let (mut merged, first) = (Merge::Continue, level.first);
+        levels.run(&mut level.states, &mut |offset, batch| {
+            merged = self.merge(first + offset as u32, batch, next);
+            match merged {
+                Merge::Continue => ControlFlow::Continue(()),
+                _ => ControlFlow::Break(()),
+            }
+        });
         merged
     }
 

@@ -1,9 +1,10 @@
-//! A breadth-first level on several threads, as a pipeline of chunks with no barrier:
-//! [`Ring::run`].
+//! Breadth-first levels on several threads, each a pipeline of chunks with no barrier. A
+//! [`Crew`] of threads lives as long as the search ([`with_crew`]); its [`Lead`], the calling
+//! thread, hands it the levels one by one ([`Lead::run`]).
 //!
-//! The level is cut into chunks of [`CHUNK`] states, which pass through a ring of a few slots per
-//! thread. Every thread owns a group of the visited set's shards, and loops doing whatever work
-//! is ready, in this order of preference:
+//! A level is cut into chunks of [`CHUNK`] states, which pass through a ring of a few slots per
+//! thread. Every thread holds a group of the visited set's shards for the level, and loops doing
+//! whatever work is ready, in this order of preference:
 //!
 //! 1. **dedup** — it deduplicates against its own shards, chunk after chunk in breadth-first
 //!    order, the successors routed to it: a fingerprint is new at its first occurrence in
@@ -13,9 +14,11 @@
 //! 3. **expand** — it claims the next chunk whose slot the merge has freed, expands it, and
 //!    routes each successor the visited set may not know to the owner of its shard.
 //!
-//! The shards never leave their owner's thread, so the search's random accesses stay in one
-//! core's caches; only slots, read front to back, pass between threads. A thread with nothing
-//! ready spins briefly, then yields, then naps.
+//! The shards stay with their owner, so the search's random accesses stay in one core's caches;
+//! only slots, read front to back, pass between threads. A thread with nothing ready spins
+//! briefly, then yields, then naps; so does a worker between levels, so that it is awake when the
+//! next one starts. A level of a few chunks the lead runs alone, holding every group: waking the
+//! crew would cost more than it saves.
 //!
 //! The merge may stop mid-level (a violation, `max_states`): the fingerprints inserted beyond
 //! that point are never reported, since the search ends there. A panic in user code waits in its
@@ -28,7 +31,7 @@ use std::hash::Hash;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use super::expand::{Batch, CHUNK, Take};
@@ -40,6 +43,11 @@ const RING_PER_THREAD: usize = 4;
 
 /// The fewest slots of a ring.
 const MIN_RING: usize = 16;
+
+/// Levels of at most this many chunks the lead runs alone, holding every group of shards: the
+/// crew's start and finish would cost more than it saves (and a model whose levels stay narrow
+/// would pay them at every level).
+const SOLO_CHUNKS: usize = 4;
 
 /// Idle turns a thread spins before it starts yielding.
 const SPINS: u32 = 64;
@@ -84,93 +92,174 @@ impl Routed {
     }
 }
 
-/// The slots of a search's parallel levels, kept from level to level.
-pub(crate) struct Ring<S> {
-    threads: usize,
-    slots: Vec<Slot<S>>,
-    /// Which successors of the chunk being settled are new.
-    marks: Vec<bool>,
-}
-
-impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Ring<S> {
-    /// A ring for `threads` threads.
-    pub(crate) fn new(threads: usize) -> Self {
-        let slot = || Slot {
-            batch: Mutex::new(Batch::default()),
-            lanes: (0..threads).map(|_| Mutex::default()).collect(),
-            expanded: AtomicUsize::new(0),
-        };
-        Ring {
-            threads,
-            slots: (0..(RING_PER_THREAD * threads).max(MIN_RING))
-                .map(|_| slot())
-                .collect(),
-            marks: Vec::new(),
-        }
-    }
-
-    /// Expands `level` on the ring's threads, deduplicates its successors against `visited`
-    /// (inserting the new ones), and hands its chunks to `take` in order until it breaks.
-    pub(crate) fn run(
-        &mut self,
-        model: &Model<S>,
-        level: &[S],
-        stop_at_failure: bool,
-        visited: &mut Visited,
-        take: &mut Take<'_, S>,
-    ) {
-        for slot in &mut self.slots {
-            *slot.expanded.get_mut() = 0;
-        }
-        let pipeline = Pipeline {
-            model,
-            level,
-            stop_at_failure,
-            threads: self.threads,
-            chunks: level.len().div_ceil(CHUNK),
-            slots: &self.slots,
-            next: AtomicUsize::new(0),
-            merged: AtomicUsize::new(0),
-            deduped: (0..self.threads).map(|_| Padded::default()).collect(),
-            stop: AtomicBool::new(false),
-            broken: Mutex::new(None),
-        };
-        pipeline.run(visited.groups(self.threads), &mut self.marks, take);
-    }
-}
-
 /// A counter alone on its cache lines, so that threads polling it do not slow the one writing
 /// its neighbour.
 #[derive(Default)]
 #[repr(align(128))]
 struct Padded(AtomicUsize);
 
-/// What the threads of one parallel level share.
-struct Pipeline<'a, S> {
+/// What the threads of a search share: its slots, and the progress of the current level.
+pub(crate) struct Crew<'a, S> {
     model: &'a Model<S>,
-    level: &'a [S],
     stop_at_failure: bool,
     threads: usize,
-    chunks: usize,
-    slots: &'a [Slot<S>],
+    slots: Vec<Slot<S>>,
+    /// The visited set's groups of shards, by owner: each held by its owner for a level, or
+    /// all by the lead for a level it runs alone.
+    groups: Vec<Mutex<Group<'a>>>,
+    /// The current level's states (lent by the lead for the level).
+    level: RwLock<Vec<S>>,
+    /// The current level's chunks.
+    chunks: AtomicUsize,
     /// The next chunk to expand.
     next: AtomicUsize,
     /// Chunks merged (their slots are free).
     merged: AtomicUsize,
     /// For each owner, chunks it has deduplicated.
     deduped: Vec<Padded>,
-    /// Set when the calling thread leaves, however it leaves: the workers then stop.
+    /// Set when the lead is done with the level, however it ends (the end, a stop, a panic), or
+    /// when a worker panicked: the workers leave the level.
     stop: AtomicBool,
-    /// A panic of a worker outside user code (a bug): raised by the calling thread.
+    /// Levels the lead has started; a worker joins one when this passes those it has left.
+    started: AtomicUsize,
+    /// Levels left, summed over the workers.
+    left: AtomicUsize,
+    /// Set when the search ends: the workers return.
+    quit: AtomicBool,
+    /// A panic of a worker outside user code (a bug): raised by the lead.
     broken: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
-/// Stops the workers when the calling thread leaves the level (the end, a stop, a panic).
-struct StopOnDrop<'p>(&'p AtomicBool);
+/// The calling thread's side of a crew: it runs the levels, holding the first group of shards
+/// (or all of them, for a level it runs alone).
+pub(crate) struct Lead<'c, S> {
+    crew: &'c Crew<'c, S>,
+    scratch: Scratch,
+    /// Which successors of the chunk being settled are new.
+    marks: Vec<bool>,
+    /// Levels the crew was started on.
+    levels: usize,
+}
 
-impl Drop for StopOnDrop<'_> {
+/// An owner's reused buffer: which of the successors routed to it are surely known.
+#[derive(Default)]
+struct Scratch {
+    known: Vec<bool>,
+}
+
+/// Runs `body` with a crew of `threads` threads (at least two) searching `model`: the crew
+/// holds the visited set's groups of shards until `body` returns.
+pub(crate) fn with_crew<S, R>(
+    model: &Model<S>,
+    threads: usize,
+    stop_at_failure: bool,
+    visited: &mut Visited,
+    body: impl FnOnce(Lead<'_, S>) -> R,
+) -> R
+where
+    S: Clone + Eq + Hash + Debug + Send + Sync + 'static,
+{
+    let crew = Crew::new(model, threads, stop_at_failure, visited);
+    std::thread::scope(|scope| {
+        let crew = &crew;
+        for me in 1..threads {
+            scope.spawn(move || crew.worker(me));
+        }
+        let _quit = Quit(crew);
+        body(Lead {
+            crew,
+            scratch: Scratch::default(),
+            marks: Vec::new(),
+            levels: 0,
+        })
+    })
+}
+
+/// Sends the workers home when the search ends, however it ends.
+struct Quit<'c, 'a, S>(&'c Crew<'a, S>);
+
+impl<S> Drop for Quit<'_, '_, S> {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Release);
+        self.0.stop.store(true, Ordering::Release);
+        self.0.quit.store(true, Ordering::Release);
+    }
+}
+
+/// Ends a level however the lead leaves it: the workers leave it too, and the lead waits until
+/// they have (so that it may take the level's states back and set up the next).
+struct EndLevel<'c, 'a, S> {
+    crew: &'c Crew<'a, S>,
+    levels: usize,
+}
+
+impl<S> Drop for EndLevel<'_, '_, S> {
+    fn drop(&mut self) {
+        let crew = self.crew;
+        crew.stop.store(true, Ordering::Release);
+        let mut idle = Idle::default();
+        while crew.left.load(Ordering::Acquire) < (crew.threads - 1) * self.levels {
+            idle.after(false);
+        }
+    }
+}
+
+impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Lead<'_, S> {
+    /// Expands `states` with the crew, deduplicates their successors (inserting the new ones
+    /// into the visited set), and hands the chunks to `take` in order until it breaks. The
+    /// states are lent to the crew for the level, and given back.
+    pub(crate) fn run(&mut self, states: &mut Vec<S>, take: &mut Take<'_, S>) {
+        let crew = self.crew;
+        std::mem::swap(&mut *write(&crew.level), states);
+        crew.prepare();
+        if crew.chunks.load(Ordering::Relaxed) <= SOLO_CHUNKS {
+            let _ = self.solo(&read(&crew.level), take);
+        } else {
+            self.levels += 1;
+            crew.started.store(self.levels, Ordering::Release);
+            let _end = EndLevel {
+                crew,
+                levels: self.levels,
+            };
+            let _ = self.lead(&read(&crew.level), take);
+        }
+        std::mem::swap(&mut *write(&crew.level), states);
+    }
+
+    /// Runs a level alone, chunk after chunk, deduplicating for every owner.
+    fn solo(&mut self, level: &[S], take: &mut Take<'_, S>) -> ControlFlow<()> {
+        let crew = self.crew;
+        let mut groups: Vec<_> = crew.groups.iter().map(lock).collect();
+        let mut deduped = vec![0; crew.threads];
+        for chunk in 0..crew.chunks.load(Ordering::Relaxed) {
+            crew.expand_next(level);
+            for (owner, group) in groups.iter_mut().enumerate() {
+                crew.dedup_ready(owner, group, &mut deduped[owner], &mut self.scratch);
+            }
+            crew.merge(chunk, &mut self.marks, take)?;
+            crew.merged.store(chunk + 1, Ordering::Relaxed);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Dedups, merges in order, expands, until the level is merged or the merge stops.
+    fn lead(&mut self, level: &[S], take: &mut Take<'_, S>) -> ControlFlow<()> {
+        let crew = self.crew;
+        let chunks = crew.chunks.load(Ordering::Relaxed);
+        let (mut deduped, mut merged, mut idle) = (0, 0, Idle::default());
+        let mut group = lock(&crew.groups[0]);
+        while merged < chunks {
+            crew.raise_broken();
+            let mut busy = crew.dedup_ready(0, &mut group, &mut deduped, &mut self.scratch);
+            while merged < chunks && crew.all_deduped(merged) {
+                crew.merge(merged, &mut self.marks, take)?;
+                merged += 1;
+                crew.merged.store(merged, Ordering::Release);
+                busy = true;
+            }
+            busy |= crew.expand_next(level);
+            idle.after(busy);
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -197,61 +286,104 @@ impl Idle {
     }
 }
 
-impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
-    /// Runs the level: one worker per group of shards but the first, which is the calling
-    /// thread's.
-    fn run(&self, groups: Vec<Group<'_>>, marks: &mut Vec<bool>, take: &mut Take<'_, S>) {
-        let mut groups = groups.into_iter();
-        let Some(mine) = groups.next() else {
-            return;
+impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
+    /// A crew of `threads` threads, its slots empty, no level started, holding `visited`'s
+    /// groups of shards.
+    fn new(
+        model: &'a Model<S>,
+        threads: usize,
+        stop_at_failure: bool,
+        visited: &'a mut Visited,
+    ) -> Self {
+        let slot = || Slot {
+            batch: Mutex::new(Batch::default()),
+            lanes: (0..threads).map(|_| Mutex::default()).collect(),
+            expanded: AtomicUsize::new(0),
         };
-        std::thread::scope(|scope| {
-            for (offset, group) in groups.enumerate() {
-                scope.spawn(move || self.worker(offset + 1, group));
-            }
-            let _stop = StopOnDrop(&self.stop);
-            let _ = self.lead(mine, marks, take);
-        });
-    }
-
-    /// The calling thread: dedups, merges in order, expands, until the level is merged or the
-    /// merge stops.
-    fn lead(
-        &self,
-        mut group: Group<'_>,
-        marks: &mut Vec<bool>,
-        take: &mut Take<'_, S>,
-    ) -> ControlFlow<()> {
-        let (mut deduped, mut merged, mut known) = (0, 0, Vec::new());
-        let mut idle = Idle::default();
-        while merged < self.chunks {
-            self.raise_broken();
-            let mut busy = self.dedup_ready(0, &mut group, &mut deduped, &mut known);
-            while merged < self.chunks && self.all_deduped(merged) {
-                self.merge(merged, marks, take)?;
-                merged += 1;
-                self.merged.store(merged, Ordering::Release);
-                busy = true;
-            }
-            busy |= self.expand_next();
-            idle.after(busy);
+        Crew {
+            model,
+            stop_at_failure,
+            threads,
+            slots: (0..(RING_PER_THREAD * threads).max(MIN_RING))
+                .map(|_| slot())
+                .collect(),
+            groups: visited
+                .groups(threads)
+                .into_iter()
+                .map(Mutex::new)
+                .collect(),
+            level: RwLock::new(Vec::new()),
+            chunks: AtomicUsize::new(0),
+            next: AtomicUsize::new(0),
+            merged: AtomicUsize::new(0),
+            deduped: (0..threads).map(|_| Padded::default()).collect(),
+            stop: AtomicBool::new(false),
+            started: AtomicUsize::new(0),
+            left: AtomicUsize::new(0),
+            quit: AtomicBool::new(false),
+            broken: Mutex::new(None),
         }
-        ControlFlow::Continue(())
     }
 
-    /// A worker: dedups and expands until it has deduplicated the whole level or is told to
-    /// stop. If it panics, it says so and stops the others.
-    fn worker(&self, me: usize, mut group: Group<'_>) {
+    /// Sets up the level whose states are in place (every worker is out of the previous one).
+    fn prepare(&self) {
+        let chunks = read(&self.level).len().div_ceil(CHUNK);
+        self.chunks.store(chunks, Ordering::Relaxed);
+        self.next.store(0, Ordering::Relaxed);
+        self.merged.store(0, Ordering::Relaxed);
+        self.deduped
+            .iter()
+            .for_each(|d| d.0.store(0, Ordering::Relaxed));
+        self.slots
+            .iter()
+            .for_each(|s| s.expanded.store(0, Ordering::Relaxed));
+        self.stop.store(false, Ordering::Relaxed);
+    }
+
+    /// A worker: it joins each level the lead starts, until the search ends. If it panics, it
+    /// says so, stops the level and leaves it, and works no more (the lead raises the panic).
+    fn worker(&self, me: usize) {
+        let mut scratch = Scratch::default();
+        let mut done = 0;
         let work = catch_unwind(AssertUnwindSafe(|| {
-            let (mut deduped, mut known, mut idle) = (0, Vec::new(), Idle::default());
-            while deduped < self.chunks && !self.stop.load(Ordering::Acquire) {
-                let busy = self.dedup_ready(me, &mut group, &mut deduped, &mut known);
-                idle.after(self.expand_next() | busy);
+            while let Some(level) = self.await_level(done) {
+                self.work_level(me, &mut scratch);
+                done = level;
+                self.left.fetch_add(1, Ordering::Release);
             }
         }));
         if let Err(panic) = work {
-            *self.broken.lock().unwrap_or_else(PoisonError::into_inner) = Some(panic);
+            *lock(&self.broken) = Some(panic);
             self.stop.store(true, Ordering::Release);
+            self.left.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Waits until the lead starts the level after the `done` first ones (its number), or the
+    /// search ends (`None`).
+    fn await_level(&self, done: usize) -> Option<usize> {
+        let mut idle = Idle::default();
+        loop {
+            if self.quit.load(Ordering::Acquire) {
+                return None;
+            }
+            let started = self.started.load(Ordering::Acquire);
+            if started > done {
+                return Some(started);
+            }
+            idle.after(false);
+        }
+    }
+
+    /// Worker `me`'s part of the current level: it dedups and expands until it has
+    /// deduplicated the whole level or the level stops.
+    fn work_level(&self, me: usize, scratch: &mut Scratch) {
+        let (level, mut group) = (read(&self.level), lock(&self.groups[me]));
+        let chunks = self.chunks.load(Ordering::Relaxed);
+        let (mut deduped, mut idle) = (0, Idle::default());
+        while deduped < chunks && !self.stop.load(Ordering::Acquire) {
+            let busy = self.dedup_ready(me, &mut group, &mut deduped, scratch);
+            idle.after(self.expand_next(&level) | busy);
         }
     }
 
@@ -260,7 +392,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
         &self.slots[chunk % self.slots.len()]
     }
 
-    /// Raises a worker's panic on the calling thread.
+    /// Raises a worker's panic on the lead.
     fn raise_broken(&self) {
         if self.stop.load(Ordering::Acquire) {
             let broken = lock(&self.broken).take();
@@ -283,10 +415,11 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
         me: usize,
         group: &mut Group<'_>,
         deduped: &mut usize,
-        known: &mut Vec<bool>,
+        scratch: &mut Scratch,
     ) -> bool {
-        let first = *deduped;
-        while *deduped < self.chunks {
+        let (first, chunks) = (*deduped, self.chunks.load(Ordering::Relaxed));
+        let known = &mut scratch.known;
+        while *deduped < chunks {
             let slot = &self.slot(*deduped);
             if slot.expanded.load(Ordering::Acquire) != *deduped + 1 {
                 break;
@@ -308,8 +441,9 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
 
     /// Claims the next chunk if its slot is free, expands it and routes its successors; says
     /// whether there was one.
-    fn expand_next(&self) -> bool {
-        let free = (self.merged.load(Ordering::Acquire) + self.slots.len()).min(self.chunks);
+    fn expand_next(&self, level: &[S]) -> bool {
+        let chunks = self.chunks.load(Ordering::Relaxed);
+        let free = (self.merged.load(Ordering::Acquire) + self.slots.len()).min(chunks);
         let claim = self
             .next
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |next| {
@@ -319,7 +453,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
             return false;
         };
         let start = chunk * CHUNK;
-        let states = &self.level[start..(start + CHUNK).min(self.level.len())];
+        let states = &level[start..(start + CHUNK).min(level.len())];
         let slot = &self.slot(chunk);
         let mut batch = lock(&slot.batch);
         batch.expand(self.model, states, self.stop_at_failure);
@@ -365,4 +499,14 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Pipeline<'a, S> {
 /// Locks a mutex that only a panic outside user code could have poisoned (raised anyway).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Reads a lock that only a panic outside user code could have poisoned (raised anyway).
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writes a lock that only a panic outside user code could have poisoned (raised anyway).
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
 }
