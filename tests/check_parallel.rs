@@ -59,8 +59,8 @@ fn failing_dials(edge: bool) -> Model<Dials> {
     )
 }
 
-/// A first level of 9,000 states (several windows of chunks), each with two successors; the
-/// invariant fails at state `bad`, and expanding state `boom` panics.
+/// A first level of 9,000 states (71 chunks, more than the ring holds), each with two
+/// successors; the invariant fails at state `bad`, and expanding state `boom` panics.
 fn wide(bad: Option<u32>, boom: Option<u32>) -> Model<u32> {
     let mut model = Model::new(0u32);
     for i in 1..9_000 {
@@ -189,7 +189,7 @@ fn a_wide_level_stops_where_the_serial_search_does() {
 #[test]
 fn a_panic_past_the_stop_or_the_cut_is_never_raised() {
     // The violation (state 5) and the cut (during state 3,000's successors) come before the
-    // panicking state 8,500, in another window of the same level.
+    // panicking state 8,500, further on in the same level (chunk 66).
     for threads in 1..=4 {
         let stopped = run(&wide(Some(5), Some(8_500)), threads, usize::MAX, false);
         assert!(stopped.contains("not the bad one"), "{stopped}");
