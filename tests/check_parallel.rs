@@ -212,6 +212,47 @@ fn a_panic_that_comes_due_is_raised_on_every_thread_count() {
     }
 }
 
+/// A state whose drop panics from `FUSE` up (not while the thread unwinds already).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct Bomb(u32);
+
+/// The `half` successors of the first level, and up.
+const FUSE: u32 = 200_000;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.0 >= FUSE && !std::thread::panicking() {
+            panic!("dropped a bomb");
+        }
+    }
+}
+
+/// [`wide`] with states that panic when a `half` successor is dropped.
+fn wide_bombs() -> Model<Bomb> {
+    let mut model = Model::new(Bomb(0));
+    for i in 1..9_000 {
+        model = model.init(Bomb(i));
+    }
+    let below = |b: &Bomb| b.0 < 100_000;
+    model
+        .action(Action::new("up", below, |b: &Bomb| Bomb(b.0 + 100_000)))
+        .action(Action::new("half", below, |b: &Bomb| Bomb(FUSE + b.0 / 2)))
+        .terminal(|b: &Bomb| b.0 >= 100_000)
+}
+
+#[test]
+fn a_panic_outside_user_callbacks_reaches_the_caller_on_every_thread_count() {
+    // The merge drops a chunk's duplicate successors (`half` of 2k and 2k + 1), on the calling
+    // thread, while the other threads are in the middle of the level: they must stop, and the
+    // panic reach the caller.
+    for threads in 1..=4 {
+        let outcome = std::panic::catch_unwind(|| run(&wide_bombs(), threads, usize::MAX, true));
+        let panic = outcome.expect_err("the panic must reach the caller");
+        let text = panic.downcast_ref::<&str>().copied().unwrap_or_default();
+        assert_eq!(text, "dropped a bomb", "{threads} threads");
+    }
+}
+
 /// Digests of the reports of the search as it was before it ran on several threads (one per
 /// cut of `CUTS`).
 const PASSING: [u64; 7] = [
