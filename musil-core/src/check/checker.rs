@@ -52,7 +52,8 @@ impl<S> Model<S> {
 }
 
 impl<S: Clone + Eq + Hash + Debug + 'static> Checker<'_, S> {
-    /// Expands states on `threads` threads (the report does not depend on it; only the
+    /// Expands states on `threads` threads (the report does not depend on it, but for the
+    /// memory figure [`CheckReport::visited_bytes`] of a search that stops early; only the
     /// breadth-first checks use them).
     pub fn threads(mut self, threads: usize) -> Self {
         self.options.threads = threads;

@@ -5,7 +5,8 @@
 pub struct CheckOptions {
     /// Stop (with a `truncated` report) once this many distinct states are known.
     pub max_states: usize,
-    /// Threads that expand states (the report does not depend on it).
+    /// Threads that expand states (the report does not depend on it, but for its memory
+    /// figure when the search stops early).
     pub threads: usize,
 }
 

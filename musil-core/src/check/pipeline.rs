@@ -12,7 +12,7 @@
 //! 2. **merge** (the calling thread only) — once every owner has deduplicated the next chunk, it
 //!    settles the chunk (keeps its new successors) and hands it to the merge, in order;
 //! 3. **expand** — it claims the next chunk whose slot the merge has freed, expands it, and
-//!    routes each successor the visited set may not know to the owner of its shard.
+//!    routes each successor to the owner of its fingerprint's shard.
 //!
 //! The shards stay with their owner, so the search's random accesses stay in one core's caches;
 //! only slots, read front to back, pass between threads. A thread with nothing ready spins
@@ -128,6 +128,8 @@ pub(crate) struct Crew<'a, S> {
     quit: AtomicBool,
     /// A panic of a worker outside user code (a bug): raised by the lead.
     broken: Mutex<Option<Box<dyn Any + Send>>>,
+    /// Whether `broken` holds a panic (read by the lead at every turn, without the lock).
+    is_broken: AtomicBool,
 }
 
 /// The calling thread's side of a crew: it runs the levels, holding the first group of shards
@@ -162,10 +164,11 @@ where
     let crew = Crew::new(model, threads, stop_at_failure, visited);
     std::thread::scope(|scope| {
         let crew = &crew;
+        // Before the spawns: if one fails, the workers already started must still go home.
+        let _quit = Quit(crew);
         for me in 1..threads {
             scope.spawn(move || crew.worker(me));
         }
-        let _quit = Quit(crew);
         body(Lead {
             crew,
             scratch: Scratch::default(),
@@ -222,6 +225,8 @@ impl<S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Lead<'_, S> {
             };
             let _ = self.lead(&read(&crew.level), take);
         }
+        // A worker that broke after its last dedup of the level, or while the merge stopped.
+        crew.raise_broken();
         std::mem::swap(&mut *write(&crew.level), states);
     }
 
@@ -322,6 +327,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
             left: AtomicUsize::new(0),
             quit: AtomicBool::new(false),
             broken: Mutex::new(None),
+            is_broken: AtomicBool::new(false),
         }
     }
 
@@ -354,6 +360,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
         }));
         if let Err(panic) = work {
             *lock(&self.broken) = Some(panic);
+            self.is_broken.store(true, Ordering::Release);
             self.stop.store(true, Ordering::Release);
             self.left.fetch_add(1, Ordering::Release);
         }
@@ -394,7 +401,7 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
 
     /// Raises a worker's panic on the lead.
     fn raise_broken(&self) {
-        if self.stop.load(Ordering::Acquire) {
+        if self.is_broken.load(Ordering::Acquire) {
             let broken = lock(&self.broken).take();
             if let Some(panic) = broken {
                 resume_unwind(panic);
@@ -496,17 +503,18 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
     }
 }
 
-/// Locks a mutex that only a panic outside user code could have poisoned (raised anyway).
+/// Locks a mutex, poisoned or not: a panic that poisons one (in user code raised by the merge, or
+/// a bug) ends the search anyway.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Reads a lock that only a panic outside user code could have poisoned (raised anyway).
+/// Reads a lock, poisoned or not (see [`lock`]).
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Writes a lock that only a panic outside user code could have poisoned (raised anyway).
+/// Writes a lock, poisoned or not (see [`lock`]).
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }

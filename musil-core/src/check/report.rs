@@ -127,6 +127,9 @@ impl<S: Debug> CheckReport<S> {
 
     /// Bytes held by the visited set (fingerprints and parent links) at the end: the memory a
     /// state costs once it is known (states themselves are kept only while in the frontier).
+    /// A measurement, not a result: a search on several threads that stops in the middle of a
+    /// level (a violation, `max_states`) may have looked at successors past the stop, so this
+    /// figure alone may then differ from run to run and with the number of threads.
     pub fn visited_bytes(&self) -> usize {
         self.visited_bytes
     }
