@@ -12,7 +12,6 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::{Mutex, PoisonError};
 
 use super::fingerprint::fingerprint;
 use super::model::{Action, Model, Parts};
@@ -69,14 +68,13 @@ pub(crate) struct Fresh<S> {
     pub(crate) state: S,
 }
 
-/// A panic caught in user code, to be raised again when its state comes due. (In a mutex only
-/// so that a batch can be shared between threads; it is never contended.)
-pub(crate) struct Panic(Mutex<Box<dyn Any + Send>>);
+/// A panic caught in user code, to be raised again when its state comes due.
+pub(crate) struct Panic(Box<dyn Any + Send>);
 
 impl Panic {
     /// Raises the panic again.
     pub(crate) fn raise(self) -> ! {
-        resume_unwind(self.0.into_inner().unwrap_or_else(PoisonError::into_inner))
+        resume_unwind(self.0)
     }
 }
 
@@ -110,7 +108,7 @@ impl<S: Clone + Eq + Hash + Debug + 'static> Batch<S> {
         }));
         if let Err(panic) = expanded {
             self.cut_after_last_state();
-            self.panic = Some(Panic(Mutex::new(panic)));
+            self.panic = Some(Panic(panic));
         }
     }
 

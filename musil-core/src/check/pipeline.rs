@@ -61,20 +61,13 @@ const NAP: Duration = Duration::from_micros(20);
 /// A chunk in flight: its batch, and what passes between its expander and each owner.
 struct Slot<S> {
     batch: Mutex<Batch<S>>,
-    /// One lane per owner thread.
-    lanes: Vec<Mutex<Lane>>,
+    /// For each owner, the successors whose shard it holds (copied, so that the owner reads a
+    /// short list rather than the batch): written by the expander, then read by the owners.
+    routed: RwLock<Vec<Vec<Routed>>>,
+    /// For each owner, the positions in the batch of those it found new.
+    fresh: Vec<Mutex<Vec<u32>>>,
     /// The chunk last expanded into this slot, plus one (0: none this level).
     expanded: AtomicUsize,
-}
-
-/// What one chunk routes to one owner, and what the owner found new.
-#[derive(Default)]
-struct Lane {
-    /// The successors whose shard the owner holds (copied, so that the owner reads a short list
-    /// rather than the batch).
-    routed: Vec<Routed>,
-    /// The positions in the batch of those it found new.
-    fresh: Vec<u32>,
 }
 
 /// A successor routed to the owner of its fingerprint's shard.
@@ -302,7 +295,8 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
     ) -> Self {
         let slot = || Slot {
             batch: Mutex::new(Batch::default()),
-            lanes: (0..threads).map(|_| Mutex::default()).collect(),
+            routed: RwLock::new(vec![Vec::new(); threads]),
+            fresh: (0..threads).map(|_| Mutex::default()).collect(),
             expanded: AtomicUsize::new(0),
         };
         Crew {
@@ -431,15 +425,15 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
             if slot.expanded.load(Ordering::Acquire) != *deduped + 1 {
                 break;
             }
-            let mut lane = lock(&slot.lanes[me]);
-            let Lane { routed, fresh } = &mut *lane;
+            let (routes, mut fresh) = (read(&slot.routed), lock(&slot.fresh[me]));
+            let routed = &routes[me];
             known.clear();
             known.extend(routed.iter().map(|r| group.surely_known(r.fingerprint())));
             let new = routed.iter().zip(known.iter());
             let new = new.filter(|&(r, &known)| !known && group.insert(r.fingerprint()));
             fresh.clear();
             fresh.extend(new.map(|(r, _)| r.position));
-            drop(lane);
+            drop((fresh, routes));
             *deduped += 1;
             self.deduped[me].0.store(*deduped, Ordering::Release);
         }
@@ -464,19 +458,17 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
         let slot = &self.slot(chunk);
         let mut batch = lock(&slot.batch);
         batch.expand(self.model, states, self.stop_at_failure);
-        let mut lanes: Vec<_> = slot.lanes.iter().map(lock).collect();
-        lanes.iter_mut().for_each(|lane| lane.routed.clear());
+        let mut routed = write(&slot.routed);
+        routed.iter_mut().for_each(Vec::clear);
         for (position, successor) in batch.successors.iter().enumerate() {
             let fingerprint = successor.fingerprint;
-            lanes[owner_of(shard_of(fingerprint), self.threads)]
-                .routed
-                .push(Routed {
-                    low: fingerprint as u64,
-                    high: (fingerprint >> 64) as u64,
-                    position: position as u32,
-                });
+            routed[owner_of(shard_of(fingerprint), self.threads)].push(Routed {
+                low: fingerprint as u64,
+                high: (fingerprint >> 64) as u64,
+                position: position as u32,
+            });
         }
-        drop((lanes, batch));
+        drop((routed, batch));
         slot.expanded.store(chunk + 1, Ordering::Release);
         true
     }
@@ -492,9 +484,8 @@ impl<'a, S: Clone + Eq + Hash + Debug + Send + Sync + 'static> Crew<'a, S> {
         let mut batch = lock(&slot.batch);
         marks.clear();
         marks.resize(batch.successors.len(), false);
-        for lane in &slot.lanes {
-            let lane = lock(lane);
-            lane.fresh
+        for fresh in &slot.fresh {
+            lock(fresh)
                 .iter()
                 .for_each(|&new| marks[new as usize] = true);
         }
