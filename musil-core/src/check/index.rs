@@ -36,11 +36,8 @@ impl Index {
 
 #[cfg(test)]
 mod tests {
+    use super::super::table::spread;
     use super::*;
-
-    fn spread(i: u64) -> u128 {
-        super::super::fingerprint::fingerprint(&i)
-    }
 
     #[test]
     fn a_fingerprint_keeps_its_first_number() {

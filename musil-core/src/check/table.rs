@@ -183,6 +183,12 @@ impl<V: Copy + Default, const SLOTS: usize> Shard<V, SLOTS> {
     }
 }
 
+/// Well-spread 128-bit values, for the tests of the tables.
+#[cfg(test)]
+pub(crate) fn spread(i: u64) -> u128 {
+    super::fingerprint::fingerprint(&i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

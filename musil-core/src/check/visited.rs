@@ -112,12 +112,8 @@ impl Group<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::table::spread;
     use super::*;
-
-    /// Well-spread 128-bit values.
-    fn spread(i: u64) -> u128 {
-        super::super::fingerprint::fingerprint(&i)
-    }
 
     #[test]
     fn a_fingerprint_is_new_once() {

@@ -85,7 +85,7 @@ impl<'a, M: Message> Context<'a, M> {
         Context { handle, me }
     }
 
-    /// The node names, read directly from the default engine.
+    /// The node names: read directly from the default engine, through the vtable from another.
     fn names(&self) -> &NodeNames {
         on_engine!(self.handle, |engine| EngineHandle::names(engine))
     }

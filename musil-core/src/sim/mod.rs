@@ -32,7 +32,7 @@ use crate::forensics::choices::FaultEdits;
 use crate::system::names::Destination;
 use context::Context;
 use disk::{DiskView, Disks};
-use engine::Engine;
+use engine::{Engine, clear};
 use error::{SetupError, quoted_list};
 use faults::{CrashKind, FaultSchedule, Plan};
 use nemesis::{FaultControl, NemesisFn};
@@ -336,9 +336,7 @@ impl<S: System<M>, M: Message, D: DecisionSource> Simulation<S, M, D> {
             self.factory = Some(Arc::clone(factory));
         }
         self.started = false;
-        if self.nemesis.is_some() {
-            self.nemesis = None;
-        }
+        clear(&mut self.nemesis);
         self.in_handler = None;
     }
 
